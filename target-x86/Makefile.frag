@@ -1,0 +1,2 @@
+# target-x86/: the guest CPU: state, decoder, translator, helpers.
+lib-srcs += $(wildcard target-x86/*.c)

@@ -1,0 +1,246 @@
+/*
+ * cpu.h: X86CPUState, the one canonical architectural state of an x86
+ * vCPU. TCG works on it directly (its IR globals are fields of it); KVM
+ * copies its vCPU into it on demand (AccelOps.sync_state_to_env) and back
+ * before it runs. The monitor, the gdbstub and the loaders read and write
+ * only this structure.
+ */
+#ifndef TARGET_X86_CPU_H
+#define TARGET_X86_CPU_H
+
+#include "vireo/common.h"
+#include <stdio.h>
+#include "system/cpu.h"
+
+/* General registers in encoding order. */
+enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI,
+       R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15 };
+
+/* Segment registers in encoding order (SDM Vol.2 3.1.1.3, Sreg). */
+enum { R_ES, R_CS, R_SS, R_DS, R_FS, R_GS };
+
+/* EFLAGS bits (SDM Vol.1 3.4.3). */
+#define CC_C    0x0001u
+#define CC_P    0x0004u
+#define CC_A    0x0010u
+#define CC_Z    0x0040u
+#define CC_S    0x0080u
+#define CC_O    0x0800u
+#define CC_MASK (CC_C | CC_P | CC_A | CC_Z | CC_S | CC_O)
+#define TF_MASK   0x00000100u
+#define IF_MASK   0x00000200u
+#define DF_MASK   0x00000400u
+#define IOPL_MASK 0x00003000u
+#define IOPL_SHIFT 12
+#define NT_MASK   0x00004000u
+#define RF_MASK   0x00010000u
+#define VM_MASK   0x00020000u
+#define AC_MASK   0x00040000u
+#define VIF_MASK  0x00080000u
+#define VIP_MASK  0x00100000u
+#define ID_MASK   0x00200000u
+
+/*
+ * Segment descriptor attribute bits as they sit in the high dword of a
+ * descriptor (SDM Vol.3 3.4.5). SegmentCache.flags keeps exactly these bits.
+ */
+#define DESC_TYPE_SHIFT 8
+#define DESC_TYPE_MASK  (15u << DESC_TYPE_SHIFT)
+#define DESC_A_MASK     (1u << 8)
+#define DESC_S_MASK     (1u << 12)
+#define DESC_DPL_SHIFT  13
+#define DESC_DPL_MASK   (3u << DESC_DPL_SHIFT)
+#define DESC_P_MASK     (1u << 15)
+#define DESC_AVL_MASK   (1u << 20)
+#define DESC_L_MASK     (1u << 21)
+#define DESC_B_MASK     (1u << 22)
+#define DESC_G_MASK     (1u << 23)
+
+/* Control register bits (SDM Vol.3 2.5). */
+#define CR0_PE (1u << 0)
+#define CR0_MP (1u << 1)
+#define CR0_EM (1u << 2)
+#define CR0_TS (1u << 3)
+#define CR0_ET (1u << 4)
+#define CR0_NE (1u << 5)
+#define CR0_WP (1u << 16)
+#define CR0_AM (1u << 18)
+#define CR0_NW (1u << 29)
+#define CR0_CD (1u << 30)
+#define CR0_PG (1u << 31)
+#define CR4_VME (1u << 0)
+#define CR4_PVI (1u << 1)
+#define CR4_TSD (1u << 2)
+#define CR4_DE  (1u << 3)
+#define CR4_PSE (1u << 4)
+#define CR4_PAE (1u << 5)
+#define CR4_MCE (1u << 6)
+#define CR4_PGE (1u << 7)
+#define CR4_PCE (1u << 8)
+#define CR4_OSFXSR (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
+#define CR4_UMIP (1u << 11)
+#define CR4_FSGSBASE (1u << 16)
+#define CR4_PCIDE (1u << 17)
+#define CR4_OSXSAVE (1u << 18)
+#define CR4_SMEP (1u << 20)
+#define CR4_SMAP (1u << 21)
+#define EFER_SCE (1u << 0)
+#define EFER_LME (1u << 8)
+#define EFER_LMA (1u << 10)
+#define EFER_NXE (1u << 11)
+
+/* Hidden-state bits of X86CPUState.hflags that change how code decodes/runs. */
+#define HF_CPL_MASK      3u         /* current privilege level */
+#define HF_PE_MASK       (1u << 2)  /* CR0.PE */
+#define HF_CS32_MASK     (1u << 3)  /* CS.D: 32-bit default operand size */
+#define HF_SS32_MASK     (1u << 4)  /* SS.B: 32-bit stack */
+#define HF_LMA_MASK      (1u << 5)  /* long mode active */
+#define HF_CS64_MASK     (1u << 6)  /* 64-bit code segment */
+#define HF_VM_MASK       (1u << 7)  /* virtual-8086 mode */
+#define HF_ADDSEG_MASK   (1u << 8)  /* some of DS/ES/SS have a nonzero base */
+#define HF_INHIBIT_IRQ_MASK (1u << 9) /* STI / MOV SS interrupt shadow */
+#define HF_SMM_MASK      (1u << 10)
+#define HF_NMI_MASK      (1u << 11) /* NMIs blocked until IRET */
+#define HF_HALTED_MASK   (1u << 12)
+
+/* Lazy-flag state: cc_op says how CC_* are computed from cc_dst/cc_src/cc_src2.
+ * CC_OP_EFLAGS means eflags itself holds them. The front end extends this
+ * list (target-x86/cc_helper.c); KVM only ever uses CC_OP_EFLAGS. */
+enum { CC_OP_EFLAGS = 0 };
+
+typedef struct SegmentCache {
+    uint16_t selector;
+    uint64_t base;
+    uint32_t limit;  /* effective byte limit (granularity already applied) */
+    uint32_t flags;  /* DESC_* bits */
+} SegmentCache;
+
+typedef struct DescTable {
+    uint64_t base;
+    uint32_t limit;
+} DescTable;
+
+/* An x87 register: 64-bit significand with explicit integer bit, sign+exponent. */
+typedef struct FloatX80 {
+    uint64_t mant;
+    uint16_t sexp;
+} FloatX80;
+
+typedef union XMMReg {
+    uint8_t b[16];
+    uint16_t w[8];
+    uint32_t l[4];
+    uint64_t q[2];
+} XMMReg;
+
+typedef struct X86CPUIDEntry {
+    uint32_t function, index;
+    bool significant_index;
+    uint32_t eax, ebx, ecx, edx;
+} X86CPUIDEntry;
+
+#define X86_MAX_CPUID 64
+#define X86_MTRR_VAR 8
+
+typedef struct X86CPUState {
+    /* --- the user-visible registers --- */
+    uint64_t regs[16];
+    uint64_t rip;
+    uint64_t eflags;        /* all bits; CC_* valid only when cc_op == CC_OP_EFLAGS */
+    uint64_t cc_dst, cc_src, cc_src2;
+    uint32_t cc_op;
+    int32_t df;             /* 1 or -1, mirrors EFLAGS.DF for string ops */
+
+    SegmentCache segs[6];
+    SegmentCache ldt, tr;
+    DescTable gdt, idt;
+
+    /* --- system registers --- */
+    uint64_t cr[5];         /* CR0, (CR1 unused), CR2, CR3, CR4 */
+    uint64_t cr8;           /* TPR as CR8 (mirrors the local APIC) */
+    uint64_t dr[8];
+    uint64_t efer;
+    uint64_t star, lstar, cstar, fmask, kernel_gs_base;
+    uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t apic_base;
+    uint64_t tsc;           /* value read back by sync; TCG uses tsc_offset */
+    int64_t tsc_offset;     /* guest TSC = host TSC-ish clock + tsc_offset */
+    uint64_t tsc_aux;
+    uint64_t pat;
+    uint64_t misc_enable;
+    uint64_t mtrr_deftype;
+    uint64_t mtrr_fixed[11];
+    uint64_t mtrr_var_base[X86_MTRR_VAR], mtrr_var_mask[X86_MTRR_VAR];
+    uint64_t xcr0;
+
+    /* --- x87, MMX, SSE --- */
+    FloatX80 fpregs[8];     /* physical registers ST(i) = fpregs[(fpstt + i) & 7] */
+    uint32_t fpstt;         /* TOP */
+    uint16_t fpus;          /* status word without TOP */
+    uint16_t fpuc;          /* control word */
+    uint8_t fptags[8];      /* 1 = empty */
+    uint16_t fpop;
+    uint64_t fpip, fpdp;
+    uint16_t fpcs, fpds;
+    XMMReg xmm[16];
+    uint32_t mxcsr;
+
+    /* --- hidden state --- */
+    uint32_t hflags;        /* HF_* */
+    uint64_t a20_mask;      /* ~0, or ~(1 << 20) with A20 disabled */
+    int exception_index;    /* pending exception vector, or -1 */
+    int error_code;
+    bool has_error_code;
+
+    /* --- the CPU model --- */
+    X86CPUIDEntry cpuid[X86_MAX_CPUID];
+    int ncpuid;
+    uint32_t cpuid_level, cpuid_xlevel;
+} X86CPUState;
+
+/* The board's interrupt acknowledge cycle: vector of the highest pending
+ * external interrupt (now in service), or -1 if it went away. BQL held. */
+typedef int (*X86IntAckFn)(void *opaque);
+
+typedef struct X86CPU {
+    CPUState cs;
+    X86CPUState env;
+    X86IntAckFn int_ack;
+    void *int_ack_opaque;
+    void *apic;             /* the local APIC device, if any */
+} X86CPU;
+
+static inline X86CPU *x86_cpu(CPUState *cs) { return (X86CPU *)cs->arch; }
+static inline X86CPUState *x86_env(CPUState *cs) { return &x86_cpu(cs)->env; }
+
+/* A new vCPU with the default CPU model, in the reset state. Never fails. */
+X86CPU *x86_cpu_new(int index);
+void x86_cpu_free(X86CPU *cpu);
+
+/* Power-on/RESET state (SDM Vol.3 9.1.1): real mode at F000:FFF0. */
+void x86_cpu_reset(X86CPU *cpu);
+
+/* EFLAGS with the lazy arithmetic flags folded in. */
+uint64_t x86_eflags_get(const X86CPUState *env);
+/* Sets EFLAGS (all bits) and makes cc_op CC_OP_EFLAGS. */
+void x86_eflags_set(X86CPUState *env, uint64_t eflags);
+
+/* Computes the CC_* bits from the lazy state (target-x86/cc_helper.c). */
+uint32_t x86_cc_compute_all(const X86CPUState *env);
+
+/* Loads a segment register's cache (as real mode / a loader would). */
+void x86_seg_load_cache(X86CPUState *env, int seg, uint16_t selector,
+                        uint64_t base, uint32_t limit, uint32_t flags);
+
+/* Recomputes hflags from CR0, EFER, CS, SS and EFLAGS. */
+void x86_update_hflags(X86CPUState *env);
+
+/* CPUID lookup in env's model (the highest basic leaf for out-of-range leaves). */
+void x86_cpuid(X86CPUState *env, uint32_t function, uint32_t index,
+               uint32_t *eax, uint32_t *ebx, uint32_t *ecx, uint32_t *edx);
+
+/* Prints the registers in the -d cpu / info registers format on out. */
+void x86_cpu_dump_state(X86CPUState *env, FILE *out);
+
+#endif

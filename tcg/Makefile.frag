@@ -1,0 +1,2 @@
+# tcg/: the target-independent IR, optimizer, backends and translation cache.
+lib-srcs += $(wildcard tcg/*.c)

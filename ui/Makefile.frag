@@ -1,0 +1,2 @@
+# ui/: display surface, SDL window, headless display.
+lib-srcs += $(wildcard ui/*.c)
