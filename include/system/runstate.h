@@ -46,6 +46,9 @@ const char *runstate_name(RunState s);
 /* -no-reboot */
 void runstate_set_no_reboot(bool on);
 
+/* The main loop installs its wake-up function here. */
+void runstate_set_wakeup(void (*fn)(void));
+
 /* Wakes the main loop so it looks at the requests (any thread). */
 void main_loop_wakeup(void);
 

@@ -1,0 +1,18 @@
+/*
+ * cpus.h: starting, pausing and ending the vCPU threads (system/cpus.c).
+ */
+#ifndef SYSTEM_CPUS_H
+#define SYSTEM_CPUS_H
+
+#include "system/machine.h"
+
+/* Starts the vCPU thread and waits until it is set up. BQL held. */
+void cpus_start(Machine *m);
+/* Parks the vCPU and waits until it is parked (monitor stop, gdb). BQL held. */
+void cpus_pause(Machine *m);
+/* Lets a paused vCPU run again. BQL held. */
+void cpus_resume(Machine *m);
+/* After a shutdown request: waits for the vCPU thread to end. BQL not held. */
+void cpus_join(Machine *m);
+
+#endif

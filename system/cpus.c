@@ -1,0 +1,156 @@
+/*
+ * cpus.c: the vCPU thread and the accelerator-independent vCPU controls
+ * (see system/cpu.h). The thread loops: wait while paused, wait while
+ * halted with no interrupt pending, otherwise run guest code through the
+ * accelerator without the BQL, and act on why it returned.
+ */
+#include "vireo/common.h"
+#include "vireo/error.h"
+#include "vireo/log.h"
+#include "system/bql.h"
+#include "system/cpu.h"
+#include "system/cpus.h"
+#include "system/machine.h"
+#include "system/runstate.h"
+#include "target-x86/cpu.h"
+
+void cpu_interrupt(CPUState *cs, int mask)
+{
+    g_atomic_int_or(&cs->interrupt_request, mask);
+    cpu_kick(cs);
+}
+
+void cpu_reset_interrupt(CPUState *cs, int mask)
+{
+    g_atomic_int_and(&cs->interrupt_request, ~mask);
+}
+
+void cpu_kick(CPUState *cs)
+{
+    Machine *m = cs->machine;
+    g_atomic_int_set(&cs->exit_request, 1);
+    if (m && m->accel && m->accel->vcpu_kick) {
+        m->accel->vcpu_kick(cs);
+    }
+    g_cond_broadcast(&cs->cond);
+}
+
+/* True when the halted vCPU has something that wakes it. */
+static bool cpu_has_work(CPUState *cs)
+{
+    X86CPUState *env = x86_env(cs);
+    int req = g_atomic_int_get(&cs->interrupt_request);
+
+    if (req & (CPU_INTERRUPT_NMI | CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI |
+               CPU_INTERRUPT_SMI)) {
+        return true;
+    }
+    return (req & CPU_INTERRUPT_HARD) && (x86_eflags_get(env) & IF_MASK);
+}
+
+static bool cpu_should_wait(CPUState *cs)
+{
+    if (runstate_shutdown_requested() != SHUTDOWN_NONE) {
+        return false;
+    }
+    if (cs->stop) {
+        return true;
+    }
+    return cs->halted && !cpu_has_work(cs);
+}
+
+static gpointer vcpu_thread(gpointer opaque)
+{
+    CPUState *cs = opaque;
+    Machine *m = cs->machine;
+    GError *err = NULL;
+
+    bql_lock();
+    if (m->accel->vcpu_init && m->accel->vcpu_init(cs, &err) < 0) {
+        error_report_err(err);
+        runstate_request_shutdown(SHUTDOWN_GUEST_PANIC, 1);
+    }
+    cs->created = true;
+    g_cond_broadcast(&cs->cond);
+
+    while (runstate_shutdown_requested() == SHUTDOWN_NONE) {
+        while (cpu_should_wait(cs)) {
+            if (cs->stop && !cs->stopped) {
+                cs->stopped = true;
+                g_cond_broadcast(&cs->cond);
+            }
+            bql_cond_wait(&cs->cond);
+        }
+        if (runstate_shutdown_requested() != SHUTDOWN_NONE) {
+            break;
+        }
+        cs->stopped = false;
+        cs->halted = false;
+        g_atomic_int_set(&cs->exit_request, 0);
+        bql_unlock();
+        AccelExit why = m->accel->vcpu_run(cs);
+        bql_lock();
+        switch (why) {
+        case ACCEL_EXIT_HALT:
+            cs->halted = true;
+            break;
+        case ACCEL_EXIT_SHUTDOWN:
+            runstate_request_reset();
+            break;
+        case ACCEL_EXIT_ERROR:
+            runstate_request_shutdown(SHUTDOWN_GUEST_PANIC, 1);
+            break;
+        case ACCEL_EXIT_DEBUG:
+            cs->stop = true;
+            break;
+        case ACCEL_EXIT_NONE:
+            break;
+        }
+    }
+    cs->stopped = true;
+    g_cond_broadcast(&cs->cond);
+    bql_unlock();
+    return NULL;
+}
+
+void cpus_start(Machine *m)
+{
+    CPUState *cs = &m->cpu->cs;
+    g_assert(bql_locked());
+    cs->machine = m;
+    cs->thread = g_thread_new("vcpu0", vcpu_thread, cs);
+    while (!cs->created) {
+        bql_cond_wait(&cs->cond);
+    }
+}
+
+void cpus_pause(Machine *m)
+{
+    CPUState *cs = &m->cpu->cs;
+    g_assert(bql_locked());
+    cs->stop = true;
+    cpu_kick(cs);
+    while (!cs->stopped && runstate_shutdown_requested() == SHUTDOWN_NONE) {
+        bql_cond_wait_until(&cs->cond, g_get_monotonic_time() + 10000);
+        cpu_kick(cs);
+    }
+}
+
+void cpus_resume(Machine *m)
+{
+    CPUState *cs = &m->cpu->cs;
+    cs->stop = false;
+    g_cond_broadcast(&cs->cond);
+}
+
+void cpus_join(Machine *m)
+{
+    CPUState *cs = &m->cpu->cs;
+    if (!cs->thread) {
+        return;
+    }
+    g_assert(!bql_locked());
+    cpu_kick(cs);
+    g_thread_join(cs->thread);
+    cs->thread = NULL;
+}
