@@ -15,11 +15,13 @@
 #include "system/cpus.h"
 #include "system/machine.h"
 #include "system/main-loop.h"
+#include "system/monitor.h"
 #include "system/runstate.h"
 #include "target-x86/cpu.h"
 
 #include <errno.h>
 #include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -34,6 +36,7 @@ typedef struct Options {
     const char *log_items;
     const char *log_file;
     const char *log_filter;
+    const char *monitor;
 } Options;
 
 typedef int (*OptHandler)(Options *o, const char *val, GError **errp);
@@ -145,9 +148,11 @@ static int opt_bios(Options *o, const char *v, GError **errp)
 
 static int opt_serial(Options *o, const char *v, GError **errp)
 {
-    if (strcmp(v, "stdio") && strcmp(v, "none") && strcmp(v, "null") &&
-        !g_str_has_prefix(v, "file:")) {
-        error_setg(errp, "-serial %s: unknown backend (use stdio, file:PATH, null or none)", v);
+    if (strcmp(v, "stdio") && strcmp(v, "mon:stdio") && strcmp(v, "none") &&
+        strcmp(v, "null") && !g_str_has_prefix(v, "file:") &&
+        !g_str_has_prefix(v, "unix:") && !g_str_has_prefix(v, "tcp:")) {
+        error_setg(errp, "-serial %s: unknown backend (use stdio, file:PATH, "
+                   "unix:PATH,server,nowait, tcp:HOST:PORT,server,nowait, null or none)", v);
         return -1;
     }
     g_free(o->cfg->serial);
@@ -183,6 +188,18 @@ static int opt_device(Options *o, const char *v, GError **errp)
     return machine_config_add_device(o->cfg, v, errp);
 }
 
+static int opt_monitor(Options *o, const char *v, GError **errp)
+{
+    if (strcmp(v, "stdio") && strcmp(v, "none") && !g_str_has_prefix(v, "unix:") &&
+        !g_str_has_prefix(v, "tcp:")) {
+        error_setg(errp, "-monitor %s: unknown backend (use stdio, unix:PATH,server,nowait, "
+                   "tcp:HOST:PORT,server,nowait or none)", v);
+        return -1;
+    }
+    o->monitor = v;
+    return 0;
+}
+
 static int opt_log(Options *o, const char *v, GError **errp)
 {
     if (strcmp(v, "help") == 0) {
@@ -213,11 +230,12 @@ static const OptDef options[] = {
     { "initrd", ARG_VALUE, opt_initrd, "FILE", "initial ramdisk (multiboot: modules, comma-separated)" },
     { "append", ARG_VALUE, opt_append, "CMDLINE", "kernel command line" },
     { "bios", ARG_VALUE, opt_bios, "FILE", "firmware image (default: Debian's SeaBIOS when no -kernel)" },
-    { "serial", ARG_VALUE, opt_serial, "DEV", "COM1 backend: stdio, file:PATH, null or none" },
+    { "serial", ARG_VALUE, opt_serial, "DEV", "COM1 backend: stdio, file:PATH, unix:PATH,server,nowait, null, none" },
     { "display", ARG_VALUE, opt_display, "TYPE", "display: none" },
     { "nographic", ARG_NONE, opt_nographic, NULL, "no window; serial on stdio" },
     { "no-reboot", ARG_NONE, opt_no_reboot, NULL, "exit instead of rebooting (status 0)" },
     { "device", ARG_VALUE, opt_device, "DRIVER[,PROP=V...]", "add a device: isa-debug-exit[,iobase=N][,iosize=N]" },
+    { "monitor", ARG_VALUE, opt_monitor, "DEV", "the human monitor: stdio, unix:PATH,server,nowait, tcp:..., none" },
     { "d", ARG_VALUE, opt_log, "ITEM,...", "enable log items (-d help lists them)" },
     { "D", ARG_VALUE, opt_log_file, "FILE", "write the log to FILE instead of stderr" },
     { "dfilter", ARG_VALUE, opt_log_filter, "RANGE,...", "log only for guest addresses in these ranges" },
@@ -282,15 +300,37 @@ static int parse_args(Options *o, int argc, char **argv, GError **errp)
     return 0;
 }
 
-/* Fills in defaults that depend on several options. */
-static void finish_config(MachineConfig *cfg)
+/* Fills in defaults that depend on several options. With -nographic the
+ * serial port and the monitor share stdio (Ctrl-A c), as in QEMU. */
+static void finish_config(Options *o)
 {
+    MachineConfig *cfg = o->cfg;
     if (!cfg->display) {
         cfg->display = g_strdup("none");
     }
     if (!cfg->serial) {
         cfg->serial = g_strdup("stdio");
     }
+    if (!o->monitor) {
+        o->monitor = cfg->nographic && !strcmp(cfg->serial, "stdio") ? "stdio" : "none";
+    }
+}
+
+static int start_monitor(Options *o, Monitor **mon, GError **errp)
+{
+    Chardev *chr;
+
+    *mon = NULL;
+    if (strcmp(o->monitor, "none") == 0) {
+        return 0;
+    }
+    chr = chardev_new(o->monitor, errp);
+    if (!chr) {
+        g_prefix_error(errp, "-monitor: ");
+        return -1;
+    }
+    *mon = monitor_new(chr, errp);
+    return *mon ? 0 : -1;
 }
 
 static int setup_logging(Options *o, GError **errp)
@@ -345,6 +385,7 @@ int main(int argc, char **argv)
 {
     Options o = { .cfg = machine_config_new() };
     Machine *m;
+    Monitor *mon = NULL;
     GError *err = NULL;
     int status;
 
@@ -353,12 +394,13 @@ int main(int argc, char **argv)
         machine_config_free(o.cfg);
         return 1;
     }
-    finish_config(o.cfg);
+    finish_config(&o);
     runstate_set_no_reboot(o.cfg->no_reboot);
     main_loop_init();
     g_unix_signal_add(SIGINT, on_signal, NULL);
     g_unix_signal_add(SIGTERM, on_signal, NULL);
     g_unix_signal_add(SIGHUP, on_signal, NULL);
+    signal(SIGPIPE, SIG_IGN);   /* a socket client that goes away is not fatal */
 
     m = g_new0(Machine, 1);
     m->cfg = o.cfg;
@@ -366,7 +408,8 @@ int main(int argc, char **argv)
     bql_lock();
     m->accel = accel_find(o.cfg->accel, &err);
     if (!m->accel || pc_board_init(m, &err) < 0 ||
-        m->accel->init(m, o.cfg->accel_opts, &err) < 0) {
+        m->accel->init(m, o.cfg->accel_opts, &err) < 0 ||
+        start_monitor(&o, &mon, &err) < 0) {
         error_report_err(err);
         chardev_restore_terminals();
         return 1;
@@ -375,6 +418,7 @@ int main(int argc, char **argv)
     if (m->accel->cleanup) {
         m->accel->cleanup(m);
     }
+    monitor_free(mon);
     pc_board_cleanup(m);
     bql_unlock();
     chardev_restore_terminals();
