@@ -5,7 +5,7 @@
 #   scripts/install-deps.sh --build  build dependencies only
 set -eu
 
-build_pkgs="gcc make pkg-config libglib2.0-dev libcapstone-dev libsdl2-dev libcmocka-dev"
+build_pkgs="gcc make pkg-config libglib2.0-dev libjson-glib-dev libcapstone-dev libsdl2-dev libcmocka-dev"
 # Tests: QEMU as the peer, binutils for the bare-metal guests, cpio and
 # busybox-static for the initramfs images, SeaBIOS for firmware tests,
 # gdb for the gdbstub tests, Xvfb for the window tests.

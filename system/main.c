@@ -16,6 +16,7 @@
 #include "system/machine.h"
 #include "system/main-loop.h"
 #include "system/monitor.h"
+#include "system/qmp.h"
 #include "system/runstate.h"
 #include "target-x86/cpu.h"
 
@@ -37,6 +38,7 @@ typedef struct Options {
     const char *log_file;
     const char *log_filter;
     const char *monitor;
+    const char *qmp;
 } Options;
 
 typedef int (*OptHandler)(Options *o, const char *val, GError **errp);
@@ -200,6 +202,16 @@ static int opt_monitor(Options *o, const char *v, GError **errp)
     return 0;
 }
 
+static int opt_qmp(Options *o, const char *v, GError **errp)
+{
+    if (!g_str_has_prefix(v, "unix:") && !g_str_has_prefix(v, "tcp:")) {
+        error_setg(errp, "-qmp %s: use unix:PATH,server,nowait or tcp:HOST:PORT,server,nowait", v);
+        return -1;
+    }
+    o->qmp = v;
+    return 0;
+}
+
 static int opt_log(Options *o, const char *v, GError **errp)
 {
     if (strcmp(v, "help") == 0) {
@@ -236,6 +248,7 @@ static const OptDef options[] = {
     { "no-reboot", ARG_NONE, opt_no_reboot, NULL, "exit instead of rebooting (status 0)" },
     { "device", ARG_VALUE, opt_device, "DRIVER[,PROP=V...]", "add a device: isa-debug-exit[,iobase=N][,iosize=N]" },
     { "monitor", ARG_VALUE, opt_monitor, "DEV", "the human monitor: stdio, unix:PATH,server,nowait, tcp:..., none" },
+    { "qmp", ARG_VALUE, opt_qmp, "DEV", "QMP server: unix:PATH,server,nowait or tcp:HOST:PORT,server,nowait" },
     { "d", ARG_VALUE, opt_log, "ITEM,...", "enable log items (-d help lists them)" },
     { "D", ARG_VALUE, opt_log_file, "FILE", "write the log to FILE instead of stderr" },
     { "dfilter", ARG_VALUE, opt_log_filter, "RANGE,...", "log only for guest addresses in these ranges" },
@@ -316,6 +329,21 @@ static void finish_config(Options *o)
     }
 }
 
+static int start_qmp(Options *o, GError **errp)
+{
+    Chardev *chr;
+
+    if (!o->qmp) {
+        return 0;
+    }
+    chr = chardev_new(o->qmp, errp);
+    if (!chr) {
+        g_prefix_error(errp, "-qmp: ");
+        return -1;
+    }
+    return qmp_server_new(chr, errp) ? 0 : -1;
+}
+
 static int start_monitor(Options *o, Monitor **mon, GError **errp)
 {
     Chardev *chr;
@@ -349,12 +377,14 @@ static int setup_logging(Options *o, GError **errp)
 
 static gboolean on_signal(gpointer opaque)
 {
-    runstate_request_shutdown(SHUTDOWN_HOST_QUIT, 0);
+    runstate_request_shutdown_reason(SHUTDOWN_HOST_QUIT, 0, "host-signal");
     return G_SOURCE_CONTINUE;
 }
 
 static void do_system_reset(Machine *m)
 {
+    bool by_host = runstate_reset_by_host();
+    vm_event_emit(VM_EVENT_RESET, !by_host, by_host ? "host-qmp-system-reset" : "guest-reset");
     cpus_pause(m);
     pc_board_reset(m);
     if (m->accel->sync_env_to_vcpu) {
@@ -373,6 +403,8 @@ static int run(Machine *m)
             do_system_reset(m);
         }
     }
+    vm_event_emit(VM_EVENT_SHUTDOWN, runstate_shutdown_requested() != SHUTDOWN_HOST_QUIT,
+                  runstate_shutdown_reason());
     runstate_set(RUN_STATE_SHUTDOWN);
     cpu_kick(&m->cpu->cs);
     bql_unlock();
@@ -409,7 +441,7 @@ int main(int argc, char **argv)
     m->accel = accel_find(o.cfg->accel, &err);
     if (!m->accel || pc_board_init(m, &err) < 0 ||
         m->accel->init(m, o.cfg->accel_opts, &err) < 0 ||
-        start_monitor(&o, &mon, &err) < 0) {
+        start_monitor(&o, &mon, &err) < 0 || start_qmp(&o, &err) < 0) {
         error_report_err(err);
         chardev_restore_terminals();
         return 1;
