@@ -11,6 +11,7 @@
 #include "hw/clock.h"
 #include "system/bql.h"
 #include "system/cpus.h"
+#include "system/gdbstub.h"
 #include "system/machine.h"
 #include "system/monitor.h"
 #include "system/runstate.h"
@@ -491,6 +492,18 @@ static void cmd_system_powerdown(Monitor *mon, int argc, char **argv, void *opaq
     current_machine->powerdown(current_machine);
 }
 
+static void cmd_gdbserver(Monitor *mon, int argc, char **argv, void *opaque)
+{
+    GError *err = NULL;
+    const char *spec = argc > 1 ? argv[1] : "tcp::1234";
+    if (!gdbstub_start(spec, &err)) {
+        monitor_printf(mon, "%s\n", err->message);
+        g_error_free(err);
+        return;
+    }
+    monitor_printf(mon, "Waiting for gdb connection on device '%s'\n", spec);
+}
+
 static void cmd_screendump(Monitor *mon, int argc, char **argv, void *opaque)
 {
     GError *err = NULL;
@@ -745,6 +758,8 @@ static void register_builtins(void)
                              cmd_system_powerdown, NULL);
     monitor_register_command("screendump", "FILE", "write the screen as a PNG",
                              cmd_screendump, NULL);
+    monitor_register_command("gdbserver", "[tcp::PORT|unix:PATH]",
+                             "start the gdb server (default tcp::1234)", cmd_gdbserver, NULL);
     monitor_register_command("quit|q", "", "quit vireo", cmd_quit, NULL);
     monitor_register_command("log", "ITEM,...|none", "change the -d log items", cmd_log, NULL);
     monitor_register_command("logfile", "FILE", "send the log to FILE", cmd_logfile, NULL);
