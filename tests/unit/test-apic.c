@@ -616,7 +616,10 @@ static void test_relocation_onto_a_taken_range_leaves_apic_unmapped(void **state
     assert_int_equal(bus_read(f->mem, BASE + VER, 4), 0xffffffff);
     apic_deliver(f->apic, 0x40, APIC_DM_NMI, false);    /* still works */
     assert_true(f->cpu->cs.interrupt_request & CPU_INTERRUPT_NMI);
-    apic_set_base(f->apic, BASE | APIC_MSR_ENABLE);
+    apic_set_base(f->apic, 0x000ffffffffff000ULL | APIC_MSR_ENABLE);  /* past the bus */
+    assert_int_equal(apic_get_base(f->apic), 0x000ffffffffff900ULL);
+    apic_set_base(f->apic, BASE | APIC_MSR_ENABLE | APIC_MSR_X2APIC);  /* x2APIC ignored */
+    assert_int_equal(apic_get_base(f->apic), 0xfee00900);
     assert_int_equal(rd(f, VER), 0x50014);
 }
 
