@@ -734,7 +734,7 @@ static const BusOps apic_mmio_ops = {
 /* ---- base MSR, mapping, reset ---- */
 
 /* Maps the page where IA32_APIC_BASE says, or unmaps it while disabled. */
-static int apic_map(APIC *s, GError **errp)
+static VIREO_WUR int apic_map(APIC *s, GError **errp)
 {
     uint64_t base = s->base_msr & APIC_MSR_BASE_MASK;
 

@@ -240,6 +240,32 @@ static void test_reset_restarts_the_timer_and_clears_enables(void **state)
     assert_int_equal(f->sci_level, 0);
 }
 
+/* Runs after the S5 test: random control writes may request poweroff too. */
+static void test_random_port_traffic_is_harmless(void **state)
+{
+    Fx *f = *state;
+    GRand *rng = g_rand_new_with_seed(600);
+    static const unsigned sizes[] = { 1, 2, 4, 8 };
+
+    for (int i = 0; i < 20000; i++) {
+        uint64_t port = PM_BASE + g_rand_int_range(rng, 0, ACPI_PM_IO_SIZE);
+        unsigned size = sizes[g_rand_int_range(rng, 0, 4)];
+
+        switch (g_rand_int_range(rng, 0, 4)) {
+        case 0:
+            bus_read(f->io, port, size);
+            break;
+        case 1:
+            advance(g_rand_int_range(rng, 0, 1000000));
+            break;
+        default:
+            bus_write(f->io, port, g_rand_int(rng), size);
+            break;
+        }
+    }
+    g_rand_free(rng);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -255,6 +281,7 @@ int main(void)
         T(test_reset_restarts_the_timer_and_clears_enables),
         T(test_sleep_types_other_than_s5_do_not_power_off),
         T(test_s5_with_slp_en_requests_poweroff_with_status_0),
+        T(test_random_port_traffic_is_harmless),
     };
 
     vireo_log_mask = LOG_GUEST_ERRORS | LOG_UNIMP | LOG_INT;

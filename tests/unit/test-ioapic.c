@@ -319,6 +319,39 @@ static void test_constructor_refuses_overlap_and_missing_apic(void **state)
     ioapic_free(NULL);
 }
 
+static void test_random_register_traffic_is_harmless(void **state)
+{
+    Fx *f = *state;
+    GRand *rng = g_rand_new_with_seed(1127);
+    static const unsigned sizes[] = { 1, 2, 4, 8 };
+
+    for (int i = 0; i < 20000; i++) {
+        uint64_t off = g_rand_int_range(rng, 0, 0x40);
+        unsigned size = sizes[g_rand_int_range(rng, 0, 4)];
+        uint32_t val = g_rand_int(rng);
+
+        switch (g_rand_int_range(rng, 0, 6)) {
+        case 0:
+            bus_read(f->mem, IOAPIC_BASE + off, size);
+            break;
+        case 1:
+            irq_set(pin(f, g_rand_int_range(rng, 0, IOAPIC_NUM_PINS)), g_rand_boolean(rng));
+            break;
+        case 2:
+            apic_int_ack(f->apic);
+            eoi(f);
+            break;
+        case 3:
+            io_wr(f, g_rand_int_range(rng, 0, 256), val);
+            break;
+        default:
+            bus_write(f->mem, IOAPIC_BASE + off, val, size);
+            break;
+        }
+    }
+    g_rand_free(rng);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -338,6 +371,7 @@ int main(void)
         T(test_bad_accesses_and_registers_are_harmless),
         T(test_dump_shows_entries),
         T(test_constructor_refuses_overlap_and_missing_apic),
+        T(test_random_register_traffic_is_harmless),
     };
 
     vireo_log_mask = LOG_GUEST_ERRORS | LOG_UNIMP | LOG_INT;
