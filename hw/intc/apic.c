@@ -405,7 +405,9 @@ static void apic_timer_arm(APIC *s)
         }
         return;
     }
-    if (s->timer_initial == 0) {
+    if (s->timer_initial == 0 || (s->lvt[LVT_TIMER] & LVT_MASKED)) {
+        /* Counting is computed on reads; a masked timer needs no wake-ups
+         * and is re-armed when it is unmasked. */
         timer_del(s->timer);
         return;
     }

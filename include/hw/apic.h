@@ -36,8 +36,8 @@ typedef struct APIC APIC;
 /* Timer input (bus) clock and the assumed guest TSC rate, in Hz. */
 #define APIC_BUS_HZ         1000000000LL
 #define APIC_TSC_HZ         1000000000LL
-/* Shortest periodic timer period honoured, so a guest cannot livelock us. */
-#define APIC_TIMER_MIN_PERIOD_NS 10000
+/* Shortest periodic timer period honoured, so a guest cannot flood the main loop. */
+#define APIC_TIMER_MIN_PERIOD_NS 100000
 
 /* Delivery modes, as in the ICR, LVT and IOAPIC entries (SDM Vol.3 10.6.1). */
 #define APIC_DM_FIXED       0

@@ -413,21 +413,64 @@ static void test_timer_periodic_reloads_and_divider_scales(void **state)
     enable(f);
     wr(f, TIMER_DCR, 0x0);                      /* divide by 2 */
     wr(f, LVT_TIMER, 0x20031);                  /* periodic, vector 0x31 */
-    wr(f, TIMER_INIT, 10000);                   /* period 20 us */
-    advance(10000);
-    assert_int_equal(rd(f, TIMER_CUR), 5000);
-    advance(10000);
+    wr(f, TIMER_INIT, 100000);                  /* period 200 us */
+    advance(100000);
+    assert_int_equal(rd(f, TIMER_CUR), 50000);
+    advance(100000);
     assert_true(irr_has(f, 0x31));
     assert_int_equal(apic_get_interrupt(f->apic), 0x31);
     wr(f, EOI, 0);
-    assert_int_equal(rd(f, TIMER_CUR), 10000);
-    advance(20000);
+    assert_int_equal(rd(f, TIMER_CUR), 100000);
+    advance(200000);
     assert_true(irr_has(f, 0x31));
     wr(f, TIMER_INIT, 0);                       /* stops the timer */
     assert_int_equal(apic_get_interrupt(f->apic), 0x31);
     wr(f, EOI, 0);
-    advance(100000);
+    advance(1000000);
     assert_false(irr_has(f, 0x31));
+}
+
+static int count_timer_interrupts(Fx *f, int vector, int steps, int64_t step_ns)
+{
+    int n = 0;
+
+    for (int i = 0; i < steps; i++) {
+        advance(step_ns);
+        if (irr_has(f, vector)) {
+            assert_int_equal(apic_get_interrupt(f->apic), vector);
+            wr(f, EOI, 0);
+            n++;
+        }
+    }
+    return n;
+}
+
+static void test_timer_tiny_period_is_limited_to_the_minimum(void **state)
+{
+    Fx *f = *state;
+
+    enable(f);
+    wr(f, TIMER_DCR, 0xb);
+    wr(f, LVT_TIMER, 0x20034);
+    wr(f, TIMER_INIT, 1);                       /* 1 ns asked */
+    assert_int_equal(count_timer_interrupts(f, 0x34, 100, APIC_TIMER_MIN_PERIOD_NS / 10),
+                     10);
+}
+
+static void test_timer_masked_periodic_resumes_in_phase_when_unmasked(void **state)
+{
+    Fx *f = *state;
+
+    enable(f);
+    wr(f, TIMER_DCR, 0xb);
+    wr(f, LVT_TIMER, 0x30035);                  /* periodic, masked */
+    wr(f, TIMER_INIT, 1000000);                 /* 1 ms */
+    assert_int_equal(count_timer_interrupts(f, 0x35, 25, 100000), 0);
+    assert_int_equal(rd(f, TIMER_CUR), 500000);
+    wr(f, LVT_TIMER, 0x20035);                  /* unmask at 2.5 ms */
+    advance(499999);
+    assert_false(irr_has(f, 0x35));
+    assert_int_equal(count_timer_interrupts(f, 0x35, 20, 100000), 2);
 }
 
 static void test_timer_divide_by_32_and_masked_lvt_stays_silent(void **state)
@@ -757,6 +800,8 @@ int main(void)
         T(test_eoi_of_level_vector_is_broadcast_edge_is_not),
         T(test_timer_one_shot_counts_down_and_fires_once),
         T(test_timer_periodic_reloads_and_divider_scales),
+        T(test_timer_tiny_period_is_limited_to_the_minimum),
+        T(test_timer_masked_periodic_resumes_in_phase_when_unmasked),
         T(test_timer_divide_by_32_and_masked_lvt_stays_silent),
         T(test_timer_tsc_deadline_fires_at_deadline_and_clears),
         T(test_extint_on_lint0_delivers_the_pic_vector),
