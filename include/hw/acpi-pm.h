@@ -29,7 +29,11 @@ typedef struct AcpiPM AcpiPM;
 #define ACPI_GPE0_LEN         4        /* GPE0_STS (2 bytes) then GPE0_EN (2 bytes) */
 #define ACPI_PM_IO_SIZE       0x10     /* ports claimed from base */
 
-/* The PM timer: frequency, and 32 bits wide (the FADT sets TMR_VAL_EXT). */
+/*
+ * The PM timer: frequency, and 32 bits wide, so the FADT sets TMR_VAL_EXT
+ * (flags bit 8). The real PIIX4 timer has 24 bits; 32 bits make the
+ * counter wrap every 20 minutes instead of every 4.7 seconds.
+ */
 #define ACPI_PM_TMR_HZ        3579545
 #define ACPI_PM_TMR_32BIT     1
 
