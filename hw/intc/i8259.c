@@ -205,6 +205,16 @@ bool i8259_pending(I8259 *pic)
     return chip_get_irq(master(pic)) >= 0;
 }
 
+int i8259_extint_ack(void *opaque)
+{
+    return i8259_ack(opaque);
+}
+
+bool i8259_extint_pending(void *opaque)
+{
+    return i8259_pending(opaque);
+}
+
 /* The poll command: the read acts as INTA for this chip alone (OCW3 P). */
 static uint8_t chip_poll(I8259 *pic, PicChip *c)
 {

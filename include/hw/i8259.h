@@ -45,6 +45,13 @@ int i8259_ack(I8259 *pic);
 /* True when the master's INT output is asserted. */
 bool i8259_pending(I8259 *pic);
 
+/*
+ * The same two, with the opaque signature apic_set_extint_source() takes
+ * (opaque = I8259 *): the board passes these for the ExtINT source.
+ */
+int i8259_extint_ack(void *opaque);
+bool i8259_extint_pending(void *opaque);
+
 /* Appends a human-readable state dump of both chips to out ("info pic"). */
 void i8259_dump(I8259 *pic, GString *out);
 

@@ -358,6 +358,16 @@ static void test_misuse_is_harmless(void **state)
     g_string_free(dump, true);
 }
 
+static void test_extint_adapters_match_ack_and_pending(void **state)
+{
+    Fixture *f = *state;
+    assert_false(i8259_extint_pending(f->pic));
+    pulse(f, 14);
+    assert_true(i8259_extint_pending(f->pic));
+    assert_int_equal(i8259_extint_ack(f->pic), 0x3e);
+    assert_false(i8259_extint_pending(f->pic));
+}
+
 static void test_reset_clears_state_and_intr(void **state)
 {
     Fixture *f = *state;
@@ -399,6 +409,7 @@ int main(void)
         T(test_irr_and_isr_reads_through_ocw3),
         T(test_elcr_reserved_bits_read_zero),
         T(test_misuse_is_harmless),
+        T(test_extint_adapters_match_ack_and_pending),
         T(test_reset_clears_state_and_intr),
 #undef T
     };
