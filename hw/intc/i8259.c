@@ -243,7 +243,12 @@ static void chip_reset(PicChip *c)
     c->special_mask = c->poll = c->read_isr = false;
 }
 
-/* ICW1: starts the initialisation sequence (8259A "Initialization"). */
+/*
+ * ICW1: starts the initialisation sequence (8259A "Initialization
+ * command words"). Clearing ISR is not in the datasheet's list; it keeps
+ * a controller re-initialised with a level in service from staying
+ * blocked.
+ */
 static void write_icw1(PicChip *c, uint8_t val)
 {
     c->imr = 0;
