@@ -487,6 +487,29 @@ static void test_mode2_ticks_reach_i8259_as_vector_per_period(void **state)
     bus_free(io);
 }
 
+/* Random guest traffic on every port while time runs: no crash, bounded. */
+static void test_random_port_traffic_is_survived(void **state)
+{
+    Fixture *f = *state;
+    GRand *r = g_rand_new_with_seed(8254);
+
+    for (int i = 0; i < 20000; i++) {
+        int port = g_rand_int_range(r, 0x40, 0x45);
+        if (port == 0x44) {
+            port = 0x61;
+        }
+        switch (g_rand_int_range(r, 0, 3)) {
+        case 0: out(f, port, g_rand_int(r)); break;
+        case 1: in(f, port); break;
+        default:
+            fake_now += g_rand_int_range(r, 0, 100000);
+            assert_true(timers_run_expired() <= 1);
+            break;
+        }
+    }
+    g_rand_free(r);
+}
+
 static void test_reset_stops_irq0(void **state)
 {
     Fixture *f = *state;
@@ -531,6 +554,7 @@ int main(void)
         T(test_port61_keeps_low_bits_and_toggles_refresh),
         T(test_misuse_is_logged_not_fatal),
         T(test_mode2_ticks_reach_i8259_as_vector_per_period),
+        T(test_random_port_traffic_is_survived),
         T(test_reset_stops_irq0),
 #undef T
     };
