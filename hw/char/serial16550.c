@@ -555,6 +555,7 @@ void serial16550_free(Serial16550 *s)
     if (!s) {
         return;
     }
+    chardev_remove_frontend(s->chr, s);
     bus_remove(s->io, s->region);
     timer_free(s->timeout_timer);
     g_free(s);

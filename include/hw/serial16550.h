@@ -29,11 +29,8 @@ Serial16550 *serial16550_new(Bus *io, uint16_t base, IrqLine *irq, Chardev *chr,
 /* Puts every register and both FIFOs back to their power-on state. */
 void serial16550_reset(Serial16550 *s);
 
-/*
- * Removes the ports and frees the device (NULL is ignored). The chardev
- * has no way to detach a front end, so it must not deliver input after
- * this: free it first, or stop its main loop.
- */
+/* Detaches from the chardev, removes the ports and frees the device
+ * (NULL is ignored). */
 void serial16550_free(Serial16550 *s);
 
 /*
