@@ -1,0 +1,70 @@
+/*
+ * display.h: the UI front ends and host input. main() picks a front end
+ * by name (-display sdl|none) with ui_display_init; the main loop then
+ * calls ui_display_refresh every ui_display_refresh_ms milliseconds (on
+ * the main thread, BQL held). Host keys arrive as USB HID usages (which
+ * is what SDL scancodes are), are translated to PS/2 scan code set 2
+ * here, and are handed to the board's callbacks (the i8042).
+ */
+#ifndef UI_DISPLAY_H
+#define UI_DISPLAY_H
+
+#include "vireo/common.h"
+#include "ui/console.h"
+
+/*
+ * The board's input callbacks. key: a set-2 make code without prefixes
+ * (extended: it takes the E0 prefix), down or up; Pause comes as
+ * UI_SET2_PAUSE (down only), which the receiver expands to its E1
+ * sequence (ui_set2_bytes does). mouse: relative motion with dy positive
+ * downwards (screen direction; PS/2 reports up as positive, so the mouse
+ * device negates it) and buttons bit 0 left, 1 right, 2 middle.
+ * Either may be NULL.
+ */
+typedef struct UiInputOps {
+    void (*key)(void *opaque, int set2_code, bool down, bool extended);
+    void (*mouse)(void *opaque, int dx, int dy, int buttons);
+} UiInputOps;
+
+#define UI_SET2_PAUSE 0x1e1
+
+/* Default refresh period of a window front end. */
+#define UI_REFRESH_MS 16
+
+/* Set-2 code for HID usage (keyboard page 7), *extended set; 0 if none. */
+int ui_hid_to_set2(unsigned usage, bool *extended);
+
+/*
+ * Translates a host key (HID usage) and hands it to ops->key: most keys
+ * are one call, PrintScreen two (E0 12 E0 7C), Pause one UI_SET2_PAUSE on
+ * press. Returns false for a key with no PS/2 code.
+ */
+bool ui_key_event(const UiInputOps *ops, void *opaque, unsigned usage, bool down);
+
+/* The bytes a set-2 keyboard sends for a key event: count (0-8). */
+int ui_set2_bytes(int code, bool down, bool extended, uint8_t out[8]);
+
+/*
+ * Starts front end type ("sdl" or "none") on con with the board's input
+ * callbacks: 0, or -1 with errp set (unknown type, SDL not built in, no
+ * display to open).
+ */
+int ui_display_init(const char *type, DisplayConsole *con, const UiInputOps *input,
+                    void *input_opaque, GError **errp) VIREO_WUR;
+
+/* Front-end work for one frame: host events, rendering, presenting. */
+void ui_display_refresh(void);
+
+/* How often ui_display_refresh wants to run: ms, or 0 for never. */
+int ui_display_refresh_ms(void);
+
+/* Closes the front end (the window). */
+void ui_display_cleanup(void);
+
+/* The SDL front end (ui/sdl.c); the same contracts as above. */
+int sdl_display_init(DisplayConsole *con, const UiInputOps *input, void *input_opaque,
+                     GError **errp) VIREO_WUR;
+void sdl_display_refresh(void);
+void sdl_display_cleanup(void);
+
+#endif
