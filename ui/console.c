@@ -68,6 +68,16 @@ void console_free(DisplayConsole *con)
     }
 }
 
+DisplayConsole *console_default(void)
+{
+    static DisplayConsole *def;
+
+    if (!def) {
+        def = console_new();
+    }
+    return def;
+}
+
 void console_set_hw(DisplayConsole *con, void (*update)(void *opaque), void *opaque)
 {
     con->hw_update = update;

@@ -11,15 +11,14 @@ typedef enum UiKind { UI_NONE, UI_SDL } UiKind;
 
 static UiKind ui_kind = UI_NONE;
 
-int ui_display_init(const char *type, DisplayConsole *con, const UiInputOps *input,
-                    void *input_opaque, GError **errp)
+int ui_display_init(const char *type, DisplayConsole *con, GError **errp)
 {
     if (!type || !strcmp(type, "none")) {
         ui_kind = UI_NONE;
         return 0;
     }
     if (!strcmp(type, "sdl")) {
-        if (sdl_display_init(con, input, input_opaque, errp) < 0) {
+        if (sdl_display_init(con, errp) < 0) {
             return -1;
         }
         ui_kind = UI_SDL;

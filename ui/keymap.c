@@ -1,5 +1,6 @@
 /*
- * keymap.c: host keys to PS/2 scan code set 2. Host keys are USB HID
+ * keymap.c: host input to the board: the input handler, and host keys to
+ * PS/2 scan code set 2. Host keys are USB HID
  * usages (HID Usage Tables, page 0x07 "Keyboard/Keypad"), which SDL
  * scancodes equal, so this table needs no SDL and is unit-tested alone.
  * Set-2 codes are from the IBM PS/2 keyboard technical reference
@@ -116,4 +117,25 @@ int ui_set2_bytes(int code, bool down, bool extended, uint8_t out[8])
     }
     out[n++] = code & 0xff;
     return n;
+}
+
+static const UiInputOps *input_ops;
+static void *input_opaque;
+
+void ui_input_set_handler(const UiInputOps *ops, void *opaque)
+{
+    input_ops = ops;
+    input_opaque = opaque;
+}
+
+void ui_input_key(unsigned usage, bool down)
+{
+    ui_key_event(input_ops, input_opaque, usage, down);
+}
+
+void ui_input_mouse(int dx, int dy, int buttons)
+{
+    if (input_ops && input_ops->mouse) {
+        input_ops->mouse(input_opaque, dx, dy, buttons);
+    }
 }

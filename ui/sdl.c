@@ -19,8 +19,6 @@
 
 typedef struct SdlDisplay {
     DisplayConsole *con;
-    const UiInputOps *input;
-    void *input_opaque;
     SDL_Window *win;
     SDL_Renderer *ren;
     SDL_Texture *tex;
@@ -91,7 +89,7 @@ static void sdl_release_keys(SdlDisplay *d)
     for (int sc = 0; sc < SDL_NUM_SCANCODES; sc++) {
         if (d->pressed[sc]) {
             d->pressed[sc] = false;
-            ui_key_event(d->input, d->input_opaque, sc, false);
+            ui_input_key(sc, false);
         }
     }
 }
@@ -118,7 +116,7 @@ static void sdl_key(SdlDisplay *d, const SDL_KeyboardEvent *ev)
     }
     d->pressed[sc] = down;
     /* A repeated key-down is the typematic repeat of the make code. */
-    ui_key_event(d->input, d->input_opaque, sc, down);
+    ui_input_key(sc, down);
 }
 
 static void sdl_mouse_button(SdlDisplay *d, const SDL_MouseButtonEvent *ev)
@@ -142,9 +140,7 @@ static void sdl_mouse_button(SdlDisplay *d, const SDL_MouseButtonEvent *ev)
     } else {
         d->buttons &= ~bit;
     }
-    if (d->input && d->input->mouse) {
-        d->input->mouse(d->input_opaque, 0, 0, d->buttons);
-    }
+    ui_input_mouse(0, 0, d->buttons);
 }
 
 static void sdl_window_event(SdlDisplay *d, const SDL_WindowEvent *ev)
@@ -181,8 +177,8 @@ static void sdl_handle(SdlDisplay *d, const SDL_Event *ev)
         sdl_mouse_button(d, &ev->button);
         break;
     case SDL_MOUSEMOTION:
-        if (d->grabbed && d->input && d->input->mouse) {
-            d->input->mouse(d->input_opaque, ev->motion.xrel, ev->motion.yrel, d->buttons);
+        if (d->grabbed) {
+            ui_input_mouse(ev->motion.xrel, ev->motion.yrel, d->buttons);
         }
         break;
     case SDL_WINDOWEVENT:
@@ -205,8 +201,7 @@ static bool sdl_real_display(void)
     return true;
 }
 
-int sdl_display_init(DisplayConsole *con, const UiInputOps *input, void *input_opaque,
-                     GError **errp)
+int sdl_display_init(DisplayConsole *con, GError **errp)
 {
     SdlDisplay *d;
     DisplaySurface *surf = console_surface(con);
@@ -229,8 +224,6 @@ int sdl_display_init(DisplayConsole *con, const UiInputOps *input, void *input_o
     }
     d = g_new0(SdlDisplay, 1);
     d->con = con;
-    d->input = input;
-    d->input_opaque = input_opaque;
     d->win = SDL_CreateWindow("vireo", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
                               surf->width, surf->height, SDL_WINDOW_RESIZABLE);
     if (d->win) {
@@ -297,8 +290,7 @@ void sdl_display_cleanup(void)
 
 #else /* !CONFIG_SDL */
 
-int sdl_display_init(DisplayConsole *con, const UiInputOps *input, void *input_opaque,
-                     GError **errp)
+int sdl_display_init(DisplayConsole *con, GError **errp)
 {
     error_setg(errp, "-display sdl: this vireo was built without SDL "
                "(install libsdl2-dev and re-run ./configure)");

@@ -49,6 +49,13 @@ typedef struct DisplayConsole DisplayConsole;
 DisplayConsole *console_new(void);
 void console_free(DisplayConsole *con);
 
+/*
+ * The machine's console, shared by the board (which gives it to VGA),
+ * main (which gives it to the front end) and the monitor (screendump);
+ * created on first use, it lives as long as vireo. Never fails.
+ */
+DisplayConsole *console_default(void);
+
 /* Device side: the function that renders into the surface on refresh. */
 void console_set_hw(DisplayConsole *con, void (*update)(void *opaque), void *opaque);
 

@@ -4,7 +4,8 @@
  * calls ui_display_refresh every ui_display_refresh_ms milliseconds (on
  * the main thread, BQL held). Host keys arrive as USB HID usages (which
  * is what SDL scancodes are), are translated to PS/2 scan code set 2
- * here, and are handed to the board's callbacks (the i8042).
+ * here, and are handed to the input handler the board installed with
+ * ui_input_set_handler (its i8042).
  */
 #ifndef UI_DISPLAY_H
 #define UI_DISPLAY_H
@@ -44,13 +45,18 @@ bool ui_key_event(const UiInputOps *ops, void *opaque, unsigned usage, bool down
 /* The bytes a set-2 keyboard sends for a key event: count (0-8). */
 int ui_set2_bytes(int code, bool down, bool extended, uint8_t out[8]);
 
+/* Installs the board's input handler (NULL ops: host input is dropped). */
+void ui_input_set_handler(const UiInputOps *ops, void *opaque);
+
+/* Front ends: a host key (HID usage) or mouse event to the handler. */
+void ui_input_key(unsigned usage, bool down);
+void ui_input_mouse(int dx, int dy, int buttons);
+
 /*
- * Starts front end type ("sdl" or "none") on con with the board's input
- * callbacks: 0, or -1 with errp set (unknown type, SDL not built in, no
- * display to open).
+ * Starts front end type ("sdl" or "none") showing con: 0, or -1 with
+ * errp set (unknown type, SDL not built in, no display to open).
  */
-int ui_display_init(const char *type, DisplayConsole *con, const UiInputOps *input,
-                    void *input_opaque, GError **errp) VIREO_WUR;
+int ui_display_init(const char *type, DisplayConsole *con, GError **errp) VIREO_WUR;
 
 /* Front-end work for one frame: host events, rendering, presenting. */
 void ui_display_refresh(void);
@@ -62,8 +68,7 @@ int ui_display_refresh_ms(void);
 void ui_display_cleanup(void);
 
 /* The SDL front end (ui/sdl.c); the same contracts as above. */
-int sdl_display_init(DisplayConsole *con, const UiInputOps *input, void *input_opaque,
-                     GError **errp) VIREO_WUR;
+int sdl_display_init(DisplayConsole *con, GError **errp) VIREO_WUR;
 void sdl_display_refresh(void);
 void sdl_display_cleanup(void);
 

@@ -110,14 +110,29 @@ static void test_display_none_needs_no_refresh_and_unknown_type_fails(void **sta
     DisplayConsole *con = console_new();
     GError *err = NULL;
 
-    assert_int_equal(ui_display_init("none", con, &ops, NULL, NULL), 0);
+    assert_int_equal(ui_display_init("none", con, NULL), 0);
     assert_int_equal(ui_display_refresh_ms(), 0);
     ui_display_refresh();
     ui_display_cleanup();
-    assert_int_equal(ui_display_init("gtk", con, &ops, NULL, &err), -1);
+    assert_int_equal(ui_display_init("gtk", con, &err), -1);
     assert_non_null(strstr(err->message, "gtk"));
     g_error_free(err);
     console_free(con);
+}
+
+static void test_installed_handler_receives_front_end_input(void **state)
+{
+    KeyLog l = { 0 };
+
+    ui_input_key(0x04, true);                  /* no handler: dropped */
+    ui_input_set_handler(&ops, &l);
+    ui_input_key(0x04, true);
+    ui_input_mouse(1, 2, 1);                   /* no mouse hook: dropped */
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.code[0], 0x1c);
+    ui_input_set_handler(NULL, NULL);
+    ui_input_key(0x04, false);
+    assert_int_equal(l.n, 1);
 }
 
 int main(void)
@@ -128,6 +143,7 @@ int main(void)
         cmocka_unit_test(test_printscreen_sends_two_extended_codes),
         cmocka_unit_test(test_pause_is_make_only_e1_sequence),
         cmocka_unit_test(test_display_none_needs_no_refresh_and_unknown_type_fails),
+        cmocka_unit_test(test_installed_handler_receives_front_end_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

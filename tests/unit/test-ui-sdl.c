@@ -54,6 +54,12 @@ static void push_key(SDL_Scancode sc, bool down, Uint16 mod)
     SDL_PushEvent(&ev);
 }
 
+static int init_sdl(DisplayConsole *con, Input *in)
+{
+    ui_input_set_handler(&input_ops, in);
+    return ui_display_init("sdl", con, NULL);
+}
+
 static SDL_Window *the_window(void)
 {
     for (Uint32 id = 0; id < 16; id++) {
@@ -71,7 +77,7 @@ static void test_window_follows_surface_size_and_shows_it(void **state)
     Input in = { 0 };
     int w, h;
 
-    assert_int_equal(ui_display_init("sdl", con, &input_ops, &in, NULL), 0);
+    assert_int_equal(init_sdl(con, &in), 0);
     assert_int_equal(ui_display_refresh_ms(), UI_REFRESH_MS);
     SDL_Window *win = the_window();
     assert_non_null(win);
@@ -107,7 +113,7 @@ static void test_keys_reach_the_callback_as_set2(void **state)
     DisplayConsole *con = console_new();
     Input in = { 0 };
 
-    assert_int_equal(ui_display_init("sdl", con, &input_ops, &in, NULL), 0);
+    assert_int_equal(init_sdl(con, &in), 0);
     push_key(SDL_SCANCODE_A, true, 0);
     ui_display_refresh();
     assert_int_equal(in.keys, 1);
@@ -135,7 +141,7 @@ static void test_ctrl_alt_g_grabs_and_mouse_moves_while_grabbed(void **state)
     Input in = { 0 };
     SDL_Event ev = { 0 };
 
-    assert_int_equal(ui_display_init("sdl", con, &input_ops, &in, NULL), 0);
+    assert_int_equal(init_sdl(con, &in), 0);
     SDL_Window *win = the_window();
     ev.type = SDL_MOUSEMOTION;
     ev.motion.xrel = 5;
@@ -168,7 +174,7 @@ static void test_closing_the_window_asks_to_quit(void **state)
     DisplayConsole *con = console_new();
     SDL_Event ev = { 0 };
 
-    assert_int_equal(ui_display_init("sdl", con, &input_ops, NULL, NULL), 0);
+    assert_int_equal(init_sdl(con, NULL), 0);
     assert_int_equal(runstate_shutdown_requested(), SHUTDOWN_NONE);
     ev.type = SDL_QUIT;
     SDL_PushEvent(&ev);
