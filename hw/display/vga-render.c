@@ -277,10 +277,6 @@ static void render_lines(VGAState *s, const VGAFrame *f, bool full, bool cursor_
     for (int y = 0; y <= f->height; y++) {
         bool draw = false;
         if (y < f->height) {
-            if (y == f->line_compare) {
-                ma = 0;
-                rs = 0;
-            }
             draw = full || line_dirty(s, f, ma, rs) ||
                    (cursor_changed && (line_has(f, ma, f->cursor) ||
                                        line_has(f, ma, s->last_cursor)));
@@ -301,6 +297,12 @@ static void render_lines(VGAState *s, const VGAFrame *f, bool full, bool cursor_
                 } else {
                     rs++;
                 }
+            }
+            /* Split screen: the line after the line compare value starts
+             * again at address 0 (IBM VGA Technical Reference, CR18). */
+            if (y == f->line_compare) {
+                ma = 0;
+                rs = 0;
             }
         }
         if (draw && y0 < 0) {

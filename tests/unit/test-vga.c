@@ -750,6 +750,136 @@ static void test_mode_12_planar_renders_16_colours(void **state)
     fx_free(f);
 }
 
+
+static void test_screen_off_and_palette_source_blank_the_picture(void **state)
+{
+    Fx *f = fx_new();
+    TextModel t;
+
+    setup_text(f, &t);
+    set_seq(f, 1, 0x20);              /* screen off */
+    DisplaySurface *s = render(f);
+    for (int y = 0; y < s->height; y += 7) {
+        for (int x = 0; x < s->width; x += 5) {
+            assert_int_equal(surface_row(s, y)[x], 0);
+        }
+    }
+    set_seq(f, 1, 0x00);
+    assert_text_model(render(f), &t, true);
+    inb(f, 0x3da);
+    outb(f, 0x3c0, 0x00);             /* palette address source clear */
+    assert_int_equal(surface_row(render(f), 0)[1], 0);
+    fx_free(f);
+}
+
+static void fill_rows_12h(Fx *f)
+{
+    load_ega_dac(f);
+    for (int r = 0; r < 600; r++) {
+        for (int b = 0; b < 80; b++) {
+            memb(f, 0xa0000 + r * 80 + b, (uint8_t)r);   /* all planes: colour per bit */
+        }
+    }
+}
+
+static unsigned colour_12h(int row, int x)
+{
+    static const uint8_t ac[16] = { 0, 1, 2, 3, 4, 5, 0x14, 7, 0x38, 0x39, 0x3a, 0x3b,
+                                    0x3c, 0x3d, 0x3e, 0x3f };
+    return ega_rgb(ac[((uint8_t)row >> (7 - x % 8) & 1) * 15]);
+}
+
+static void test_line_compare_splits_the_screen_after_that_line(void **state)
+{
+    Fx *f = fx_new();
+
+    setup_planar(f);
+    fill_rows_12h(f);
+    set_crtc(f, 0x0c, 0);
+    set_crtc(f, 0x0d, 80);            /* start at row 1 */
+    set_crtc(f, 0x18, 100);           /* line compare 100 (bits 8, 9 cleared below) */
+    set_crtc(f, 0x07, 0x3e & ~0x10);
+    set_crtc(f, 0x09, 0x00);
+    DisplaySurface *s = render(f);
+    for (int y = 0; y < 480; y++) {
+        int row = y <= 100 ? y + 1 : y - 101;
+        for (int x = 0; x < 16; x++) {
+            assert_int_equal(surface_row(s, y)[x], colour_12h(row, x));
+        }
+    }
+    fx_free(f);
+}
+
+static void test_colour_select_supplies_dac_bits_7_to_4(void **state)
+{
+    Fx *f = fx_new();
+
+    setup_planar(f);
+    load_test_dac(f);
+    set_seq(f, 2, 0x0f);
+    memb(f, 0xa0000, 0xff);           /* colour 15 -> palette 0x3f */
+    set_ac(f, 0x14, 0x0e);            /* colour select: bits 7-6 = 11, 5-4 = 10 */
+    assert_int_equal(surface_row(render(f), 0)[0], test_dac_rgb(0xc0 | 0x3f));
+    set_ac(f, 0x10, 0x81);            /* P5/P4 from colour select */
+    assert_int_equal(surface_row(render(f), 0)[0], test_dac_rgb(0xc0 | 0x20 | 0x0f));
+    fx_free(f);
+}
+
+static void test_scan_doubling_repeats_each_line(void **state)
+{
+    Fx *f = fx_new();
+
+    set_mode(f, &mode13);
+    load_test_dac(f);
+    for (int i = 0; i < 64000; i++) {
+        memb(f, 0xa0000 + i, (uint8_t)(i / 320));
+    }
+    set_crtc(f, 0x09, 0x80 | 0x40);   /* double scan instead of two scan lines per row */
+    DisplaySurface *s = render(f);
+    for (int y = 0; y < 400; y++) {
+        assert_int_equal(surface_row(s, y)[100], test_dac_rgb((uint8_t)(y / 2)));
+    }
+    fx_free(f);
+}
+
+static const ModeRegs mode04 = {
+    0x63, { 0x03, 0x09, 0x03, 0x00, 0x02 },
+    { 0x2d, 0x27, 0x28, 0x90, 0x2b, 0x80, 0xbf, 0x1f, 0x00, 0xc1, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x9c, 0x8e, 0x8f, 0x14, 0x00, 0x96, 0xb9, 0xa2, 0xff },
+    { 0x00, 0x00, 0x00, 0x00, 0x00, 0x30, 0x0f, 0x00, 0xff },
+    { 0x00, 0x13, 0x15, 0x17, 0x02, 0x04, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13, 0x14,
+      0x15, 0x16, 0x17, 0x01, 0x00, 0x03, 0x00, 0x00 },
+};
+
+static void test_cga_mode_04_interleaves_rows_and_packs_2_bit_pixels(void **state)
+{
+    Fx *f = fx_new();
+    static const uint8_t ac[4] = { 0x00, 0x13, 0x15, 0x17 };
+
+    set_mode(f, &mode04);
+    load_ega_dac(f);
+    /* CGA layout: even rows at B8000, odd rows at BA000, 80 bytes a row */
+    for (int y = 0; y < 200; y++) {
+        for (int b = 0; b < 80; b++) {
+            uint8_t v = 0;
+            for (int i = 0; i < 4; i++) {
+                v |= (((b * 4 + i) / 10 + y / 20) & 3) << (6 - 2 * i);
+            }
+            memb(f, 0xb8000 + (y & 1) * 0x2000 + (y / 2) * 80 + b, v);
+        }
+    }
+    DisplaySurface *s = render(f);
+    assert_int_equal(s->width, 640);
+    assert_int_equal(s->height, 400);
+    for (int y = 0; y < 400; y++) {
+        for (int x = 0; x < 640; x++) {
+            int px = x / 2, py = y / 2;
+            assert_int_equal(surface_row(s, y)[x], ega_rgb(ac[(px / 10 + py / 20) & 3]));
+        }
+    }
+    fx_free(f);
+}
+
 /* ---- registers ---- */
 
 static void test_dac_write_and_read_three_components_per_entry(void **state)
@@ -1093,6 +1223,11 @@ int main(void)
         cmocka_unit_test(test_mode_13_chain4_renders_doubled_pixels_through_dac),
         cmocka_unit_test(test_mode_x_unchained_planes_render_in_order),
         cmocka_unit_test(test_mode_12_planar_renders_16_colours),
+        cmocka_unit_test(test_screen_off_and_palette_source_blank_the_picture),
+        cmocka_unit_test(test_line_compare_splits_the_screen_after_that_line),
+        cmocka_unit_test(test_colour_select_supplies_dac_bits_7_to_4),
+        cmocka_unit_test(test_scan_doubling_repeats_each_line),
+        cmocka_unit_test(test_cga_mode_04_interleaves_rows_and_packs_2_bit_pixels),
         cmocka_unit_test(test_dac_write_and_read_three_components_per_entry),
         cmocka_unit_test(test_attribute_flip_flop_is_reset_by_input_status_1),
         cmocka_unit_test(test_crtc_follows_mono_or_colour_addressing),
