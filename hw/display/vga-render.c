@@ -34,6 +34,8 @@ typedef struct VGAFrame {
     bool double_scan;
     int line_compare;
     int preset;
+    int pan;             /* horizontal pixel panning, in dots */
+    bool pan_reset;      /* panning stops below the split (AR10 bit 5) */
     bool blank;
     uint32_t pal16[16];  /* 4-bit colour through the attribute palette */
     /* text */
@@ -119,6 +121,20 @@ static void frame_setup_palette(VGAState *s, VGAFrame *f)
     }
 }
 
+/* AR13 in dots (IBM VGA Technical Reference, "Horizontal PEL Panning"). */
+static int pixel_pan(VGAState *s, const VGAFrame *f)
+{
+    unsigned v = s->ar[AR_PANNING] & 0x0f;
+
+    if (f->kind == VGA_PACKED256) {
+        return (v & 6) * f->hd;          /* 0, 2, 4, 6: whole 2-dot pixels */
+    }
+    if (f->cw == 9) {
+        return (v >= 8 ? 0 : v + 1) * f->hd;
+    }
+    return (v & 7) * f->hd;
+}
+
 static void frame_setup(VGAState *s, VGAFrame *f, int64_t now)
 {
     uint8_t ov = s->cr[CR_OVERFLOW];
@@ -146,6 +162,9 @@ static void frame_setup(VGAState *s, VGAFrame *f, int64_t now)
     f->line_compare = s->cr[CR_LINE_COMPARE] | ((ov & 0x10) << 4) |
                       ((s->cr[CR_MAX_SCAN] & 0x40) << 3);
     f->preset = s->cr[CR_PRESET_ROW] & 0x1f;
+    f->start += (s->cr[CR_PRESET_ROW] >> 5) & 3;     /* byte panning */
+    f->pan = pixel_pan(s, f);
+    f->pan_reset = s->ar[AR_MODE] & 0x20;
     f->blank = (s->sr[SR_CLOCKING] & 0x20) || !(s->ar_index & 0x20);
     frame_setup_palette(s, f);
     f->font[0] = font_offset(((cm >> 4) & 1) << 2 | (cm & 3));
@@ -162,13 +181,14 @@ static const uint8_t *cell(VGAState *s, uint32_t off)
     return s->vram + (size_t)off * 4;
 }
 
-static void draw_text_line(VGAState *s, const VGAFrame *f, uint32_t ma, int rs, uint32_t *dst)
+static void draw_text_line(VGAState *s, const VGAFrame *f, uint32_t ma, int rs,
+                           int cols, uint32_t *dst)
 {
     bool blink_mode = s->ar[AR_MODE] & 0x08;
     bool line_gfx = s->ar[AR_MODE] & 0x04;
     int ul = s->cr[CR_UNDERLINE] & 0x1f;
 
-    for (int c = 0; c < f->cols; c++) {
+    for (int c = 0; c < cols; c++) {
         const uint8_t *p = cell(s, ma_to_offset(s, ma + c, rs));
         uint8_t ch = p[0], at = p[1];
         unsigned fg = at & 0x0f, bg = at >> 4;
@@ -202,9 +222,10 @@ static void draw_text_line(VGAState *s, const VGAFrame *f, uint32_t ma, int rs, 
     }
 }
 
-static void draw_gfx_line(VGAState *s, const VGAFrame *f, uint32_t ma, int rs, uint32_t *dst)
+static void draw_gfx_line(VGAState *s, const VGAFrame *f, uint32_t ma, int rs,
+                          int cols, uint32_t *dst)
 {
-    for (int c = 0; c < f->cols; c++) {
+    for (int c = 0; c < cols; c++) {
         const uint8_t *p = cell(s, ma_to_offset(s, ma + c, rs));
         uint32_t px[8];
 
@@ -233,10 +254,10 @@ static void draw_gfx_line(VGAState *s, const VGAFrame *f, uint32_t ma, int rs, u
     }
 }
 
-/* True if a character clock of this line reads a written page. */
+/* True if a character clock of this line (or the one panning adds) reads a written page. */
 static bool line_dirty(VGAState *s, const VGAFrame *f, uint32_t ma, int rs)
 {
-    for (int c = 0; c < f->cols; c++) {
+    for (int c = 0; c <= f->cols; c++) {
         if (vga_page_dirty(s, (ma_to_offset(s, ma + c, rs) * 4) >> VGA_PAGE_SHIFT)) {
             return true;
         }
@@ -268,11 +289,34 @@ static bool text_changes(VGAState *s, const VGAFrame *f, bool *cursor_changed)
     return full;
 }
 
+/* Draws one scan line, shifted left by pan dots (one more clock fetched). */
+static void draw_line(VGAState *s, const VGAFrame *f, uint32_t ma, int rs, int pan,
+                      uint32_t *dst)
+{
+    uint32_t tmp[(256 + 1) * 9 * 2];
+    uint32_t *out = pan ? tmp : dst;
+    int cols = f->cols + (pan ? 1 : 0);
+
+    if (f->blank) {
+        memset(dst, 0, (size_t)f->width * 4);
+        return;
+    }
+    if (f->kind == VGA_TEXT) {
+        draw_text_line(s, f, ma, rs, cols, out);
+    } else {
+        draw_gfx_line(s, f, ma, rs, cols, out);
+    }
+    if (pan) {
+        memcpy(dst, tmp + pan, (size_t)f->width * 4);
+    }
+}
+
 static void render_lines(VGAState *s, const VGAFrame *f, bool full, bool cursor_changed)
 {
     DisplaySurface *surf = console_surface(s->con);
     uint32_t ma = f->start;
     int rs = f->preset, y0 = -1;
+    bool split = false;
 
     for (int y = 0; y <= f->height; y++) {
         bool draw = false;
@@ -282,13 +326,7 @@ static void render_lines(VGAState *s, const VGAFrame *f, bool full, bool cursor_
                                        line_has(f, ma, s->last_cursor)));
             if (draw) {
                 uint32_t *dst = surface_row(surf, y);
-                if (f->blank) {
-                    memset(dst, 0, (size_t)f->width * 4);
-                } else if (f->kind == VGA_TEXT) {
-                    draw_text_line(s, f, ma, rs, dst);
-                } else {
-                    draw_gfx_line(s, f, ma, rs, dst);
-                }
+                draw_line(s, f, ma, rs, split ? 0 : f->pan, dst);
             }
             if (!f->double_scan || (y & 1)) {
                 if (rs >= f->msl) {
@@ -303,6 +341,7 @@ static void render_lines(VGAState *s, const VGAFrame *f, bool full, bool cursor_
             if (y == f->line_compare) {
                 ma = 0;
                 rs = 0;
+                split = f->pan_reset;
             }
         }
         if (draw && y0 < 0) {

@@ -880,6 +880,41 @@ static void test_cga_mode_04_interleaves_rows_and_packs_2_bit_pixels(void **stat
     fx_free(f);
 }
 
+static void test_pixel_panning_shifts_the_picture_left(void **state)
+{
+    Fx *f = fx_new();
+    TextModel t;
+
+    setup_planar(f);
+    fill_rows_12h(f);
+    set_ac(f, 0x13, 3);
+    DisplaySurface *s = render(f);
+    for (int x = 0; x < 640; x++) {
+        assert_int_equal(surface_row(s, 5)[x], colour_12h(5, x + 3));
+    }
+    /* AR10 bit 5: below the split screen the panning stops */
+    set_ac(f, 0x10, 0x21);
+    set_crtc(f, 0x18, 100);
+    set_crtc(f, 0x07, 0x3e & ~0x10);
+    set_crtc(f, 0x09, 0x00);
+    s = render(f);
+    assert_int_equal(surface_row(s, 100)[0], colour_12h(100, 3));
+    assert_int_equal(surface_row(s, 101)[0], colour_12h(0, 0));
+    assert_int_equal(surface_row(s, 101)[1], colour_12h(0, 1));
+    fx_free(f);
+    /* 9-dot text: 8 means no shift, 0 one dot */
+    f = fx_new();
+    setup_text(f, &t);
+    set_ac(f, 0x13, 8);
+    assert_text_model(render(f), &t, true);
+    set_ac(f, 0x13, 0);
+    s = render(f);
+    for (int x = 0; x < 719; x++) {
+        assert_int_equal(surface_row(s, 20)[x], text_expect(&t, x + 1, 20, true));
+    }
+    fx_free(f);
+}
+
 /* ---- registers ---- */
 
 static void test_dac_write_and_read_three_components_per_entry(void **state)
@@ -1228,6 +1263,7 @@ int main(void)
         cmocka_unit_test(test_colour_select_supplies_dac_bits_7_to_4),
         cmocka_unit_test(test_scan_doubling_repeats_each_line),
         cmocka_unit_test(test_cga_mode_04_interleaves_rows_and_packs_2_bit_pixels),
+        cmocka_unit_test(test_pixel_panning_shifts_the_picture_left),
         cmocka_unit_test(test_dac_write_and_read_three_components_per_entry),
         cmocka_unit_test(test_attribute_flip_flop_is_reset_by_input_status_1),
         cmocka_unit_test(test_crtc_follows_mono_or_colour_addressing),
