@@ -37,6 +37,14 @@ void vga_reset(VGAState *s);
 /* Unmaps the regions and frees the adapter (NULL is fine). */
 void vga_free(VGAState *s);
 
+/*
+ * Puts the adapter in the state a VGA BIOS leaves after POST: 80x25
+ * colour text (mode 0x03) at 0xB8000, EGA colours, vireo's own font in
+ * plane 2, a blank screen with the cursor at the top left. For boots
+ * without a VGA BIOS (a Linux kernel loaded directly); call after reset.
+ */
+void vga_set_boot_text_mode(VGAState *s);
+
 /* Renders what changed since the last call into the console's surface. */
 void vga_update_display(VGAState *s);
 

@@ -480,6 +480,50 @@ static void test_text_char_map_select_picks_font_by_attribute_bit_3(void **state
     fx_free(f);
 }
 
+static void put_string(Fx *f, int row, int col, const char *str, uint8_t at)
+{
+    for (int i = 0; str[i]; i++) {
+        memb(f, 0xb8000 + (row * 80 + col + i) * 2, (uint8_t)str[i]);
+        memb(f, 0xb8000 + (row * 80 + col + i) * 2 + 1, at);
+    }
+}
+
+static void test_boot_text_mode_shows_text_with_the_builtin_font(void **state)
+{
+    Fx *f = fx_new();
+    GString *snap = g_string_new(NULL);
+    static const char box[] = { (char)0xc9, (char)0xcd, (char)0xcd, (char)0xcb, (char)0xcd,
+                                (char)0xbb, ' ', (char)0xda, (char)0xc4, (char)0xc2,
+                                (char)0xc4, (char)0xbf, ' ', (char)0xb0, (char)0xb1,
+                                (char)0xb2, (char)0xdb, (char)0xdc, (char)0xdf, 0 };
+
+    vga_set_boot_text_mode(f->vga);
+    assert_true(vga_text_snapshot(f->vga, snap));
+    assert_int_equal(snap->len, 25);             /* 25 empty rows */
+    put_string(f, 0, 0, "vireo: 80x25 text, the built-in font", 0x07);
+    put_string(f, 1, 0, " !\"#$%&'()*+,-./0123456789:;<=>?@", 0x1f);
+    put_string(f, 2, 0, "ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`", 0x2e);
+    put_string(f, 3, 0, "abcdefghijklmnopqrstuvwxyz{|}~", 0x4f);
+    put_string(f, 4, 0, box, 0x0a);
+    g_string_truncate(snap, 0);
+    assert_true(vga_text_snapshot(f->vga, snap));
+    assert_true(g_str_has_prefix(snap->str, "vireo: 80x25 text, the built-in font\n !\"#$%&"));
+    DisplaySurface *s = render(f);
+    assert_int_equal(s->width, 720);
+    assert_int_equal(s->height, 400);
+    /* the 'v' of row 0 has dots; the cursor blinks at the top left */
+    bool any = false;
+    for (int y = 0; y < 16; y++) {
+        for (int x = 9; x < 18; x++) {
+            any |= surface_row(s, y)[x] != 0;
+        }
+    }
+    assert_true(any);
+    check_golden(s, "boot-text");
+    g_string_free(snap, true);
+    fx_free(f);
+}
+
 /* ---- memory access: write and read modes ---- */
 
 static void setup_planar(Fx *f)
@@ -1249,6 +1293,7 @@ int main(void)
         cmocka_unit_test(test_text_blink_hides_blinking_characters_half_the_time),
         cmocka_unit_test(test_text_cursor_shape_position_disable_and_blink),
         cmocka_unit_test(test_text_char_map_select_picks_font_by_attribute_bit_3),
+        cmocka_unit_test(test_boot_text_mode_shows_text_with_the_builtin_font),
         cmocka_unit_test(test_write_mode_0_map_mask_set_reset_rotate_and_bit_mask),
         cmocka_unit_test(test_write_mode_0_logical_functions_use_the_latches),
         cmocka_unit_test(test_write_mode_1_copies_latches),
