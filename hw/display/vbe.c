@@ -249,3 +249,23 @@ void vbe_update_display(VGAState *s)
         }
     }
 }
+
+void vbe_compare_dirty(VGAState *s)
+{
+    VBEGeometry g;
+    uint64_t first, last;
+
+    if (!vbe_geometry(s, &g)) {
+        return;
+    }
+    first = g.start >> VGA_PAGE_SHIFT;
+    last = (g.start + (uint64_t)(g.yres - 1) * g.line + (uint64_t)g.xres * g.bytes_pp - 1)
+           >> VGA_PAGE_SHIFT;
+    for (uint64_t p = first; p <= last; p++) {
+        size_t off = p << VGA_PAGE_SHIFT;
+        if (memcmp(s->vram + off, s->shadow + off, 1u << VGA_PAGE_SHIFT) != 0) {
+            memcpy(s->shadow + off, s->vram + off, 1u << VGA_PAGE_SHIFT);
+            vga_mark_dirty(s, off);
+        }
+    }
+}

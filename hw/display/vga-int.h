@@ -100,6 +100,9 @@ struct VGAState {
     uint8_t dac[256][3];
     uint8_t latch[4];          /* one byte per plane */
 
+    bool lfb_ram;              /* LFB mapped as RAM: changes found by comparison */
+    uint8_t *shadow;           /* lfb_ram: video memory as last rendered */
+
     uint16_t vbe_index;
     uint16_t vbe[VBE_NUM_REGS];
 
@@ -123,6 +126,8 @@ void vbe_reset(VGAState *s);
 bool vbe_enabled(VGAState *s);
 /* Renders the VBE mode into the console (mode known enabled). */
 void vbe_update_display(VGAState *s);
+/* lfb_ram: marks the visible pages that differ from the shadow copy. */
+void vbe_compare_dirty(VGAState *s);
 
 /* vga-render.c */
 void vga_render_display(VGAState *s);

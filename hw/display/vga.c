@@ -344,8 +344,30 @@ void vga_free(VGAState *s)
     if (s->io_region) {
         bus_remove(s->io, s->io_region);
     }
+    g_free(s->shadow);
     g_free(s->vram);
     g_free(s);
+}
+
+int vga_lfb_map_ram(VGAState *s, GError **errp)
+{
+    BusRegion *r;
+
+    if (s->lfb_ram) {
+        return 0;
+    }
+    bus_remove(s->mem, s->lfb_region);
+    s->lfb_region = NULL;
+    r = bus_add_ram(s->mem, "vga-lfb", VGA_LFB_BASE, VGA_VRAM_SIZE, s->vram, false, errp);
+    if (!r) {
+        return -1;
+    }
+    s->lfb_region = r;
+    s->lfb_ram = true;
+    s->shadow = g_malloc0(VGA_VRAM_SIZE);
+    memcpy(s->shadow, s->vram, VGA_VRAM_SIZE);
+    vga_invalidate_display(s);
+    return 0;
 }
 
 uint8_t *vga_vram(VGAState *s)
@@ -356,6 +378,9 @@ uint8_t *vga_vram(VGAState *s)
 void vga_update_display(VGAState *s)
 {
     if (vbe_enabled(s)) {
+        if (s->lfb_ram) {
+            vbe_compare_dirty(s);
+        }
         vbe_update_display(s);
     } else {
         vga_render_display(s);

@@ -45,6 +45,14 @@ void vga_free(VGAState *s);
  */
 void vga_set_boot_text_mode(VGAState *s);
 
+/*
+ * Maps the linear framebuffer as RAM instead of an I/O region, so guest
+ * writes go straight to video memory without a bus dispatch (a KVM exit)
+ * each; the renderer then finds changes by comparing the visible VBE
+ * picture with a copy at each refresh. 0, or -1 with errp set.
+ */
+int vga_lfb_map_ram(VGAState *s, GError **errp) VIREO_WUR;
+
 /* Renders what changed since the last call into the console's surface. */
 void vga_update_display(VGAState *s);
 

@@ -121,9 +121,8 @@ static void render_and_check(Fx *f)
     g_string_free(snap, true);
 }
 
-static void test_random_register_and_memory_traffic_never_crashes(void **state)
+static void random_traffic(Fx *f)
 {
-    Fx *f = fx_new();
 
     for (int batch = 0; batch < 400; batch++) {
         int n = 1 + rnd(f, 60);
@@ -139,6 +138,22 @@ static void test_random_register_and_memory_traffic_never_crashes(void **state)
             vga_reset(f->vga);
         }
     }
+}
+
+static void test_random_register_and_memory_traffic_never_crashes(void **state)
+{
+    Fx *f = fx_new();
+
+    random_traffic(f);
+    fx_free(f);
+}
+
+static void test_random_traffic_with_the_framebuffer_mapped_as_ram(void **state)
+{
+    Fx *f = fx_new();
+
+    assert_int_equal(vga_lfb_map_ram(f->vga, NULL), 0);
+    random_traffic(f);
     fx_free(f);
 }
 
@@ -222,6 +237,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_register_and_memory_traffic_never_crashes),
+        cmocka_unit_test(test_random_traffic_with_the_framebuffer_mapped_as_ram),
         cmocka_unit_test(test_absurd_crtc_geometry_renders_inside_bounds),
         cmocka_unit_test(test_vbe_absurd_modes_render_inside_bounds),
     };

@@ -1265,6 +1265,30 @@ static void test_only_written_lines_are_redrawn(void **state)
     fx_free(f);
 }
 
+static void test_lfb_mapped_as_ram_finds_changes_by_comparison(void **state)
+{
+    Fx *f = fx_new();
+    int x, y, w, h;
+
+    assert_int_equal(vga_lfb_map_ram(f->vga, NULL), 0);
+    assert_int_equal(bus_lookup(f->mem, VGA_LFB_BASE)->kind, BUS_REGION_RAM);
+    vbe_set(f, 640, 480, 32, 0x40);
+    render(f);
+    assert_true(console_take_dirty(f->con, &x, &y, &w, &h));
+    render(f);
+    assert_false(console_take_dirty(f->con, &x, &y, &w, &h));
+    bus_write(f->mem, VGA_LFB_BASE + 200 * 640 * 4 + 40, 0x00abcdef, 4);
+    render(f);
+    assert_true(console_take_dirty(f->con, &x, &y, &w, &h));
+    assert_true(y <= 200 && y + h > 200 && h <= 3);
+    assert_int_equal(surface_row(console_surface(f->con), 200)[10], 0xabcdef);
+    /* the banked window still works alongside */
+    vbe_write(f, 5, 1);
+    memb(f, 0xa0000, 0x11);
+    assert_int_equal(bus_read(f->mem, VGA_LFB_BASE + 65536, 1), 0x11);
+    fx_free(f);
+}
+
 static void test_text_cursor_move_redraws_only_its_rows(void **state)
 {
     Fx *f = fx_new();
@@ -1321,6 +1345,7 @@ int main(void)
         cmocka_unit_test(test_vbe_mode_larger_than_memory_is_refused),
         cmocka_unit_test(test_vbe_enable_clears_memory_unless_noclear),
         cmocka_unit_test(test_only_written_lines_are_redrawn),
+        cmocka_unit_test(test_lfb_mapped_as_ram_finds_changes_by_comparison),
         cmocka_unit_test(test_text_cursor_move_redraws_only_its_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
