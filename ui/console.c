@@ -13,6 +13,8 @@ struct DisplayConsole {
     DisplaySurface *surface;
     void (*hw_update)(void *opaque);
     void *hw_opaque;
+    bool (*hw_text)(void *opaque, GString *out);
+    void *text_opaque;
     const DisplayListenerOps *ops;
     void *listener;
     bool dirty;
@@ -82,6 +84,18 @@ void console_set_hw(DisplayConsole *con, void (*update)(void *opaque), void *opa
 {
     con->hw_update = update;
     con->hw_opaque = opaque;
+}
+
+void console_set_text_hw(DisplayConsole *con, bool (*text)(void *opaque, GString *out),
+                         void *opaque)
+{
+    con->hw_text = text;
+    con->text_opaque = opaque;
+}
+
+bool console_text_snapshot(DisplayConsole *con, GString *out)
+{
+    return con->hw_text && con->hw_text(con->text_opaque, out);
 }
 
 void console_set_listener(DisplayConsole *con, const DisplayListenerOps *ops, void *opaque)

@@ -235,6 +235,11 @@ static void vga_update_cb(void *opaque)
     vga_update_display(opaque);
 }
 
+static bool vga_text_cb(void *opaque, GString *out)
+{
+    return vga_text_snapshot(opaque, out);
+}
+
 uint32_t vga_dac_rgb(VGAState *s, unsigned i)
 {
     const uint8_t *c = s->dac[(i & s->dac_mask) & 0xff];
@@ -318,6 +323,7 @@ VGAState *vga_new(Bus *io, Bus *mem, DisplayConsole *con, GError **errp)
     }
     vga_reset(s);
     console_set_hw(con, vga_update_cb, s);
+    console_set_text_hw(con, vga_text_cb, s);
     return s;
 fail:
     vga_free(s);
@@ -331,6 +337,7 @@ void vga_free(VGAState *s)
     }
     if (s->con) {
         console_set_hw(s->con, NULL, NULL);
+        console_set_text_hw(s->con, NULL, NULL);
     }
     if (s->lfb_region) {
         bus_remove(s->mem, s->lfb_region);

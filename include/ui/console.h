@@ -59,6 +59,10 @@ DisplayConsole *console_default(void);
 /* Device side: the function that renders into the surface on refresh. */
 void console_set_hw(DisplayConsole *con, void (*update)(void *opaque), void *opaque);
 
+/* Device side: the function that reads a text screen (see console_text_snapshot). */
+void console_set_text_hw(DisplayConsole *con, bool (*text)(void *opaque, GString *out),
+                         void *opaque);
+
 /* UI side: the one listener (NULL ops: none). */
 void console_set_listener(DisplayConsole *con, const DisplayListenerOps *ops, void *opaque);
 
@@ -79,6 +83,12 @@ bool console_take_dirty(DisplayConsole *con, int *x, int *y, int *w, int *h);
 
 /* UI side: lets the device render what changed (calls its update). */
 void console_refresh(DisplayConsole *con);
+
+/*
+ * Appends the device's text screen to out, one line per row (for the
+ * monitor and tests): true, or false in a graphics mode or with no device.
+ */
+bool console_text_snapshot(DisplayConsole *con, GString *out);
 
 /* Refreshes, then writes the surface as a PNG: 0, or -1 with errp set. */
 int console_screendump(DisplayConsole *con, const char *path, GError **errp) VIREO_WUR;

@@ -189,6 +189,9 @@ static void test_console_resizes_clips_dirty_rects_and_refreshes_the_device(void
     console_set_hw(con, hw_update, NULL);
     console_refresh(con);
     assert_int_equal(hw_calls, 1);
+    GString *text = g_string_new(NULL);
+    assert_false(console_text_snapshot(con, text));     /* no text device */
+    g_string_free(text, true);
     console_free(con);
 }
 

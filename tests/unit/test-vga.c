@@ -379,6 +379,10 @@ static void test_text_snapshot_returns_rows_and_refuses_graphics(void **state)
     setup_text(f, &t);
     assert_true(vga_text_snapshot(f->vga, snap));
     assert_true(g_str_has_prefix(snap->str, "Hello, vireo!\n"));
+    GString *via_console = g_string_new(NULL);
+    assert_true(console_text_snapshot(f->con, via_console));
+    assert_string_equal(via_console->str, snap->str);
+    g_string_free(via_console, true);
     char **rows = g_strsplit(snap->str, "\n", -1);
     assert_int_equal(g_strv_length(rows), 26);
     assert_int_equal(strlen(rows[1]) <= 80, true);
