@@ -115,14 +115,20 @@ struct VGAState {
 };
 
 /* vga-mem.c */
+/* A host read at addr (offset from 0xA0000): the byte, 0xFF outside the map. */
 uint8_t vga_mem_readb(VGAState *s, uint32_t addr);
+/* A host write at addr (offset from 0xA0000); ignored outside the map. */
 void vga_mem_writeb(VGAState *s, uint32_t addr, uint8_t val);
+/* Bus ops of the 0xA0000 window and of the I/O-mapped framebuffer. */
 extern const BusOps vga_window_ops;
 extern const BusOps vga_lfb_ops;
 
 /* vbe.c */
+/* Bus ops of ports 0x1CE-0x1D0 (index, data, data alias). */
 extern const BusOps vbe_port_ops;
+/* VBE registers to power-on values (disabled, 640x480x8). */
 void vbe_reset(VGAState *s);
+/* True while the DISPI enable bit is set. */
 bool vbe_enabled(VGAState *s);
 /* Renders the VBE mode into the console (mode known enabled). */
 void vbe_update_display(VGAState *s);
@@ -130,6 +136,7 @@ void vbe_update_display(VGAState *s);
 void vbe_compare_dirty(VGAState *s);
 
 /* vga-render.c */
+/* Renders the VGA (non-VBE) picture: only what changed. */
 void vga_render_display(VGAState *s);
 /* Snapshots the display registers: true if they (or full_redraw) changed. */
 bool vga_display_regs_changed(VGAState *s);

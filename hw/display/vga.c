@@ -143,6 +143,9 @@ static void write_crtc(VGAState *s, uint8_t val)
         }
         return;
     }
+    if (i == CR_CURSOR_END && (val & 0x60)) {
+        log_mask(LOG_UNIMP, "vga: cursor skew %u not implemented\n", (val >> 5) & 3);
+    }
     s->cr[i] = val;
 }
 
