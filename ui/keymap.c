@@ -79,8 +79,15 @@ bool ui_key_event(const UiInputOps *ops, void *opaque, unsigned usage, bool down
         return true;
     }
     if (code == UI_SET2_PAUSE) {
-        if (down) {                      /* Pause has no break code */
-            ops->key(opaque, code, true, false);
+        /* E1 14 77 E1 F0 14 F0 77 on press, nothing on release; a
+         * keyboard in set 1 or a translating controller turns the same
+         * calls into E1 1D 45 E1 9D C5. */
+        static const struct { uint8_t code; bool down; } seq[6] = {
+            { 0xe1, true }, { 0x14, true }, { 0x77, true },
+            { 0xe1, true }, { 0x14, false }, { 0x77, false },
+        };
+        for (int i = 0; down && i < 6; i++) {
+            ops->key(opaque, seq[i].code, seq[i].down, false);
         }
     } else if (usage == HID_PRINTSCREEN) {
         /* make: E0 12 E0 7C; break: E0 F0 7C E0 F0 12 */

@@ -178,7 +178,7 @@ static void sdl_handle(SdlDisplay *d, const SDL_Event *ev)
         break;
     case SDL_MOUSEMOTION:
         if (d->grabbed) {
-            ui_input_mouse(ev->motion.xrel, ev->motion.yrel, d->buttons);
+            ui_input_mouse(ev->motion.xrel, -ev->motion.yrel, d->buttons);   /* PS/2: up is +y */
         }
         break;
     case SDL_WINDOWEVENT:

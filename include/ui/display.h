@@ -14,19 +14,20 @@
 #include "ui/console.h"
 
 /*
- * The board's input callbacks. key: a set-2 make code without prefixes
- * (extended: it takes the E0 prefix), down or up; Pause comes as
- * UI_SET2_PAUSE (down only), which the receiver expands to its E1
- * sequence (ui_set2_bytes does). mouse: relative motion with dy positive
- * downwards (screen direction; PS/2 reports up as positive, so the mouse
- * device negates it) and buttons bit 0 left, 1 right, 2 middle.
- * Either may be NULL.
+ * The board's input callbacks, shaped like the i8042's input API so the
+ * board can forward them unchanged. key: a set-2 code without prefixes
+ * (extended: it takes the E0 prefix), down or up; Pause, which has no
+ * E0 form, arrives as six calls that make up its set-2 sequence
+ * E1 14 77 E1 F0 14 F0 77 (0xE1 passed as a code, down). mouse: relative
+ * motion in PS/2 terms (dx right, dy up) and the buttons held, bit 0
+ * left, 1 right, 2 middle. Either may be NULL.
  */
 typedef struct UiInputOps {
     void (*key)(void *opaque, int set2_code, bool down, bool extended);
     void (*mouse)(void *opaque, int dx, int dy, int buttons);
 } UiInputOps;
 
+/* What ui_hid_to_set2 answers for Pause (not a key code: see above). */
 #define UI_SET2_PAUSE 0x1e1
 
 /* Default refresh period of a window front end. */
@@ -37,8 +38,8 @@ int ui_hid_to_set2(unsigned usage, bool *extended);
 
 /*
  * Translates a host key (HID usage) and hands it to ops->key: most keys
- * are one call, PrintScreen two (E0 12 E0 7C), Pause one UI_SET2_PAUSE on
- * press. Returns false for a key with no PS/2 code.
+ * are one call, PrintScreen two (E0 12 E0 7C), Pause six on press and
+ * none on release. Returns false for a key with no PS/2 code.
  */
 bool ui_key_event(const UiInputOps *ops, void *opaque, unsigned usage, bool down);
 

@@ -90,7 +90,7 @@ static void test_printscreen_sends_two_extended_codes(void **state)
     }
 }
 
-static void test_pause_is_make_only_e1_sequence(void **state)
+static void test_pause_is_a_make_only_e1_sequence_of_calls(void **state)
 {
     KeyLog l = { 0 };
     uint8_t b[8];
@@ -98,8 +98,16 @@ static void test_pause_is_make_only_e1_sequence(void **state)
 
     ui_key_event(&ops, &l, 0x48, true);
     ui_key_event(&ops, &l, 0x48, false);
-    assert_int_equal(l.n, 1);
-    assert_int_equal(l.code[0], UI_SET2_PAUSE);
+    /* six calls whose set-2 bytes are the Pause sequence */
+    uint8_t all[16];
+    int n = 0;
+    assert_int_equal(l.n, 6);
+    for (int i = 0; i < l.n; i++) {
+        assert_false(l.ext[i]);
+        n += ui_set2_bytes(l.code[i], l.down[i], l.ext[i], all + n);
+    }
+    assert_int_equal(n, 8);
+    assert_memory_equal(all, seq, 8);
     assert_int_equal(ui_set2_bytes(UI_SET2_PAUSE, true, false, b), 8);
     assert_memory_equal(b, seq, 8);
     assert_int_equal(ui_set2_bytes(UI_SET2_PAUSE, false, false, b), 0);
@@ -141,7 +149,7 @@ int main(void)
         cmocka_unit_test(test_letters_digits_and_modifiers_map_to_set2),
         cmocka_unit_test(test_extended_key_events_carry_e0),
         cmocka_unit_test(test_printscreen_sends_two_extended_codes),
-        cmocka_unit_test(test_pause_is_make_only_e1_sequence),
+        cmocka_unit_test(test_pause_is_a_make_only_e1_sequence_of_calls),
         cmocka_unit_test(test_display_none_needs_no_refresh_and_unknown_type_fails),
         cmocka_unit_test(test_installed_handler_receives_front_end_input),
     };
