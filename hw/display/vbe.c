@@ -182,33 +182,49 @@ static uint32_t expand5(uint32_t v)
     return (v << 3) | (v >> 2);
 }
 
-static void convert_line(VGAState *s, const VBEGeometry *g, const uint8_t *src,
-                         uint32_t *dst, const uint32_t *pal)
+static uint32_t rgb15(uint32_t v)
 {
-    for (int x = 0; x < g->xres; x++) {
-        uint32_t v;
-        switch (g->bpp) {
-        case 8:
+    return expand5((v >> 10) & 31) << 16 | expand5((v >> 5) & 31) << 8 | expand5(v & 31);
+}
+
+static uint32_t rgb16(uint32_t v)
+{
+    return expand5(v >> 11) << 16 | (((v >> 5) & 63) << 2 | ((v >> 9) & 3)) << 8 |
+           expand5(v & 31);
+}
+
+static void convert_line(const VBEGeometry *g, const uint8_t *src, uint32_t *dst,
+                         const uint32_t *pal)
+{
+    int n = g->xres;
+
+    switch (g->bpp) {
+    case 8:
+        for (int x = 0; x < n; x++) {
             dst[x] = pal[src[x]];
-            break;
-        case 15:
-            v = src[2 * x] | (src[2 * x + 1] << 8);
-            dst[x] = expand5((v >> 10) & 31) << 16 | expand5((v >> 5) & 31) << 8 |
-                     expand5(v & 31);
-            break;
-        case 16:
-            v = src[2 * x] | (src[2 * x + 1] << 8);
-            dst[x] = expand5(v >> 11) << 16 | (((v >> 5) & 63) << 2 | ((v >> 9) & 3)) << 8 |
-                     expand5(v & 31);
-            break;
-        case 24:
-            dst[x] = src[3 * x + 2] << 16 | src[3 * x + 1] << 8 | src[3 * x];
-            break;
-        default:
-            memcpy(&v, src + 4 * x, 4);
-            dst[x] = v & 0xffffff;
-            break;
         }
+        break;
+    case 15:
+        for (int x = 0; x < n; x++) {
+            dst[x] = rgb15(src[2 * x] | src[2 * x + 1] << 8);
+        }
+        break;
+    case 16:
+        for (int x = 0; x < n; x++) {
+            dst[x] = rgb16(src[2 * x] | src[2 * x + 1] << 8);
+        }
+        break;
+    case 24:
+        for (int x = 0; x < n; x++) {
+            dst[x] = src[3 * x + 2] << 16 | src[3 * x + 1] << 8 | src[3 * x];
+        }
+        break;
+    default:
+        memcpy(dst, src, (size_t)n * 4);
+        for (int x = 0; x < n; x++) {
+            dst[x] &= 0xffffff;
+        }
+        break;
     }
 }
 
@@ -239,7 +255,7 @@ void vbe_update_display(VGAState *s)
         uint64_t off = g.start + (uint64_t)y * g.line;
         bool dirty = y < g.yres && (full || vga_range_dirty(s, off, (uint64_t)g.xres * g.bytes_pp));
         if (dirty) {
-            convert_line(s, &g, s->vram + off, surface_row(surf, y), s->last.palette);
+            convert_line(&g, s->vram + off, surface_row(surf, y), s->last.palette);
             if (y0 < 0) {
                 y0 = y;
             }
