@@ -4,8 +4,8 @@
  * the window to the mode), a dirty rectangle is uploaded into it, and
  * each refresh presents the texture scaled to the window. Host keys go
  * through ui/keymap.c to the board's PS/2 callbacks; the mouse is relative
- * while grabbed (a click grabs it, Ctrl-Alt-G toggles); closing the window
- * asks vireo to quit. SDL runs on the main thread only. Built only with
+ * while grabbed (a click grabs it, Ctrl-Alt-G toggles); Ctrl-Alt-F toggles
+ * full screen; closing the window asks vireo to quit. SDL runs on the main thread only. Built only with
  * CONFIG_SDL; otherwise sdl_display_init says SDL is missing.
  */
 #include "vireo/common.h"
@@ -24,7 +24,7 @@ typedef struct SdlDisplay {
     SDL_Texture *tex;
     bool need_present;
     bool grabbed;
-    bool swallow_g;            /* the G of Ctrl-Alt-G is not the guest's */
+    SDL_Scancode swallowed;    /* the G or F of Ctrl-Alt-G/F is not the guest's */
     int buttons;
     bool pressed[SDL_NUM_SCANCODES];
     char title[160];
@@ -62,7 +62,8 @@ static void sdl_resize(void *opaque, DisplaySurface *surf)
     d->tex = SDL_CreateTexture(d->ren, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_STREAMING,
                                surf->width, surf->height);
     if (!(SDL_GetWindowFlags(d->win) & (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN))) {
-        SDL_SetWindowSize(d->win, surf->width, surf->height);
+        int scale = surf->width < 640 && surf->height < 480 ? 2 : 1;   /* small modes */
+        SDL_SetWindowSize(d->win, surf->width * scale, surf->height * scale);
     }
     if (d->tex) {
         SDL_UpdateTexture(d->tex, NULL, surf->data, surf->stride);
@@ -99,16 +100,22 @@ static void sdl_key(SdlDisplay *d, const SDL_KeyboardEvent *ev)
     bool down = ev->type == SDL_KEYDOWN;
     SDL_Scancode sc = ev->keysym.scancode;
 
-    if (sc == SDL_SCANCODE_G && down && (ev->keysym.mod & KMOD_CTRL) &&
-        (ev->keysym.mod & KMOD_ALT)) {
-        if (!ev->repeat) {
+    bool hotkey = (sc == SDL_SCANCODE_G || sc == SDL_SCANCODE_F) &&
+                  (ev->keysym.mod & KMOD_CTRL) && (ev->keysym.mod & KMOD_ALT);
+
+    if (hotkey && down) {
+        if (!ev->repeat && sc == SDL_SCANCODE_G) {
             sdl_set_grab(d, !d->grabbed);
+        } else if (!ev->repeat) {
+            bool full = SDL_GetWindowFlags(d->win) & SDL_WINDOW_FULLSCREEN;
+            SDL_SetWindowFullscreen(d->win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
+            d->need_present = true;
         }
-        d->swallow_g = true;
+        d->swallowed = sc;
         return;
     }
-    if (sc == SDL_SCANCODE_G && !down && d->swallow_g) {
-        d->swallow_g = false;
+    if (!down && sc == d->swallowed) {
+        d->swallowed = SDL_SCANCODE_UNKNOWN;
         return;
     }
     if ((unsigned)sc >= SDL_NUM_SCANCODES || (!down && !d->pressed[sc])) {

@@ -92,8 +92,20 @@ static void test_window_follows_surface_size_and_shows_it(void **state)
     console_mark_dirty(con, 0, 0, 320, 240);
     ui_display_refresh();
     SDL_GetWindowSize(win, &w, &h);
-    assert_int_equal(w, 320);
-    assert_int_equal(h, 240);
+    assert_int_equal(w, 640);                  /* small modes are shown twice as big */
+    assert_int_equal(h, 480);
+    console_resize(con, 720, 400);
+    ui_display_refresh();
+    SDL_GetWindowSize(win, &w, &h);
+    assert_int_equal(w, 720);
+    assert_int_equal(h, 400);
+    console_resize(con, 320, 240);
+    s = console_surface(con);
+    for (int y = 0; y < 240; y++) {
+        for (int x = 0; x < 320; x++) {
+            surface_row(s, y)[x] = 0x00ff00;
+        }
+    }
     /* the texture shows the surface: draw once more and read it back */
     SDL_Renderer *ren = SDL_GetRenderer(win);
     Uint32 px = 0;
@@ -135,7 +147,7 @@ static void test_keys_reach_the_callback_as_set2(void **state)
     console_free(con);
 }
 
-static void test_ctrl_alt_g_grabs_and_mouse_moves_while_grabbed(void **state)
+static void test_ctrl_alt_g_grabs_mouse_moves_while_grabbed_ctrl_alt_f_full_screen(void **state)
 {
     DisplayConsole *con = console_new();
     Input in = { 0 };
@@ -165,6 +177,12 @@ static void test_ctrl_alt_g_grabs_and_mouse_moves_while_grabbed(void **state)
     push_key(SDL_SCANCODE_G, true, KMOD_LCTRL | KMOD_LALT);
     ui_display_refresh();
     assert_non_null(strstr(SDL_GetWindowTitle(win), "grabs"));
+    /* Ctrl-Alt-F: full screen, and the F is not the guest's either */
+    push_key(SDL_SCANCODE_F, true, KMOD_LCTRL | KMOD_LALT);
+    push_key(SDL_SCANCODE_F, false, KMOD_LCTRL | KMOD_LALT);
+    ui_display_refresh();
+    assert_int_equal(in.keys, 0);
+    assert_true(SDL_GetWindowFlags(win) & SDL_WINDOW_FULLSCREEN);
     ui_display_cleanup();
     console_free(con);
 }
@@ -210,7 +228,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_window_follows_surface_size_and_shows_it, close_window),
         cmocka_unit_test_teardown(test_keys_reach_the_callback_as_set2, close_window),
-        cmocka_unit_test_teardown(test_ctrl_alt_g_grabs_and_mouse_moves_while_grabbed, close_window),
+        cmocka_unit_test_teardown(test_ctrl_alt_g_grabs_mouse_moves_while_grabbed_ctrl_alt_f_full_screen, close_window),
         cmocka_unit_test_teardown(test_closing_the_window_asks_to_quit, close_window),
     };
 
