@@ -528,6 +528,67 @@ static void test_boot_text_mode_shows_text_with_the_builtin_font(void **state)
     fx_free(f);
 }
 
+static const ModeRegs mode07 = {
+    0xa6, { 0x03, 0x00, 0x03, 0x00, 0x02 },
+    { 0x5f, 0x4f, 0x50, 0x82, 0x55, 0x81, 0xbf, 0x1f, 0x00, 0x4d, 0x0b, 0x0c, 0x00,
+      0x00, 0x00, 0x00, 0x83, 0x85, 0x5d, 0x28, 0x0d, 0x63, 0xba, 0xa3, 0xff },
+    { 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x0a, 0x00, 0xff },
+    { 0x00, 0x08, 0x08, 0x08, 0x08, 0x08, 0x08, 0x08, 0x10, 0x18, 0x18, 0x18, 0x18,
+      0x18, 0x18, 0x18, 0x0e, 0x00, 0x0f, 0x08, 0x00 },
+};
+
+static void set_mode_mono(Fx *f, const ModeRegs *m)
+{
+    outb(f, 0x3c2, m->misc);
+    for (int i = 0; i < 5; i++) {
+        set_seq(f, i, m->seq[i]);
+    }
+    outb(f, 0x3b4, 0x11);
+    outb(f, 0x3b5, m->crtc[0x11] & 0x7f);
+    for (int i = 0; i < 25; i++) {
+        outb(f, 0x3b4, i);
+        outb(f, 0x3b5, m->crtc[i]);
+    }
+    for (int i = 0; i < 9; i++) {
+        set_gc(f, i, m->gc[i]);
+    }
+    inb(f, 0x3ba);
+    for (int i = 0; i < 21; i++) {
+        outb(f, 0x3c0, i);
+        outb(f, 0x3c0, m->ac[i]);
+    }
+    outb(f, 0x3c0, 0x20);
+}
+
+static void test_mono_mode_07_at_b0000_underlines_attribute_01(void **state)
+{
+    Fx *f = fx_new();
+    GString *snap = g_string_new(NULL);
+
+    set_mode_mono(f, &mode07);
+    load_ega_dac(f);
+    outb(f, 0x3b4, 0x0a);
+    outb(f, 0x3b5, 0x20);                     /* cursor off */
+    const char *msg = "mono";
+    for (int i = 0; msg[i]; i++) {
+        memb(f, 0xb0000 + 2 * i, msg[i]);
+        memb(f, 0xb0000 + 2 * i + 1, i == 0 ? 0x01 : 0x07);
+    }
+    assert_int_equal(rdb(f, 0xb8000), 0xff);  /* the colour window is off */
+    assert_true(vga_text_snapshot(f->vga, snap));
+    assert_true(g_str_has_prefix(snap->str, "mono\n"));
+    DisplaySurface *s = render(f);
+    assert_int_equal(s->width, 720);
+    assert_int_equal(s->height, 350);
+    /* scan line 13 of the first cell is the underline, in palette 0x08's colour */
+    for (int x = 0; x < 9; x++) {
+        assert_int_equal(surface_row(s, 13)[x], ega_rgb(0x08));
+    }
+    assert_int_equal(surface_row(s, 13)[9 + 2], 0);
+    g_string_free(snap, true);
+    fx_free(f);
+}
+
 /* ---- memory access: write and read modes ---- */
 
 static void setup_planar(Fx *f)
@@ -1322,6 +1383,7 @@ int main(void)
         cmocka_unit_test(test_text_cursor_shape_position_disable_and_blink),
         cmocka_unit_test(test_text_char_map_select_picks_font_by_attribute_bit_3),
         cmocka_unit_test(test_boot_text_mode_shows_text_with_the_builtin_font),
+        cmocka_unit_test(test_mono_mode_07_at_b0000_underlines_attribute_01),
         cmocka_unit_test(test_write_mode_0_map_mask_set_reset_rotate_and_bit_mask),
         cmocka_unit_test(test_write_mode_0_logical_functions_use_the_latches),
         cmocka_unit_test(test_write_mode_1_copies_latches),
