@@ -20,6 +20,8 @@
 #include "system/qmp.h"
 #include "system/runstate.h"
 #include "target-x86/cpu.h"
+#include "ui/console.h"
+#include "ui/display.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -167,12 +169,14 @@ static int opt_serial(Options *o, const char *v, GError **errp)
 
 static int opt_display(Options *o, const char *v, GError **errp)
 {
-    if (strcmp(v, "none") != 0) {
-        error_setg(errp, "-display %s: not available in this build (use -display none)", v);
+    /* QEMU accepts options after a comma (e.g. sdl,gl=off); we have none. */
+    g_autofree char *type = g_strndup(v, strcspn(v, ","));
+    if (strcmp(type, "none") != 0 && strcmp(type, "sdl") != 0) {
+        error_setg(errp, "-display %s: unknown display (use sdl or none)", v);
         return -1;
     }
     g_free(o->cfg->display);
-    o->cfg->display = g_strdup(v);
+    o->cfg->display = g_steal_pointer(&type);
     return 0;
 }
 
@@ -264,7 +268,7 @@ static const OptDef options[] = {
     { "append", ARG_VALUE, opt_append, "CMDLINE", "kernel command line" },
     { "bios", ARG_VALUE, opt_bios, "FILE", "firmware image (default: Debian's SeaBIOS when no -kernel)" },
     { "serial", ARG_VALUE, opt_serial, "DEV", "COM1 backend: stdio, file:PATH, unix:PATH,server,nowait, null, none" },
-    { "display", ARG_VALUE, opt_display, "TYPE", "display: none" },
+    { "display", ARG_VALUE, opt_display, "TYPE", "sdl (a window; the default when there is a display) or none" },
     { "nographic", ARG_NONE, opt_nographic, NULL, "no window; serial on stdio" },
     { "no-reboot", ARG_NONE, opt_no_reboot, NULL, "exit instead of rebooting (status 0)" },
     { "device", ARG_VALUE, opt_device, "DRIVER[,PROP=V...]", "add a device: isa-debug-exit[,iobase=N][,iosize=N]" },
@@ -342,8 +346,17 @@ static int parse_args(Options *o, int argc, char **argv, GError **errp)
 static void finish_config(Options *o)
 {
     MachineConfig *cfg = o->cfg;
-    if (!cfg->display) {
+    if (cfg->nographic) {
+        g_free(cfg->display);
         cfg->display = g_strdup("none");
+    }
+    if (!cfg->display) {
+#ifdef CONFIG_SDL
+        bool have_display = g_getenv("DISPLAY") || g_getenv("WAYLAND_DISPLAY");
+        cfg->display = g_strdup(have_display ? "sdl" : "none");
+#else
+        cfg->display = g_strdup("none");
+#endif
     }
     if (!cfg->serial) {
         cfg->serial = g_strdup("stdio");
@@ -366,6 +379,34 @@ static int start_qmp(Options *o, GError **errp)
         return -1;
     }
     return qmp_server_new(chr, errp) ? 0 : -1;
+}
+
+static int main_screendump(Machine *m, const char *path, GError **errp)
+{
+    return console_screendump(console_default(), path, errp);
+}
+
+static gboolean display_tick(gpointer opaque)
+{
+    ui_display_refresh();
+    return G_SOURCE_CONTINUE;
+}
+
+/* The front end (SDL window or nothing) and its refresh tick. */
+static int start_display(Machine *m, GError **errp)
+{
+    int ms;
+
+    if (ui_display_init(m->cfg->display, console_default(), errp) < 0) {
+        g_prefix_error(errp, "-display %s: ", m->cfg->display);
+        return -1;
+    }
+    m->screendump = main_screendump;
+    ms = ui_display_refresh_ms();
+    if (ms > 0) {
+        g_timeout_add(ms, display_tick, NULL);
+    }
+    return 0;
 }
 
 static int start_gdb(Options *o, GError **errp)
@@ -485,6 +526,7 @@ int main(int argc, char **argv)
     m->accel = accel_find(o.cfg->accel, &err);
     if (!m->accel || pc_board_init(m, &err) < 0 ||
         m->accel->init(m, o.cfg->accel_opts, &err) < 0 ||
+        start_display(m, &err) < 0 ||
         start_monitor(&o, &mon, &err) < 0 || start_qmp(&o, &err) < 0 ||
         start_gdb(&o, &err) < 0) {
         error_report_err(err);
@@ -496,6 +538,7 @@ int main(int argc, char **argv)
         m->accel->cleanup(m);
     }
     monitor_free(mon);
+    ui_display_cleanup();
     pc_board_cleanup(m);
     bql_unlock();
     chardev_restore_terminals();
