@@ -5,11 +5,11 @@
 #   scripts/install-deps.sh --build  build dependencies only
 set -eu
 
-build_pkgs="gcc make pkg-config libglib2.0-dev libcapstone-dev libsdl2-dev libcmocka-dev"
+build_pkgs="gcc make pkg-config libglib2.0-dev libjson-glib-dev libcapstone-dev libsdl2-dev libcmocka-dev"
 # Tests: QEMU as the peer, binutils for the bare-metal guests, cpio and
 # busybox-static for the initramfs images, SeaBIOS for firmware tests,
 # gdb for the gdbstub tests, Xvfb for the window tests.
-test_pkgs="binutils qemu-system-x86 cpio busybox-static seabios gdb xvfb"
+test_pkgs="binutils python3 qemu-system-x86 cpio busybox-static seabios gdb xvfb"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$pkgs $test_pkgs"

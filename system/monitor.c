@@ -11,6 +11,7 @@
 #include "hw/clock.h"
 #include "system/bql.h"
 #include "system/cpus.h"
+#include "system/gdbstub.h"
 #include "system/machine.h"
 #include "system/monitor.h"
 #include "system/runstate.h"
@@ -464,35 +465,65 @@ static void info_ioports(Monitor *mon, void *opaque)
 
 static void cmd_stop(Monitor *mon, int argc, char **argv, void *opaque)
 {
-    if (!have_machine(mon) || runstate_get() != RUN_STATE_RUNNING) {
-        return;
+    if (have_machine(mon)) {
+        vm_stop(current_machine);
     }
-    cpus_pause(current_machine);
-    clock_stop();
-    runstate_set(RUN_STATE_PAUSED);
 }
 
 static void cmd_cont(Monitor *mon, int argc, char **argv, void *opaque)
 {
-    if (!have_machine(mon) || runstate_get() != RUN_STATE_PAUSED) {
-        return;
+    if (have_machine(mon)) {
+        vm_cont(current_machine);
     }
-    if (current_machine->accel && current_machine->accel->sync_env_to_vcpu) {
-        current_machine->accel->sync_env_to_vcpu(&current_machine->cpu->cs);
-    }
-    clock_start();
-    runstate_set(RUN_STATE_RUNNING);
-    cpus_resume(current_machine);
 }
 
 static void cmd_system_reset(Monitor *mon, int argc, char **argv, void *opaque)
 {
-    runstate_request_reset();
+    runstate_request_host_reset();
+}
+
+static void cmd_system_powerdown(Monitor *mon, int argc, char **argv, void *opaque)
+{
+    if (!current_machine || !current_machine->powerdown) {
+        monitor_printf(mon, "system_powerdown: this machine has no power button\n");
+        return;
+    }
+    vm_event_emit(VM_EVENT_POWERDOWN, false, NULL);
+    current_machine->powerdown(current_machine);
+}
+
+static void cmd_gdbserver(Monitor *mon, int argc, char **argv, void *opaque)
+{
+    GError *err = NULL;
+    const char *spec = argc > 1 ? argv[1] : "tcp::1234";
+    if (!gdbstub_start(spec, &err)) {
+        monitor_printf(mon, "%s\n", err->message);
+        g_error_free(err);
+        return;
+    }
+    monitor_printf(mon, "Waiting for gdb connection on device '%s'\n", spec);
+}
+
+static void cmd_screendump(Monitor *mon, int argc, char **argv, void *opaque)
+{
+    GError *err = NULL;
+    if (argc != 2) {
+        monitor_printf(mon, "usage: screendump FILE\n");
+        return;
+    }
+    if (!current_machine || !current_machine->screendump) {
+        monitor_printf(mon, "screendump: this machine has no display\n");
+        return;
+    }
+    if (current_machine->screendump(current_machine, argv[1], &err) < 0) {
+        monitor_printf(mon, "%s\n", err->message);
+        g_error_free(err);
+    }
 }
 
 static void cmd_quit(Monitor *mon, int argc, char **argv, void *opaque)
 {
-    runstate_request_shutdown(SHUTDOWN_HOST_QUIT, 0);
+    runstate_request_shutdown_reason(SHUTDOWN_HOST_QUIT, 0, "host-qmp-quit");
 }
 
 static void cmd_log(Monitor *mon, int argc, char **argv, void *opaque)
@@ -723,6 +754,12 @@ static void register_builtins(void)
     monitor_register_command("stop", "", "pause the guest", cmd_stop, NULL);
     monitor_register_command("cont|c", "", "resume the guest", cmd_cont, NULL);
     monitor_register_command("system_reset", "", "reset the machine", cmd_system_reset, NULL);
+    monitor_register_command("system_powerdown", "", "press the ACPI power button",
+                             cmd_system_powerdown, NULL);
+    monitor_register_command("screendump", "FILE", "write the screen as a PNG",
+                             cmd_screendump, NULL);
+    monitor_register_command("gdbserver", "[tcp::PORT|unix:PATH]",
+                             "start the gdb server (default tcp::1234)", cmd_gdbserver, NULL);
     monitor_register_command("quit|q", "", "quit vireo", cmd_quit, NULL);
     monitor_register_command("log", "ITEM,...|none", "change the -d log items", cmd_log, NULL);
     monitor_register_command("logfile", "FILE", "send the log to FILE", cmd_logfile, NULL);
