@@ -284,6 +284,22 @@ pic_eoi:
     pop %eax
     ret
 
+/*
+ * wait_at_least: sleeps (sti; hlt) until the dword at %ebx is at least
+ * %ecx, then returns with interrupts enabled. STI's one-instruction shadow
+ * keeps an interrupt from slipping in between the test and the HLT.
+ */
+    .globl wait_at_least
+wait_at_least:
+1:  cli
+    cmp %ecx, (%ebx)
+    jae 2f
+    sti
+    hlt
+    jmp 1b
+2:  sti
+    ret
+
     .section .rodata
 hexdigits:
     .ascii "0123456789abcdef"
