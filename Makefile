@@ -13,6 +13,14 @@ endif
 include config.mak
 
 BUILD := build
+# Quiet by default; `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-6s %s\n'
+endif
 CFLAGS := $(BASE_CFLAGS) -I. -Iinclude -I$(BUILD) $(DEP_CFLAGS) -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS := $(BASE_LDFLAGS) $(EXTRA_LDFLAGS)
 LIBS := $(DEP_LIBS)
@@ -38,30 +46,37 @@ unit-bins := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(unit-tests))
 
 .PHONY: all check check-unit check-long check-guests install run bench clean distclean images
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 all: $(BUILD)/vireo $(unit-bins)
 
 $(BUILD)/%.o: %.c config.mak
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(quiet) CC $@
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: %.S config.mak
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(quiet) AS $@
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libvireo.a: $(lib-objs)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(quiet) AR $@
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/vireo: $(BUILD)/system/main.o $(BUILD)/libvireo.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libvireo.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c config.mak
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) -c -o $@ $<
+	$(quiet) CC $@
+	$(Q)$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) -c -o $@ $<
 
 # make check: unit tests, then the guest and integration scripts. The
 # runner prints one closing line "check: N passed, N failed, N skipped".

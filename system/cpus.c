@@ -13,6 +13,10 @@
 #include "system/machine.h"
 #include "system/runstate.h"
 #include "target-x86/cpu.h"
+#include "hw/clock.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
 
 void cpu_interrupt(CPUState *cs, int mask)
 {
@@ -65,6 +69,7 @@ static gpointer vcpu_thread(gpointer opaque)
     Machine *m = cs->machine;
     GError *err = NULL;
 
+    cs->thread_id = (int)syscall(SYS_gettid);
     bql_lock();
     if (m->accel->vcpu_init && m->accel->vcpu_init(cs, &err) < 0) {
         error_report_err(err);
@@ -153,4 +158,29 @@ void cpus_join(Machine *m)
     cpu_kick(cs);
     g_thread_join(cs->thread);
     cs->thread = NULL;
+}
+
+void vm_stop(Machine *m)
+{
+    if (runstate_get() != RUN_STATE_RUNNING) {
+        return;
+    }
+    cpus_pause(m);
+    clock_stop();
+    runstate_set(RUN_STATE_PAUSED);
+    vm_event_emit(VM_EVENT_STOP, false, NULL);
+}
+
+void vm_cont(Machine *m)
+{
+    if (runstate_get() != RUN_STATE_PAUSED) {
+        return;
+    }
+    if (m->accel && m->accel->sync_env_to_vcpu) {
+        m->accel->sync_env_to_vcpu(&m->cpu->cs);
+    }
+    clock_start();
+    runstate_set(RUN_STATE_RUNNING);
+    vm_event_emit(VM_EVENT_RESUME, false, NULL);
+    cpus_resume(m);
 }

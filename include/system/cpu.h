@@ -24,6 +24,7 @@ typedef struct CPUState {
     int index;
     struct Machine *machine;
     GThread *thread;
+    int thread_id;          /* the host thread id of the vCPU thread */
     int interrupt_request;  /* atomic; CPU_INTERRUPT_* */
     int exit_request;       /* atomic; nonzero: return to the vCPU loop now */
     bool halted;            /* HLT executed, waiting for an interrupt */
