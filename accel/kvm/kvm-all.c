@@ -775,6 +775,8 @@ static AccelExit kvm_vcpu_run(CPUState *cs)
             return ACCEL_EXIT_ERROR;
         }
         g_atomic_int_set(&v->dirty, 0);
+        /* The last exit's verdict is about the old state: ask again. */
+        v->run->ready_for_interrupt_injection = 0;
     }
     while (ret < 0) {
         if (g_atomic_int_get(&cs->exit_request)) {
