@@ -147,7 +147,9 @@ if [ ! -x "$vireo" ]; then
     tcg_skip="build/vireo not built"
 else
     run_guest hello probe-tcg "$vireo" -accel tcg
-    if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ] && grep -q "not built" "$tmp/hello.probe-tcg.err" "$tmp/hello.probe-tcg.raw"; then
+    # It exits 1 with a message, which is also the guest's success status:
+    # the message decides.
+    if grep -q "not built" "$tmp/hello.probe-tcg.err" "$tmp/hello.probe-tcg.raw"; then
         tcg_skip="software CPU not built yet"
     fi
 fi
