@@ -804,13 +804,18 @@ static AccelExit kvm_vcpu_run(CPUState *cs)
     return (AccelExit)ret;
 }
 
-/* Interrupts KVM_RUN on the vCPU thread; from the thread itself the
- * exit_request the caller set is enough. Any thread. */
+/*
+ * Interrupts KVM_RUN on the vCPU thread. From the thread itself the
+ * exit_request the caller set is enough; a parked or finished thread
+ * (cs->stopped) is not in KVM_RUN, and a finished one may already be
+ * joined, so it gets no signal. Any thread.
+ */
 static void kvm_vcpu_kick(CPUState *cs)
 {
     KVMVcpu *v = cs->accel;
 
-    if (v && kvm_state && !pthread_equal(pthread_self(), v->thread)) {
+    if (v && kvm_state && !*(volatile bool *)&cs->stopped &&
+        !pthread_equal(pthread_self(), v->thread)) {
         pthread_kill(v->thread, kvm_state->kick_signal);
     }
 }
