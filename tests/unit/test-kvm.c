@@ -159,6 +159,25 @@ static void test_sregs_round_trip_long_mode_sets_hflags(void **state)
     x86_cpu_free(b);
 }
 
+static void test_sregs_set_accessed_bits_and_busy_tss(void **state)
+{
+    X86CPU *cpu = x86_cpu_new(0);
+    X86CPUState *env = &cpu->env;
+    struct kvm_sregs ks;
+
+    env->cr[0] |= CR0_PE;
+    env->segs[R_CS].flags = DESC_P_MASK | DESC_S_MASK | (0xau << DESC_TYPE_SHIFT) | DESC_B_MASK;
+    env->segs[R_DS].flags = DESC_P_MASK | DESC_S_MASK | (0x2u << DESC_TYPE_SHIFT);
+    env->segs[R_FS].flags = DESC_S_MASK | (0x2u << DESC_TYPE_SHIFT);    /* not present */
+    env->tr.flags = DESC_P_MASK | (9u << DESC_TYPE_SHIFT);
+    kvm_sregs_from_env(&ks, env);
+    assert_int_equal(ks.cs.type, 0xb);
+    assert_int_equal(ks.ds.type, 0x3);
+    assert_int_equal(ks.fs.type, 0x2);
+    assert_int_equal(ks.tr.type, 11);
+    x86_cpu_free(cpu);
+}
+
 static void test_sregs_in_v86_mode_use_vm86_segments(void **state)
 {
     X86CPU *cpu = x86_cpu_new(0);
@@ -747,6 +766,7 @@ int main(void)
         cmocka_unit_test(test_regs_round_trip_with_df_set),
         cmocka_unit_test(test_sregs_of_reset_state_point_at_the_reset_vector),
         cmocka_unit_test(test_sregs_round_trip_long_mode_sets_hflags),
+        cmocka_unit_test(test_sregs_set_accessed_bits_and_busy_tss),
         cmocka_unit_test(test_sregs_in_v86_mode_use_vm86_segments),
         cmocka_unit_test(test_fpu_puts_st_in_stack_order_and_tags_by_physical_register),
         cmocka_unit_test(test_debugregs_round_trip),
