@@ -45,6 +45,7 @@ typedef struct KVMState {
     bool cap_vcpu_events;
     bool cap_debugregs;
     bool cap_guest_debug;
+    bool cap_immediate_exit;
     KVMSlot *slots;
     int nslots;
     uint32_t *msr_list;     /* KVM_GET_MSR_INDEX_LIST */
@@ -246,6 +247,7 @@ static int kvm_check_host(KVMState *s, GError **errp)
     s->cap_vcpu_events = kvm_has_cap(s, KVM_CAP_VCPU_EVENTS);
     s->cap_debugregs = kvm_has_cap(s, KVM_CAP_DEBUGREGS);
     s->cap_guest_debug = kvm_has_cap(s, KVM_CAP_SET_GUEST_DEBUG);
+    s->cap_immediate_exit = kvm_has_cap(s, KVM_CAP_IMMEDIATE_EXIT);
     s->nslots = ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
     if (s->nslots <= 0) {
         s->nslots = 32;
@@ -622,7 +624,7 @@ static void kvm_pre_run(CPUState *cs, KVMVcpu *v)
 
     if (req & CPU_INTERRUPT_NMI) {
         cpu_reset_interrupt(cs, CPU_INTERRUPT_NMI);
-        if (ioctl(v->fd, KVM_NMI) < 0) {
+        if (ioctl(v->fd, KVM_NMI, 0) < 0) {
             log_mask(LOG_KVM, "kvm: KVM_NMI: %s\n", g_strerror(errno));
         }
     }
@@ -764,9 +766,34 @@ static int kvm_handle_exit(CPUState *cs, KVMVcpu *v)
     return ACCEL_EXIT_ERROR;
 }
 
+/*
+ * An I/O or MMIO exit is complete (an IN's value in RAX, RIP past the
+ * instruction) only once KVM_RUN is entered again (KVM API doc, 5:
+ * kvm_run). Before leaving the loop with one pending, enter KVM_RUN so that
+ * it completes the access and returns EINTR without running the guest:
+ * with immediate_exit, or else with the kick signal already pending.
+ */
+static void kvm_complete_io(KVMState *s, KVMVcpu *v)
+{
+    if (s->cap_immediate_exit) {
+        v->run->immediate_exit = 1;
+    } else {
+        pthread_kill(pthread_self(), s->kick_signal);
+    }
+    if (ioctl(v->fd, KVM_RUN, 0) == 0 || errno != EINTR) {
+        log_mask(LOG_KVM, "kvm: completing an I/O exit: unexpected %s\n",
+                 kvm_exit_reason_name(v->run->exit_reason));
+    }
+    v->run->immediate_exit = 0;
+    if (!s->cap_immediate_exit) {
+        kvm_drain_kicks(s);
+    }
+}
+
 static AccelExit kvm_vcpu_run(CPUState *cs)
 {
     KVMVcpu *v = cs->accel;
+    bool io_pending = false;
     int ret = -1;
 
     kvm_drain_kicks(kvm_state);
@@ -780,6 +807,9 @@ static AccelExit kvm_vcpu_run(CPUState *cs)
     }
     while (ret < 0) {
         if (g_atomic_int_get(&cs->exit_request)) {
+            if (io_pending) {
+                kvm_complete_io(kvm_state, v);
+            }
             ret = ACCEL_EXIT_NONE;
             break;
         }
@@ -795,6 +825,8 @@ static AccelExit kvm_vcpu_run(CPUState *cs)
         }
         x86_env(cs)->cr8 = v->run->cr8;
         log_mask(LOG_KVM, "kvm: exit %s\n", kvm_exit_reason_name(v->run->exit_reason));
+        io_pending = v->run->exit_reason == KVM_EXIT_IO ||
+                     v->run->exit_reason == KVM_EXIT_MMIO;
         ret = kvm_handle_exit(cs, v);
     }
     x86_env(cs)->cr8 = v->run->cr8;

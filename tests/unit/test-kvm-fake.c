@@ -70,6 +70,7 @@ typedef struct FakeKVM {
     Step steps[MAX_STEPS];
     int nsteps, next_step;
     int runs;
+    int completions;                    /* KVM_RUN with immediate_exit */
     uint8_t window_seen[MAX_STEPS];     /* request_interrupt_window at each KVM_RUN */
     uint8_t in_data_seen[MAX_STEPS];    /* an IN's result, seen at the next KVM_RUN */
 } FakeKVM;
@@ -224,6 +225,12 @@ static int fake_run(void)
     struct kvm_run *run = fk.run;
     Step *s;
 
+    if (run->immediate_exit) {
+        fk.completions++;
+        fk.regs.rip += 1;               /* the pending OUT completes */
+        run->exit_reason = KVM_EXIT_INTR;
+        return fake_fail(EINTR);
+    }
     if (fk.runs > 0 && fk.runs <= MAX_STEPS) {
         fk.in_data_seen[fk.runs - 1] = ((uint8_t *)run)[IO_DATA_OFFSET];
     }
@@ -378,9 +385,14 @@ static uint64_t rec_read(void *opaque, uint64_t offset, unsigned size)
     return ((Rec *)opaque)->next_read;
 }
 
+static int *exit_on_write;
+
 static void rec_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
 {
     Rec *r = opaque;
+    if (exit_on_write) {
+        g_atomic_int_set(exit_on_write, 1);
+    }
     if (r->n < 16) {
         r->addr[r->n] = offset;
         r->val[r->n++] = value;
@@ -435,6 +447,7 @@ static int teardown(void **state)
     munmap(f->rom, 64 * KiB);
     g_free(f);
     fake_reset();
+    exit_on_write = NULL;
     return 0;
 }
 
@@ -633,6 +646,23 @@ static void test_eintr_and_exit_request_return_none(void **state)
     assert_int_equal(fk.runs, 1);               /* no KVM_RUN at all */
 }
 
+static void test_leaving_after_an_io_exit_completes_it_first(void **state)
+{
+    Fixture *f = *state;
+
+    start(f);
+    exit_on_write = &f->cpu->cs.exit_request;
+    add_step((Step){ .reason = KVM_EXIT_IO, .io_dir = KVM_EXIT_IO_OUT, .io_size = 1,
+                     .io_port = 0x92, .io_count = 1, .io_data = { 1 } });
+    add_step((Step){ .reason = KVM_EXIT_HLT });
+    assert_int_equal(kvm_accel_ops.vcpu_run(&f->cpu->cs), ACCEL_EXIT_NONE);
+    assert_int_equal(fk.runs, 1);
+    assert_int_equal(fk.completions, 1);
+    assert_int_equal(fk.run->immediate_exit, 0);
+    assert_int_equal(f->ports.n, 1);
+    assert_int_equal(f->cpu->env.rip, 0xfff0 + 2);  /* read back after completion */
+}
+
 static void test_shutdown_and_emulation_failure(void **state)
 {
     Fixture *f = *state;
@@ -691,6 +721,7 @@ int main(void)
         FAKE_TEST(test_vanished_interrupt_clears_the_request),
         FAKE_TEST(test_nmi_is_injected_with_kvm_nmi),
         FAKE_TEST(test_eintr_and_exit_request_return_none),
+        FAKE_TEST(test_leaving_after_an_io_exit_completes_it_first),
         FAKE_TEST(test_shutdown_and_emulation_failure),
         FAKE_TEST(test_breakpoints_fill_four_debug_registers),
     };
