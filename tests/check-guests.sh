@@ -9,13 +9,18 @@
 #   (c) under build/vireo -accel tcg, skipped while the software CPU is
 #       not built.
 # Prints one line per guest and runner; exits 0 when nothing failed, 77
-# when everything was skipped, 1 otherwise. POSIX sh; run from anywhere.
+# when everything was skipped, 1 otherwise. Each run has a 20 s timeout
+# (GUEST_TIMEOUT); once the script has taken 100 s (GUEST_BUDGET) the
+# remaining runs are skipped, so a hanging emulator cannot stall make
+# check. POSIX sh; run from anywhere.
 set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 gdir=$root/build/tests/guests
 vireo=$root/build/vireo
 tmo=${GUEST_TIMEOUT:-20}
+budget=${GUEST_BUDGET:-100}     # seconds; later runs are skipped past it
+started=$(date +%s)
 guests="hello realmode pmode32 longmode uart-irq pit-pic rtc-pic apic-ioapic reset92"
 qemu=qemu-system-x86_64
 
@@ -75,6 +80,11 @@ show_failure() {
 # check NAME TAG CMD...: one guest under one runner, reported.
 check() {
     name=$1; tag=$2; shift 2
+    if [ $(( $(date +%s) - started )) -gt "$budget" ]; then
+        report "$name" "$tag" "skipped (the script's $budget s budget is used up)"
+        n_skip=$((n_skip + 1))
+        return
+    fi
     if [ ! -f "$gdir/$name.elf" ]; then
         report "$name" "$tag" "FAILED ($gdir/$name.elf not built: run make)"
         n_fail=$((n_fail + 1))
