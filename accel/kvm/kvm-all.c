@@ -48,8 +48,6 @@ typedef struct KVMState {
     bool cap_immediate_exit;
     KVMSlot *slots;
     int nslots;
-    uint32_t *msr_list;     /* KVM_GET_MSR_INDEX_LIST */
-    int nmsr_list;
     struct kvm_cpuid2 *supported_cpuid;
     int kick_signal;
 } KVMState;
@@ -110,25 +108,6 @@ static struct kvm_cpuid2 *kvm_get_supported_cpuid(KVMState *s, GError **errp)
     }
     error_setg(errp, "-accel kvm: KVM_GET_SUPPORTED_CPUID: %s", g_strerror(errno));
     return NULL;
-}
-
-/* KVM_GET_MSR_INDEX_LIST; an empty list (and a note) if it fails. */
-static void kvm_get_msr_list(KVMState *s)
-{
-    struct kvm_msr_list probe = { .nmsrs = 0 };
-    struct kvm_msr_list *l;
-
-    if (ioctl(s->fd, KVM_GET_MSR_INDEX_LIST, &probe) < 0 && errno != E2BIG) {
-        log_mask(LOG_KVM, "kvm: KVM_GET_MSR_INDEX_LIST: %s\n", g_strerror(errno));
-        return;
-    }
-    l = g_malloc0(sizeof(*l) + probe.nmsrs * sizeof(l->indices[0]));
-    l->nmsrs = probe.nmsrs;
-    if (ioctl(s->fd, KVM_GET_MSR_INDEX_LIST, l) == 0) {
-        s->msr_list = g_memdup2(l->indices, l->nmsrs * sizeof(l->indices[0]));
-        s->nmsr_list = (int)l->nmsrs;
-    }
-    g_free(l);
 }
 
 /* ---- memory slots ---- */
@@ -299,7 +278,6 @@ static void kvm_state_free(KVMState *s)
         close(s->fd);
     }
     g_free(s->slots);
-    g_free(s->msr_list);
     g_free(s->supported_cpuid);
     g_free(s);
 }
@@ -325,7 +303,6 @@ static int kvm_init(Machine *m, const char *opts, GError **errp)
         kvm_state_free(s);
         return -1;
     }
-    kvm_get_msr_list(s);
     s->kick_signal = SIGRTMIN + KVM_KICK_SIGNAL_OFFSET;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = kvm_kick_handler;   /* no SA_RESTART: KVM_RUN returns EINTR */
@@ -390,12 +367,12 @@ static int kvm_setup_cpuid(KVMState *s, KVMVcpu *v, CPUState *cs, GError **errp)
 }
 
 /* The MSRs of X86CPUState this vCPU really accepts: KVM_GET_MSRS stops at
- * the first one it refuses, which is dropped (and logged). */
-static void kvm_setup_msrs(KVMState *s, KVMVcpu *v, CPUState *cs)
+ * the first one it refuses, which is dropped (and logged). KVM's MSR index
+ * list is no guide: it leaves out MSRs KVM handles, the MTRRs among them. */
+static void kvm_setup_msrs(KVMVcpu *v, CPUState *cs)
 {
     KVMMsrBuf buf;
-    int n = kvm_msrs_from_env(buf.h.entries, KVM_MAX_SYNC_MSRS, x86_env(cs), s->msr_list,
-                              s->msr_list ? s->nmsr_list : 0);
+    int n = kvm_msrs_from_env(buf.h.entries, KVM_MAX_SYNC_MSRS, x86_env(cs), NULL, 0);
 
     for (int i = 0; i < n; i++) {
         v->msrs[i] = buf.h.entries[i].index;
@@ -449,7 +426,7 @@ static int kvm_vcpu_init(CPUState *cs, GError **errp)
         g_free(v);
         return -1;
     }
-    kvm_setup_msrs(s, v, cs);
+    kvm_setup_msrs(v, cs);
     g_atomic_int_set(&v->dirty, 1);
     cs->accel = v;
     log_mask(LOG_KVM, "kvm: vCPU %d created, %d MSRs synchronised\n", cs->index, v->nmsrs);
@@ -458,18 +435,30 @@ static int kvm_vcpu_init(CPUState *cs, GError **errp)
 
 /* ---- register synchronisation ---- */
 
+/* KVM_SET_MSRS stops at the first value it refuses: that one is logged
+ * and skipped, the rest are still written. */
 static int kvm_put_msrs(KVMVcpu *v, const X86CPUState *env)
 {
-    KVMMsrBuf buf;
+    KVMMsrBuf buf, part;
     int n = kvm_msrs_from_env(buf.h.entries, KVM_MAX_SYNC_MSRS, env, v->msrs, v->nmsrs);
-    int r;
+    int done = 0;
 
-    buf.h.nmsrs = (uint32_t)n;
-    r = ioctl(v->fd, KVM_SET_MSRS, &buf);
-    if (r != n) {
-        log_mask(LOG_KVM, "kvm: KVM_SET_MSRS set %d of %d MSRs\n", r, n);
+    while (done < n) {
+        int r;
+        memcpy(part.h.entries, &buf.h.entries[done], (n - done) * sizeof(buf.h.entries[0]));
+        part.h.nmsrs = (uint32_t)(n - done);
+        r = ioctl(v->fd, KVM_SET_MSRS, &part);
+        if (r < 0) {
+            return -1;
+        }
+        done += r;
+        if (done < n) {
+            log_mask(LOG_KVM, "kvm: MSR 0x%x = 0x%llx refused\n", buf.h.entries[done].index,
+                     (unsigned long long)buf.h.entries[done].data);
+            done++;
+        }
     }
-    return r < 0 ? -1 : 0;
+    return 0;
 }
 
 static int kvm_get_msrs(KVMVcpu *v, X86CPUState *env)

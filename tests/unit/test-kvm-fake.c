@@ -43,6 +43,7 @@ typedef struct Step {
 
 #define MAX_STEPS 16
 #define FAKE_MSR_REFUSED 0x00000277     /* PAT: this fake refuses it */
+#define FAKE_MSR_SET_REFUSED 0x000001a0 /* MISC_ENABLE: readable, not writable */
 #define RUN_MMAP_SIZE 8192
 #define IO_DATA_OFFSET 4096
 
@@ -207,7 +208,8 @@ static int fake_vm_ioctl(unsigned long req, void *arg)
 static int fake_msrs(struct kvm_msrs *m, bool set)
 {
     for (uint32_t i = 0; i < m->nmsrs; i++) {
-        if (m->entries[i].index == FAKE_MSR_REFUSED) {
+        if (m->entries[i].index == FAKE_MSR_REFUSED ||
+            (set && m->entries[i].index == FAKE_MSR_SET_REFUSED)) {
             return (int)i;
         }
         if (set) {
@@ -550,7 +552,9 @@ static void test_vcpu_gets_filtered_cpuid_signal_mask_and_accepted_msrs(void **s
     add_step((Step){ .reason = KVM_EXIT_HLT });
     assert_int_equal(kvm_accel_ops.vcpu_run(&f->cpu->cs), ACCEL_EXIT_HALT);
     assert_int_equal(fk.msr_values[0x277], 0);
-    assert_int_equal(fk.msr_values[0x0082], 0xffffffff81000000ULL);
+    assert_int_equal(fk.msr_values[0x1a0], 0);      /* refused on write: skipped... */
+    assert_int_equal(fk.msr_values[0x0082], 0xffffffff81000000ULL);   /* ...the rest set */
+    assert_int_equal(fk.msr_values[0x0010], f->cpu->env.tsc);
 }
 
 static void test_run_pushes_env_handles_io_and_reads_back_on_hlt(void **state)
