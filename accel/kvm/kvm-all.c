@@ -633,6 +633,9 @@ static void kvm_pre_run(CPUState *cs, KVMVcpu *v)
                 log_mask(LOG_KVM, "kvm: KVM_INTERRUPT 0x%02x: %s\n", vector,
                          g_strerror(errno));
             }
+            /* One interrupt per window: the next needs KVM's word again
+             * (KVM_RUN may not run before the loop leaves). */
+            run->ready_for_interrupt_injection = 0;
         }
         req = g_atomic_int_get(&cs->interrupt_request);
     }
