@@ -518,7 +518,7 @@ static int kvm_put_state(CPUState *cs, KVMVcpu *v)
             return -1;
         }
     }
-    v->run->cr8 = env->cr8;
+    v->run->cr8 = env->cr8 & 0xf;
     return 0;
 }
 
@@ -640,7 +640,7 @@ static void kvm_pre_run(CPUState *cs, KVMVcpu *v)
         req = g_atomic_int_get(&cs->interrupt_request);
     }
     run->request_interrupt_window = (req & CPU_INTERRUPT_HARD) ? 1 : 0;
-    run->cr8 = x86_env(cs)->cr8;
+    run->cr8 = x86_env(cs)->cr8 & 0xf;     /* KVM refuses a CR8 above 15 */
 }
 
 static void kvm_dump_state(CPUState *cs)

@@ -138,7 +138,7 @@ void kvm_sregs_from_env(struct kvm_sregs *ks, const X86CPUState *env)
     ks->cr2 = env->cr[2];
     ks->cr3 = env->cr[3];
     ks->cr4 = env->cr[4];
-    ks->cr8 = env->cr8;
+    ks->cr8 = env->cr8 & 0xf;     /* CR8 is TPR[7:4] (SDM Vol.3 11.8.6.1) */
     ks->efer = env->efer;
     ks->apic_base = env->apic_base;
     /* interrupt_bitmap stays empty: a pending interrupt travels in the
