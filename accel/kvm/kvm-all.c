@@ -171,13 +171,22 @@ static void kvm_region_del(KVMState *s, const BusRegion *r)
     }
 }
 
-/* The memory bus listener: slots follow the map. BQL held. */
+/*
+ * The memory bus listener: slots follow the map. BQL held. The bus has no
+ * way to drop a listener, so after kvm_cleanup (devices removing their
+ * regions while the board is torn down) it finds no KVM state and returns.
+ */
 static void kvm_mem_listener(void *opaque, Bus *bus, const BusRegion *r, bool added)
 {
+    KVMState *s = kvm_state;
+
+    if (!s || s != opaque || r->kind == BUS_REGION_IO) {
+        return;
+    }
     if (added) {
-        kvm_region_add(opaque, r);
+        kvm_region_add(s, r);
     } else {
-        kvm_region_del(opaque, r);
+        kvm_region_del(s, r);
     }
 }
 

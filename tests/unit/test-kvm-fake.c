@@ -506,6 +506,24 @@ static void test_slots_follow_regions_added_and_removed_later(void **state)
     munmap(vram, 64 * KiB);
 }
 
+static void test_regions_removed_after_cleanup_are_ignored(void **state)
+{
+    Fixture *f = *state;
+    uint8_t *vram = mmap(NULL, 64 * KiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                         -1, 0);
+    BusRegion *r;
+    int calls;
+
+    start(f);
+    r = bus_add_ram(f->m.mem, "vram", 0xe0000000, 64 * KiB, vram, false, NULL);
+    kvm_accel_ops.cleanup(&f->m);
+    f->m.accel = NULL;
+    calls = fk.slot_calls;
+    bus_remove(f->m.mem, r);            /* the board tearing down: no KVM any more */
+    assert_int_equal(fk.slot_calls, calls);
+    munmap(vram, 64 * KiB);
+}
+
 static void test_rom_without_readonly_capability_is_mapped_writable(void **state)
 {
     Fixture *f = *state;
@@ -717,6 +735,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FAKE_TEST(test_init_sets_fixed_pages_and_maps_ram_and_rom),
         FAKE_TEST(test_slots_follow_regions_added_and_removed_later),
+        FAKE_TEST(test_regions_removed_after_cleanup_are_ignored),
         FAKE_TEST(test_rom_without_readonly_capability_is_mapped_writable),
         FAKE_TEST(test_wrong_api_version_is_refused),
         FAKE_TEST(test_vcpu_gets_filtered_cpuid_signal_mask_and_accepted_msrs),
