@@ -7,7 +7,9 @@
 #   (b) under build/vireo -accel kvm, skipped when /dev/kvm is missing or
 #       when QEMU-KVM cannot run a tiny guest here either;
 #   (c) under build/vireo -accel tcg, skipped while the software CPU is
-#       not built.
+#       not built;
+#   (d) build/vireo -accel kvm on a scripted fake /dev/kvm (LD_PRELOAD of
+#       tests/guests/fake-kvm.c): reset, kick and shutdown paths anywhere.
 # Prints one line per guest and runner; exits 0 when nothing failed, 77
 # when everything was skipped, 1 otherwise. Each run has a 20 s timeout
 # (GUEST_TIMEOUT); once the script has taken 100 s (GUEST_BUDGET) the
@@ -167,6 +169,53 @@ if [ -n "$tcg_skip" ]; then
     skip_all vireo-tcg "$tcg_skip"
 else
     for g in $guests; do check "$g" vireo-tcg "$vireo" -accel tcg; done
+fi
+
+# (d) vireo's KVM accelerator end to end on a scripted fake /dev/kvm
+# (tests/guests/fake-kvm.c, preloaded): the board, the vCPU thread, the
+# kick signal, a port 0x92 reset and the shutdown on SIGTERM, on any host.
+fake_report() {
+    report hello "vireo-kvm on a fake /dev/kvm ($1)" "$2"
+    case $2 in
+    ok) n_ok=$((n_ok + 1)) ;;
+    skipped*) n_skip=$((n_skip + 1)) ;;
+    *) n_fail=$((n_fail + 1)) ;;
+    esac
+}
+fake_skip=
+if [ ! -x "$vireo" ]; then
+    fake_skip="build/vireo not built"
+elif ! "${CC:-cc}" -shared -fPIC -O1 -o "$tmp/fake-kvm.so" "$root/tests/guests/fake-kvm.c" \
+        -ldl > "$tmp/fake-cc.err" 2>&1; then
+    fake_skip="cannot build tests/guests/fake-kvm.c: $(head -n 1 "$tmp/fake-cc.err")"
+fi
+if [ -n "$fake_skip" ]; then
+    fake_report "reset script" "skipped ($fake_skip)"
+    fake_report "SIGTERM while in KVM_RUN" "skipped ($fake_skip)"
+else
+    timeout "$tmo" env LD_PRELOAD="$tmp/fake-kvm.so" FAKE_KVM_SCRIPT=reset \
+        ASAN_OPTIONS=verify_asan_link_order=0 "$vireo" -accel kvm -nographic \
+        -device isa-debug-exit -kernel "$gdir/hello.elf" < /dev/null \
+        > "$tmp/fake.raw" 2> "$tmp/fake.err"
+    rc=$?
+    printf 'first\nsecond\n' > "$tmp/fake.expected"
+    tr -d '\r' < "$tmp/fake.raw" > "$tmp/fake.out"
+    if [ "$rc" -eq 1 ] && cmp -s "$tmp/fake.expected" "$tmp/fake.out"; then
+        fake_report "reset script" ok
+    else
+        fake_report "reset script" "FAILED (exit status $rc, expected 1; output and stderr follow)"
+        sed 's/^/    /' "$tmp/fake.out"
+        sed -n '1,5s/^/    stderr: /p' "$tmp/fake.err"
+    fi
+    timeout -k 5 -s TERM 2 env LD_PRELOAD="$tmp/fake-kvm.so" FAKE_KVM_SCRIPT=block \
+        ASAN_OPTIONS=verify_asan_link_order=0 "$vireo" -accel kvm -nographic \
+        -device isa-debug-exit -kernel "$gdir/hello.elf" < /dev/null > /dev/null 2>&1
+    rc=$?
+    if [ "$rc" -eq 124 ]; then
+        fake_report "SIGTERM while in KVM_RUN" ok
+    else
+        fake_report "SIGTERM while in KVM_RUN" "FAILED (exit status $rc: vireo did not end within 5 s of SIGTERM)"
+    fi
 fi
 
 printf 'check-guests: %d ok, %d failed, %d skipped\n' "$n_ok" "$n_fail" "$n_skip"
