@@ -9,7 +9,8 @@
 #   (c) under build/vireo -accel tcg, skipped while the software CPU is
 #       not built;
 #   (d) build/vireo -accel kvm on a scripted fake /dev/kvm (LD_PRELOAD of
-#       tests/guests/fake-kvm.c): reset, kick and shutdown paths anywhere.
+#       tests/guests/fake-kvm.c): reset, interrupt injection, kick and
+#       shutdown paths, on any host.
 # Prints one line per guest and runner; exits 0 when nothing failed, 77
 # when everything was skipped, 1 otherwise. Each run has a 20 s timeout
 # (GUEST_TIMEOUT); once the script has taken 100 s (GUEST_BUDGET) the
@@ -191,6 +192,7 @@ elif ! "${CC:-cc}" -shared -fPIC -O1 -o "$tmp/fake-kvm.so" "$root/tests/guests/f
 fi
 if [ -n "$fake_skip" ]; then
     fake_report "reset script" "skipped ($fake_skip)"
+    fake_report "PIT interrupts via HLT and KVM_INTERRUPT" "skipped ($fake_skip)"
     fake_report "SIGTERM while in KVM_RUN" "skipped ($fake_skip)"
 else
     timeout "$tmo" env LD_PRELOAD="$tmp/fake-kvm.so" FAKE_KVM_SCRIPT=reset \
@@ -204,6 +206,21 @@ else
         fake_report "reset script" ok
     else
         fake_report "reset script" "FAILED (exit status $rc, expected 1; output and stderr follow)"
+        sed 's/^/    /' "$tmp/fake.out"
+        sed -n '1,5s/^/    stderr: /p' "$tmp/fake.err"
+    fi
+    timeout "$tmo" env LD_PRELOAD="$tmp/fake-kvm.so" FAKE_KVM_SCRIPT=irq \
+        ASAN_OPTIONS=verify_asan_link_order=0 "$vireo" -accel kvm -nographic \
+        -device isa-debug-exit -kernel "$gdir/hello.elf" < /dev/null \
+        > "$tmp/fake.raw" 2> "$tmp/fake.err"
+    rc=$?
+    printf 'vector 20\nvector 20\nvector 20\nvector 20\nvector 20\n' > "$tmp/fake.expected"
+    tr -d '\r' < "$tmp/fake.raw" > "$tmp/fake.out"
+    if [ "$rc" -eq 1 ] && cmp -s "$tmp/fake.expected" "$tmp/fake.out"; then
+        fake_report "PIT interrupts via HLT and KVM_INTERRUPT" ok
+    else
+        fake_report "PIT interrupts via HLT and KVM_INTERRUPT" \
+            "FAILED (exit status $rc, expected 1; output and stderr follow)"
         sed 's/^/    /' "$tmp/fake.out"
         sed -n '1,5s/^/    stderr: /p' "$tmp/fake.err"
     fi

@@ -10,7 +10,11 @@
  *            (blocks in KVM_RUN until a kick); after the reset reloads
  *            the registers it writes "second\n" and ends with debug-exit 0;
  *   block  - blocks in KVM_RUN until kicked, forever (vireo must still end
- *            promptly on SIGTERM).
+ *            promptly on SIGTERM);
+ *   irq    - programs the real i8259 pair and PIT (100 Hz on IRQ0) with the
+ *            port writes a guest would make, sets IF and halts; each vector
+ *            vireo injects is printed on COM1 ("vector 20"), followed by an
+ *            EOI and HLT; after five it ends with debug-exit 0.
  * Built by check-guests.sh with the host compiler; not part of libvireo.
  */
 #define _GNU_SOURCE
@@ -37,6 +41,13 @@ static struct kvm_regs regs;
 static struct kvm_sregs sregs;
 static int reg_loads;               /* KVM_SET_REGS calls: 2 means "after the reset" */
 static int pos;                     /* the script's position in the current boot */
+
+/* The "irq" script: port writes still to make, and the injections seen. */
+static struct { uint16_t port; uint8_t value; } outq[64];
+static int outq_len, outq_pos;
+static int injected = -1;           /* the vector KVM_INTERRUPT queued, or -1 */
+static int ticks;
+static int irq_started;
 
 static int (*real_open)(const char *, int, ...);
 static int (*real_ioctl)(int, unsigned long, ...);
@@ -97,6 +108,68 @@ static int spin_until_kicked(void)
     return fail(EINTR);
 }
 
+static void outq_add(uint16_t port, uint8_t value)
+{
+    if (outq_len < (int)(sizeof(outq) / sizeof(outq[0]))) {
+        outq[outq_len].port = port;
+        outq[outq_len++].value = value;
+    }
+}
+
+static void outq_add_str(const char *str)
+{
+    while (*str) {
+        outq_add(0x3f8, (uint8_t)*str++);
+    }
+}
+
+/* The "irq" script: one queued port write per KVM_RUN, else HLT or the end. */
+static int irq_run(void)
+{
+    static const uint8_t pic_init[][2] = {
+        { 0x20, 0x11 }, { 0xa0, 0x11 }, { 0x21, 0x20 }, { 0xa1, 0x28 },
+        { 0x21, 0x04 }, { 0xa1, 0x02 }, { 0x21, 0x01 }, { 0xa1, 0x01 },
+        { 0x21, 0xfe }, { 0xa1, 0xff },
+    };
+    static const char hex[] = "0123456789abcdef";
+
+    if (!irq_started) {
+        irq_started = 1;
+        outq_len = outq_pos = 0;
+        for (unsigned i = 0; i < sizeof(pic_init) / sizeof(pic_init[0]); i++) {
+            outq_add(pic_init[i][0], pic_init[i][1]);
+        }
+        outq_add(0x43, 0x34);                   /* PIT channel 0, mode 2 */
+        outq_add(0x40, 11932 & 0xff);
+        outq_add(0x40, 11932 >> 8);
+    }
+    if (injected >= 0) {                        /* the "handler" */
+        char line[] = "vector xx\n";
+        line[7] = hex[(injected >> 4) & 15];
+        line[8] = hex[injected & 15];
+        outq_add_str(line);
+        outq_add(0x20, 0x20);                   /* EOI */
+        injected = -1;
+        ticks++;
+    }
+    run->ready_for_interrupt_injection = 0;
+    if (outq_pos < outq_len) {
+        exit_out(outq[outq_pos].port, outq[outq_pos].value);
+        outq_pos++;
+        return 0;
+    }
+    outq_len = outq_pos = 0;
+    if (ticks >= 5) {
+        exit_out(0x501, 0);
+        return 0;
+    }
+    regs.rflags |= 0x200;                       /* sti; hlt */
+    run->exit_reason = KVM_EXIT_HLT;
+    run->ready_for_interrupt_injection = 1;
+    run->if_flag = 1;
+    return 0;
+}
+
 static int fake_run(void)
 {
     static const char first[] = "first\n", second[] = "second\n";
@@ -105,6 +178,9 @@ static int fake_run(void)
     if (run->immediate_exit) {
         run->exit_reason = KVM_EXIT_INTR;
         return fail(EINTR);
+    }
+    if (script && strcmp(script, "irq") == 0) {
+        return irq_run();
     }
     if (!script || strcmp(script, "reset") != 0) {
         return spin_until_kicked();
@@ -207,12 +283,17 @@ static int vcpu_ioctl(unsigned long req, void *arg)
     case KVM_GET_DEBUGREGS:
         memset(arg, 0, sizeof(struct kvm_debugregs));
         return 0;
+    case KVM_INTERRUPT:
+        if (injected >= 0) {
+            return fail(EEXIST);            /* as KVM: one at a time */
+        }
+        injected = (int)((struct kvm_interrupt *)arg)->irq;
+        return 0;
     case KVM_SET_CPUID2:
     case KVM_SET_FPU:
     case KVM_SET_VCPU_EVENTS:
     case KVM_SET_DEBUGREGS:
     case KVM_SET_GUEST_DEBUG:
-    case KVM_INTERRUPT:
     case KVM_NMI:
         return 0;
     case KVM_RUN:
