@@ -14,7 +14,10 @@
  *   irq    - programs the real i8259 pair and PIT (100 Hz on IRQ0) with the
  *            port writes a guest would make, sets IF and halts; each vector
  *            vireo injects is printed on COM1 ("vector 20"), followed by an
- *            EOI and HLT; after five it ends with debug-exit 0.
+ *            EOI and HLT; after five it ends with debug-exit 0;
+ *   apic   - the same through MMIO exits to the real local APIC: reads its
+ *            version register (printed), enables it, runs its timer
+ *            periodic on vector 0x41, EOIs by MMIO, five interrupts.
  * Built by check-guests.sh with the host compiler; not part of libvireo.
  */
 #define _GNU_SOURCE
@@ -42,8 +45,10 @@ static struct kvm_sregs sregs;
 static int reg_loads;               /* KVM_SET_REGS calls: 2 means "after the reset" */
 static int pos;                     /* the script's position in the current boot */
 
-/* The "irq" script: port writes still to make, and the injections seen. */
-static struct { uint16_t port; uint8_t value; } outq[64];
+/* The "irq"/"apic" scripts: accesses still to make, and the injections
+ * seen. kind: 0 port write, 1 MMIO write (4 bytes), 2 MMIO read whose
+ * value's low byte is then printed in hex. */
+static struct { int kind; uint64_t addr; uint32_t value; } outq[64];
 static int outq_len, outq_pos;
 static int injected = -1;           /* the vector KVM_INTERRUPT queued, or -1 */
 static int ticks;
@@ -108,13 +113,30 @@ static int spin_until_kicked(void)
     return fail(EINTR);
 }
 
-static void outq_add(uint16_t port, uint8_t value)
+static void outq_add_kind(int kind, uint64_t addr, uint32_t value)
 {
     if (outq_len < (int)(sizeof(outq) / sizeof(outq[0]))) {
-        outq[outq_len].port = port;
+        outq[outq_len].kind = kind;
+        outq[outq_len].addr = addr;
         outq[outq_len++].value = value;
     }
 }
+
+static void outq_add(uint16_t port, uint8_t value)
+{
+    outq_add_kind(0, port, value);
+}
+
+static void exit_mmio(uint64_t addr, uint32_t value, int is_write)
+{
+    run->exit_reason = KVM_EXIT_MMIO;
+    run->mmio.phys_addr = addr;
+    run->mmio.len = 4;
+    run->mmio.is_write = (uint8_t)is_write;
+    memcpy(run->mmio.data, &value, 4);
+}
+
+static int mmio_read_pending;   /* the last exit was an MMIO read to print */
 
 static void outq_add_str(const char *str)
 {
@@ -123,8 +145,10 @@ static void outq_add_str(const char *str)
     }
 }
 
-/* The "irq" script: one queued port write per KVM_RUN, else HLT or the end. */
-static int irq_run(void)
+#define LAPIC 0xfee00000ULL
+
+/* One queued access per KVM_RUN, else HLT or the end. */
+static int irq_run(int apic)
 {
     static const uint8_t pic_init[][2] = {
         { 0x20, 0x11 }, { 0xa0, 0x11 }, { 0x21, 0x20 }, { 0xa1, 0x28 },
@@ -133,28 +157,55 @@ static int irq_run(void)
     };
     static const char hex[] = "0123456789abcdef";
 
+    if (mmio_read_pending) {                    /* the value vireo put there */
+        uint32_t v;
+        char line[] = "apic version xx\n";
+        memcpy(&v, run->mmio.data, 4);
+        line[13] = hex[(v >> 4) & 15];
+        line[14] = hex[v & 15];
+        mmio_read_pending = 0;
+        outq_add_str(line);
+    }
     if (!irq_started) {
         irq_started = 1;
         outq_len = outq_pos = 0;
         for (unsigned i = 0; i < sizeof(pic_init) / sizeof(pic_init[0]); i++) {
             outq_add(pic_init[i][0], pic_init[i][1]);
         }
-        outq_add(0x43, 0x34);                   /* PIT channel 0, mode 2 */
-        outq_add(0x40, 11932 & 0xff);
-        outq_add(0x40, 11932 >> 8);
+        if (apic) {
+            outq_add(0x21, 0xff);                           /* PIC all masked */
+            outq_add_kind(2, LAPIC + 0x30, 0);              /* version */
+            outq_add_kind(1, LAPIC + 0xf0, 0x1ff);          /* SVR: enable */
+            outq_add_kind(1, LAPIC + 0x3e0, 0xb);           /* divide by 1 */
+            outq_add_kind(1, LAPIC + 0x320, 0x20041);       /* periodic, 0x41 */
+            outq_add_kind(1, LAPIC + 0x380, 1000000);       /* 1 ms */
+        } else {
+            outq_add(0x43, 0x34);               /* PIT channel 0, mode 2 */
+            outq_add(0x40, 11932 & 0xff);
+            outq_add(0x40, 11932 >> 8);
+        }
     }
     if (injected >= 0) {                        /* the "handler" */
         char line[] = "vector xx\n";
         line[7] = hex[(injected >> 4) & 15];
         line[8] = hex[injected & 15];
         outq_add_str(line);
-        outq_add(0x20, 0x20);                   /* EOI */
+        if (apic) {
+            outq_add_kind(1, LAPIC + 0xb0, 0);  /* EOI */
+        } else {
+            outq_add(0x20, 0x20);               /* EOI */
+        }
         injected = -1;
         ticks++;
     }
     run->ready_for_interrupt_injection = 0;
     if (outq_pos < outq_len) {
-        exit_out(outq[outq_pos].port, outq[outq_pos].value);
+        if (outq[outq_pos].kind == 0) {
+            exit_out((uint16_t)outq[outq_pos].addr, (uint8_t)outq[outq_pos].value);
+        } else {
+            exit_mmio(outq[outq_pos].addr, outq[outq_pos].value, outq[outq_pos].kind == 1);
+            mmio_read_pending = outq[outq_pos].kind == 2;
+        }
         outq_pos++;
         return 0;
     }
@@ -179,8 +230,8 @@ static int fake_run(void)
         run->exit_reason = KVM_EXIT_INTR;
         return fail(EINTR);
     }
-    if (script && strcmp(script, "irq") == 0) {
-        return irq_run();
+    if (script && (strcmp(script, "irq") == 0 || strcmp(script, "apic") == 0)) {
+        return irq_run(strcmp(script, "apic") == 0);
     }
     if (!script || strcmp(script, "reset") != 0) {
         return spin_until_kicked();
