@@ -84,7 +84,7 @@ if [ ! -e /dev/kvm ]; then
     kvm_skip="no /dev/kvm on this host"
 elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
     kvm_skip="/dev/kvm is not readable and writable by $(id -un)"
-elif [ -n "$have_qemu" ] && [ -z "$(runs=1 median hello "$qemu" -accel kvm)" ]; then
+elif [ -n "$have_qemu" ] && [ -z "$(one_run hello timeout 5 "$qemu" -accel kvm)" ]; then
     kvm_skip="QEMU-KVM cannot run the hello guest here"
 fi
 
