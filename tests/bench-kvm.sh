@@ -71,8 +71,8 @@ measure() {
     # A difference within 5% of the launch time is run-to-run noise.
     rate=$(awk -v a="$launch" -v b="$pio" -v n="$pio_count" 'BEGIN {
         d = b - a; if (d <= a * 0.05) print "n/a (within launch noise)"
-        else printf "%.0f", n / (d / 1e9) }')
-    printf '  %-10s launch-to-exit %s, port I/O %s OUTs/s (bench-pio %s)\n' \
+        else printf "%.0f OUTs/s", n / (d / 1e9) }')
+    printf '  %-10s launch-to-exit %s, port I/O %s (bench-pio %s)\n' \
         "$label" "$(ms "$launch")" "$rate" "$(ms "$pio")"
 }
 
