@@ -299,6 +299,10 @@ static int kvm_init(Machine *m, const char *opts, GError **errp)
     if (kvm_parse_opts(opts, errp) < 0) {
         return -1;
     }
+    if (!m->mem || !m->io) {
+        error_setg(errp, "-accel kvm: the board must be built before the accelerator");
+        return -1;
+    }
     s = g_new0(KVMState, 1);
     s->vm_fd = -1;
     s->m = m;

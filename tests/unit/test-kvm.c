@@ -736,14 +736,31 @@ static void test_accel_init_without_dev_kvm_fails_with_that_line(void **state)
 {
     GError *err = NULL;
     Machine m = { 0 };
+    Bus *mem = bus_new("memory", 1ULL << 32, LOG_MMIO), *io = bus_new("io", 0x10000, LOG_IOPORT);
 
+    m.mem = mem;
+    m.io = io;
     if (g_file_test("/dev/kvm", G_FILE_TEST_EXISTS)) {
+        bus_free(mem);
+        bus_free(io);
         skip();
     }
     assert_int_equal(kvm_accel_ops.init(&m, NULL, &err), -1);
     assert_non_null(err);
     assert_true(g_str_has_prefix(err->message, "-accel kvm: /dev/kvm: "));
     assert_true(g_str_has_suffix(err->message, "; use -accel tcg for the software CPU"));
+    g_error_free(err);
+    bus_free(mem);
+    bus_free(io);
+}
+
+static void test_accel_init_before_the_board_is_refused(void **state)
+{
+    GError *err = NULL;
+    Machine m = { 0 };
+
+    assert_int_equal(kvm_accel_ops.init(&m, NULL, &err), -1);
+    assert_string_equal(err->message, "-accel kvm: the board must be built before the accelerator");
     g_error_free(err);
 }
 
@@ -790,6 +807,7 @@ int main(void)
         cmocka_unit_test(test_exit_reason_names),
         cmocka_unit_test(test_missing_device_gives_one_line_naming_tcg),
         cmocka_unit_test(test_accel_init_without_dev_kvm_fails_with_that_line),
+        cmocka_unit_test(test_accel_init_before_the_board_is_refused),
         cmocka_unit_test(test_accel_rejects_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
