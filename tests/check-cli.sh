@@ -42,7 +42,13 @@ expect_error "-bios" -bios /nonexistent.bin
 expect_error "-serial" -serial telnet:1
 expect_error "-d" -d bogus_item
 expect_error "-device" -device isa-debug-exit,iobase
-expect_error "not built" -accel tcg -kernel /dev/null
+expect_error "/dev/null" -kernel /dev/null
+expect_error "-display" -display gtk
+expect_error "-monitor" -monitor telnet:x
+expect_error "-qmp" -qmp stdio
+if [ ! -e /dev/kvm ] && [ -f build/tests/guests/hello.elf ]; then
+    expect_error "use -accel tcg" -accel kvm -kernel build/tests/guests/hello.elf
+fi
 expect_ok "usage" -h
 expect_ok "vireo version" -version
 expect_ok "guest_errors" -d help
