@@ -71,3 +71,11 @@ IrqLine *irq_new_splitter(IrqLine *a, IrqLine *b)
     s->b = b;
     return irq_new(splitter_handler, s, 0);
 }
+
+void irq_free_splitter(IrqLine *irq)
+{
+    if (irq) {
+        g_free(irq->opaque);
+        irq_free(irq);
+    }
+}

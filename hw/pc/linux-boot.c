@@ -40,6 +40,14 @@
 #define BP_E820_TABLE        0x2d0
 #define BP_E820_MAX          128
 #define BP_SIZE              0x1000
+/* screen_info at the start of the zero page (include/uapi/linux/screen_info.h). */
+#define SI_ORIG_VIDEO_MODE   0x06
+#define SI_ORIG_VIDEO_COLS   0x07
+#define SI_ORIG_VIDEO_EGA_BX 0x0a
+#define SI_ORIG_VIDEO_LINES  0x0e
+#define SI_ORIG_VIDEO_ISVGA  0x0f
+#define SI_ORIG_VIDEO_POINTS 0x10
+#define VIDEO_TYPE_VGAC      0x22
 
 #define LOADFLAG_LOADED_HIGH 0x01
 #define LOADFLAG_KEEP_SEGMENTS 0x40
@@ -224,6 +232,14 @@ static void linux_build_zero_page(LinuxImage *li, const BootMem *bm, uint8_t *bp
         wr32(e + 16, bm->e820[i].type);
     }
     bp[BP_E820_ENTRIES] = n;
+    /* The board leaves VGA in 80x25 colour text mode (vga_set_boot_text_mode)
+     * with the cursor at the top left: say so, as a BIOS would have. */
+    bp[SI_ORIG_VIDEO_MODE] = 3;
+    bp[SI_ORIG_VIDEO_COLS] = 80;
+    bp[SI_ORIG_VIDEO_LINES] = 25;
+    bp[SI_ORIG_VIDEO_ISVGA] = VIDEO_TYPE_VGAC;
+    wr16(bp + SI_ORIG_VIDEO_EGA_BX, 0x0003);
+    wr16(bp + SI_ORIG_VIDEO_POINTS, 16);
 }
 
 int linux_image_load(LinuxImage *li, const BootMem *bm, X86CPUState *env,

@@ -23,6 +23,7 @@
 #include "hw/apic.h"
 #include "hw/ioapic.h"
 #include "hw/acpi-pm.h"
+#include "hw/vga.h"
 
 #define PC_BIOS_AREA_SIZE 0x20000    /* 0xE0000-0xFFFFF */
 #define PC_ISA_IRQS 16
@@ -59,7 +60,12 @@ typedef struct PCBoard {
     AcpiPM *acpi_pm;
     IsaDebugExit *debug_exit[PC_MAX_DEBUG_EXITS];
     int n_debug_exits;
+    VGAState *vga;
     bool a20_kbc, a20_port92;   /* the two A20 gates, OR-ed */
 } PCBoard;
+
+/* The board's monitor commands, info items and host input (pc-monitor.c). */
+void pc_monitor_init(Machine *m, PCBoard *b);
+void pc_monitor_cleanup(Machine *m);
 
 #endif

@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include "pc-internal.h"
 #include "target-x86/cpu.h"
+#include "ui/console.h"
 
 #define PC_MIN_RAM (2 * MiB)
 #define PC_DEFAULT_BIOS "/usr/share/seabios/bios-256k.bin"
@@ -128,12 +129,7 @@ static bool pc_pic_pending(void *opaque)
 static void pc_isa_irq_free(PCBoard *b)
 {
     for (int i = 0; i < PC_ISA_IRQS; i++) {
-        /* irq_free does not know that a splitter line owns its opaque
-         * (hw/core/irq.c), so its state is freed here. */
-        if (b->isa_irq[i]) {
-            g_free(b->isa_irq[i]->opaque);
-        }
-        irq_free(b->isa_irq[i]);
+        irq_free_splitter(b->isa_irq[i]);
         b->isa_irq[i] = NULL;
     }
 }
@@ -199,6 +195,22 @@ static int pc_init_isa_devices(Machine *m, PCBoard *b, GError **errp)
         return -1;
     }
     return 0;
+}
+
+/* VGA with Bochs VBE, drawing into the one display console. Without
+ * firmware nobody programs a video mode, so the board sets the 80x25
+ * text mode a BIOS would have left (and tells Linux, see linux-boot.c). */
+static int pc_init_display(Machine *m, PCBoard *b, GError **errp)
+{
+    b->vga = vga_new(m->io, m->mem, console_default(), errp);
+    return b->vga ? 0 : -1;
+}
+
+static void pc_display_boot_state(PCBoard *b)
+{
+    if (b->boot != PC_BOOT_FIRMWARE) {
+        vga_set_boot_text_mode(b->vga);
+    }
 }
 
 /* Parses a -device number property (decimal or 0x hex) up to max. */
@@ -442,6 +454,7 @@ int pc_board_init(Machine *m, GError **errp)
     if (pc_map_ram(m, b, errp) < 0 ||
         pc_init_interrupts(m, b, errp) < 0 ||
         pc_init_isa_devices(m, b, errp) < 0 ||
+        pc_init_display(m, b, errp) < 0 ||
         pc_init_extra_devices(m, b, errp) < 0 ||
         pc_init_boot(m, b, errp) < 0) {
         pc_board_cleanup(m);
@@ -452,6 +465,8 @@ int pc_board_init(Machine *m, GError **errp)
         pc_board_cleanup(m);
         return -1;
     }
+    pc_display_boot_state(b);
+    pc_monitor_init(m, b);
     return 0;
 }
 
@@ -476,6 +491,8 @@ void pc_board_reset(Machine *m)
     for (int i = 0; i < b->n_debug_exits; i++) {
         isa_debug_exit_reset(b->debug_exit[i]);
     }
+    vga_reset(b->vga);
+    pc_display_boot_state(b);
     x86_cpu_reset(m->cpu);
     b->a20_kbc = true;
     b->a20_port92 = false;
@@ -491,6 +508,9 @@ static void pc_free_devices(PCBoard *b)
 {
     for (int i = b->n_debug_exits - 1; i >= 0; i--) {
         isa_debug_exit_free(b->debug_exit[i]);
+    }
+    if (b->vga) {
+        vga_free(b->vga);
     }
     if (b->acpi_pm) {
         acpi_pm_free(b->acpi_pm);
@@ -538,6 +558,7 @@ void pc_board_cleanup(Machine *m)
     if (!b) {
         return;
     }
+    pc_monitor_cleanup(m);
     pc_free_devices(b);
     linux_image_free(b->linux_image);
     multiboot_image_free(b->multiboot);

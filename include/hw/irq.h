@@ -36,5 +36,7 @@ static inline void irq_pulse(IrqLine *irq) { irq_set(irq, 1); irq_set(irq, 0); }
 
 /* A line that forwards to several lines (e.g. ISA IRQ to PIC and IOAPIC). */
 IrqLine *irq_new_splitter(IrqLine *a, IrqLine *b);
+/* Frees a line made by irq_new_splitter (not the lines it drives). */
+void irq_free_splitter(IrqLine *irq);
 
 #endif

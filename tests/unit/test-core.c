@@ -42,8 +42,7 @@ static void test_irq_splitter_drives_both(void **state)
     assert_int_equal(irq_levels[1], 1);
     irq_lower(s);
     assert_int_equal(irq_levels[0] | irq_levels[1], 0);
-    g_free(s->opaque);
-    irq_free(s);
+    irq_free_splitter(s);
     irq_free(a);
     irq_free(b);
 }

@@ -344,7 +344,12 @@ static void test_board_memory_map_has_ram_hole_bios_and_apics(void **state)
     assert_non_null(r);
     assert_int_equal(r->kind, BUS_REGION_RAM);
     assert_int_equal(r->base + r->size, 0xa0000);
-    assert_null(bus_lookup(f->m.mem, 0xa0000));     /* the VGA window */
+    r = bus_lookup(f->m.mem, 0xa0000);               /* the VGA window */
+    assert_non_null(r);
+    assert_int_equal(r->kind, BUS_REGION_IO);
+    assert_int_equal(r->base + r->size, 0xc0000);
+    assert_non_null(bus_lookup(f->m.mem, 0xe0000000));   /* the VBE framebuffer */
+    assert_non_null(bus_lookup(f->m.io, 0x3d4));         /* VGA CRTC */
     r = bus_lookup(f->m.mem, 0xf0000);
     assert_non_null(r);
     assert_int_equal(r->kind, BUS_REGION_ROM);
