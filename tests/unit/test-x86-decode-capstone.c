@@ -30,7 +30,6 @@ typedef struct Answer {
     char name[32];
 } Answer;
 
-enum { M16 = 1, M32 = 2, M64 = 4, MALL = 7 };
 
 /* Kinds of disagreement. */
 enum {
@@ -41,27 +40,324 @@ enum {
     D_ANY = 15,
 };
 
+static void cs_answer(unsigned mi, const uint8_t *bytes, Answer *a);
+static bool names_match(uint16_t mn, const Answer *ours, const Answer *cs);
+
+/* One disagreement as the known-difference predicates see it. */
+typedef struct Diff {
+    unsigned mi;            /* 0: 16-bit, 1: 32-bit, 2: 64-bit */
+    unsigned kind;          /* D_* */
+    const uint8_t *bytes;
+    const X86Insn *insn;
+    int r;                  /* x86_decode result */
+    const Answer *ours, *cs;
+} Diff;
+
 typedef struct KnownDiff {
-    unsigned modes;
-    unsigned kinds;
-    int map;          /* X86Map, or -1 for any */
-    int opcode;       /* opcode byte, or -1 for any */
-    int reg;          /* ModRM.reg, or -1 for any */
-    int mod3;         /* 1 register form, 0 memory form, -1 either */
-    unsigned prefix;  /* X86_PFX_* that must be present (0: none needed) */
+    bool (*match)(const Diff *d);
     const char *reason;
     unsigned long hits[3];
 } KnownDiff;
 
+static bool cs_is(const Diff *d, const char *names)
+{
+    const char *p = names;
+    size_t n = strlen(d->cs->name);
+
+    while ((p = strstr(p, d->cs->name)) != NULL) {
+        if ((p == names || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0)) {
+            return true;
+        }
+        p += n;
+    }
+    return false;
+}
+
+static bool is_legacy_prefix(uint8_t b)
+{
+    return memchr("\x66\x67\xf2\xf3\xf0\x2e\x3e\x26\x64\x65\x36", b, 11) != NULL;
+}
+
+static bool k_vex(const Diff *d)
+{
+    return d->kind == D_WE_UD && d->insn->ud_reason == X86_UD_VEX;
+}
+
+static bool k_mandatory(const Diff *d)
+{
+    return d->kind == D_WE_UD && d->insn->ud_reason == X86_UD_OPCODE &&
+           d->insn->map != X86_MAP_ONEBYTE && d->insn->mandatory != 0;
+}
+
+static bool k_rex_then_legacy(const Diff *d)
+{
+    bool rex = false;
+
+    if (d->mi != 2) {
+        return false;
+    }
+    for (unsigned i = 0; i < X86_MAX_INSN_LEN; i++) {
+        uint8_t b = d->bytes[i];
+        if ((b & 0xf0) == 0x40) {
+            if (rex) {
+                return true;
+            }
+            rex = true;
+        } else if (is_legacy_prefix(b)) {
+            if (rex) {
+                return true;
+            }
+        } else {
+            return false;
+        }
+    }
+    return false;
+}
+
+static bool k_syscall_legacy(const Diff *d)
+{
+    return d->kind == D_WE_UD && d->mi != 2 && d->insn->map == X86_MAP_0F &&
+           (d->insn->opcode == 0x05 || d->insn->opcode == 0x07);
+}
+
+static bool k_pause16(const Diff *d)
+{
+    return d->kind == D_NAME && d->insn->mnemonic == X86_MN_PAUSE && cs_is(d, "nop");
+}
+
+static bool k_branch66(const Diff *d)
+{
+    return d->kind == D_LEN && d->mi == 2 && (d->insn->flags & X86_IF_F64) &&
+           (d->insn->prefixes & X86_PFX_OPSIZE);
+}
+
+static bool k_ud1(const Diff *d)
+{
+    return d->kind == D_LEN && d->insn->mnemonic == X86_MN_UD1 && cs_is(d, "ud2b");
+}
+
+static bool k_prefetch_hint(const Diff *d)
+{
+    return d->kind == D_CS_UD && d->insn->mnemonic == X86_MN_PREFETCH;
+}
+
+static bool k_reserved_reg(const Diff *d)
+{
+    return d->kind == D_WE_UD && d->insn->ud_reason == X86_UD_OPERAND &&
+           cs_is(d, "mov");
+}
+
+static bool k_cs16_mandatory(const Diff *d)
+{
+    return d->mi == 0 && (d->kind == D_NAME || d->kind == D_CS_UD) &&
+           d->insn->mandatory != 0;
+}
+
+static bool k_movq_rexw(const Diff *d)
+{
+    return d->kind == D_NAME && d->insn->mnemonic == X86_MN_MOVQ &&
+           (d->insn->rex & X86_REX_W) && cs_is(d, "movd");
+}
+
+static bool k_pause_rexw(const Diff *d)
+{
+    return d->kind == D_NAME && d->insn->mnemonic == X86_MN_PAUSE && cs_is(d, "xchg");
+}
+
+static bool k_hint_nop(const Diff *d)
+{
+    unsigned mn = d->insn->mnemonic;
+
+    return d->kind == D_CS_UD && d->insn->mod == 3 &&
+           (mn == X86_MN_NOP || mn == X86_MN_LFENCE || mn == X86_MN_MFENCE ||
+            mn == X86_MN_SFENCE);
+}
+
+static bool k_ud0(const Diff *d)
+{
+    return (d->kind == D_CS_UD || d->kind == D_LEN) && d->insn->mnemonic == X86_MN_UD0;
+}
+
+static bool k_lock(const Diff *d)
+{
+    return d->kind == D_WE_UD && d->insn->ud_reason == X86_UD_LOCK;
+}
+
+static bool k_sreg_rexr(const Diff *d)
+{
+    return d->kind == D_CS_UD && d->mi == 2 && (d->insn->rex & X86_REX_R) &&
+           d->insn->map == X86_MAP_ONEBYTE &&
+           (d->insn->opcode == 0x8c || d->insn->opcode == 0x8e);
+}
+
+static bool k_movhlps66(const Diff *d)
+{
+    return d->kind == D_WE_UD && d->insn->ud_reason == X86_UD_OPERAND &&
+           d->insn->mandatory == 0x66 && cs_is(d, "movhlps movlhps");
+}
+
+static bool k_rdpid(const Diff *d)
+{
+    return d->kind == D_NAME && d->insn->mnemonic == X86_MN_RDPID && cs_is(d, "rdseed");
+}
+
+/*
+ * Rebuild the prefixes in one canonical order (segment, 67, F0, 66, the
+ * last of F2/F3, then the effective REX), dropping duplicates and the
+ * prefixes that have no effect (REX before a legacy prefix; F2/F3 on a row
+ * that does not use them; 66 where F2/F3 selected the row); true if
+ * capstone then agrees with us.
+ */
+static bool canon_agrees(const Diff *d, bool keep66, bool keeprep)
+{
+    uint8_t canon[BUF_LEN + 8] = { 0 };
+    uint8_t seg = 0, rep = 0, rex = 0;
+    unsigned n = 0, i = 0, npfx;
+    Answer cs;
+
+    for (; i < X86_MAX_INSN_LEN; i++) {
+        uint8_t b = d->bytes[i];
+        if (d->mi == 2 && (b & 0xf0) == 0x40) {
+            rex = b;
+            continue;
+        }
+        if (!is_legacy_prefix(b)) {
+            break;
+        }
+        rex = 0;
+        if (b == 0xf2 || b == 0xf3) {
+            rep = b;
+        } else if (b != 0x66 && b != 0x67 && b != 0xf0) {
+            seg = b;
+        }
+    }
+    if (seg) {
+        canon[n++] = seg;
+    }
+    if (d->insn->prefixes & X86_PFX_ADDRSIZE) {
+        canon[n++] = 0x67;
+    }
+    if (d->insn->prefixes & X86_PFX_LOCK) {
+        canon[n++] = 0xf0;
+    }
+    if ((d->insn->prefixes & X86_PFX_OPSIZE) && keep66) {
+        canon[n++] = 0x66;
+    }
+    if (rep && keeprep) {
+        canon[n++] = rep;
+    }
+    if (rex) {
+        canon[n++] = rex;
+    }
+    npfx = n;
+    memcpy(canon + n, d->bytes + i, BUF_LEN - i);
+    if (!memcmp(canon, d->bytes, X86_MAX_INSN_LEN)) {
+        return false;      /* already canonical */
+    }
+    cs_answer(d->mi, canon, &cs);
+    if (!cs.valid || !d->ours->valid) {
+        return cs.valid == d->ours->valid;
+    }
+    return cs.len - npfx == d->ours->len - i && names_match(d->insn->mnemonic, d->ours, &cs);
+}
+
+static bool k_prefix_order(const Diff *d)
+{
+    const X86Insn *insn = d->insn;
+    bool can_drop66 = insn->mandatory == 0xf2 || insn->mandatory == 0xf3;
+    bool can_droprep = insn->mandatory == 0 && !(insn->flags & (X86_IF_REP | X86_IF_REPZ));
+
+    return canon_agrees(d, true, true) ||
+           (can_drop66 && canon_agrees(d, false, true)) ||
+           (can_droprep && canon_agrees(d, true, false));
+}
+
+static bool k_67rex(const Diff *d)
+{
+    return d->mi == 2 && (d->insn->prefixes & X86_PFX_ADDRSIZE) && d->insn->rex &&
+           !(d->insn->prefixes & X86_PFX_OPSIZE);
+}
+
+static bool k_o64(const Diff *d)
+{
+    return d->kind == D_WE_UD && d->insn->ud_reason == X86_UD_MODE &&
+           cs_is(d, "swapgs");
+}
+
+static bool k_wrpkru(const Diff *d)
+{
+    return d->kind == D_CS_UD && d->insn->mnemonic == X86_MN_WRPKRU;
+}
+
+static bool k_clwb_rexw(const Diff *d)
+{
+    return d->kind == D_NAME && d->insn->mnemonic == X86_MN_CLWB &&
+           cs_is(d, "xsaveopt64");
+}
+
+static bool k_not_modelled(const Diff *d)
+{
+    return d->kind == D_WE_UD && cs_is(d,
+        "femms vmrun vmmcall vmload vmsave stgi clgi skinit invlpga "
+        "xsaves xsavec xrstors xsaves64 xsavec64 xrstors64 clwb clflushopt "
+        "sha1rnds4 sha1nexte sha1msg1 sha1msg2 sha256rnds2 sha256msg1 sha256msg2 "
+        "monitorx mwaitx clzero encls enclu xabort xbegin invept invvpid invpcid "
+        "rdpid ptwrite xstore xcryptecb xcryptcbc xcryptctr xcryptcfb xcryptofb "
+        "xsha1 xsha256 montmul pcommit pfnacc pfpnacc pi2fw pi2fd pf2iw pf2id "
+        "pfcmpge pfmin pfrcp pfrsqrt pfsub pfadd pfcmpgt pfmax pfrcpit1 "
+        "pfrsqit1 pfsubr pfacc pfcmpeq pfmul pfrcpit2 pmulhrw pswapd pavgusb");
+}
+
 /*
  * Known disagreements between capstone 4.0.2 and the decoder. Each says
- * which side is right and why; the hardware reference is the SDM, checked
- * where possible on the host CPU.
+ * which side is right and why. The reference is the Intel SDM; "host"
+ * means the bytes were run natively on the (AMD EPYC) build host.
  */
 static KnownDiff known_diffs[] = {
-    { MALL, D_WE_UD, X86_MAP_ONEBYTE, -1, -1, -1, 0,
-      "VEX/EVEX encodings: the guest model has no AVX, so they are #UD; "
-      "capstone decodes AVX/AVX-512 (matched by ud_reason VEX)", {0} },
+    { k_vex, "VEX/EVEX encodings: the guest model has no AVX, so they are "
+             "#UD; capstone decodes AVX/AVX-512", {0} },
+    { k_mandatory, "undefined mandatory prefix on an SSE/MMX row (F3 0F 54, "
+                   "66 0F 77): #UD on the host; capstone ignores the prefix", {0} },
+    { k_rex_then_legacy, "REX followed by a legacy prefix is ignored (SDM Vol.2 "
+                         "2.2.1); capstone still applies it", {0} },
+    { k_syscall_legacy, "SYSCALL/SYSRET outside 64-bit mode: #UD on Intel (SDM); "
+                        "capstone accepts them (AMD allows them)", {0} },
+    { k_pause16, "F3 90 is PAUSE in every mode (SDM); capstone says NOP in 16-bit", {0} },
+    { k_branch66, "66 on a near branch in 64-bit mode: Intel ignores it (rel32, "
+                  "SDM Vol.1 3.6); capstone follows AMD (rel16)", {0} },
+    { k_ud1, "0F B9 UD1 has a ModRM byte (SDM); capstone 4 decodes UD2B without", {0} },
+    { k_prefetch_hint, "0F 0D /2-/7 memory forms are prefetch hints (they run on "
+                       "the host); capstone refuses them", {0} },
+    { k_reserved_reg, "reserved CR/DR/segment register (CR1, CR5-7, CR9-15, DR8-15, "
+                      "MOV CS/Sreg 6-7): #UD per SDM; capstone accepts", {0} },
+    { k_cs16_mandatory, "capstone 4 in 16-bit mode ignores the mandatory 66/F2/F3 "
+                        "prefix of SSE, POPCNT/LZCNT/TZCNT rows", {0} },
+    { k_movq_rexw, "0F 6E/7E with REX.W is MOVQ (SDM); capstone 4 says MOVD", {0} },
+    { k_pause_rexw, "F3 REX.W 90 is PAUSE (only REX.B makes 90 an XCHG); "
+                    "capstone says XCHG", {0} },
+    { k_hint_nop, "register forms of the 0F 18-1F hint NOPs and of LFENCE/"
+                  "MFENCE/SFENCE with rm != 0 run on the host; capstone refuses", {0} },
+    { k_ud0, "0F FF /r is UD0 with a ModRM byte (Intel SDM); capstone 4 takes "
+             "AMD's form without ModRM or refuses it", {0} },
+    { k_lock, "LOCK on a non-lockable instruction or a register destination: "
+              "#UD (SDM LOCK, checked on the host); capstone accepts", {0} },
+    { k_sreg_rexr, "REX.R on MOV Sreg is ignored (runs on the host); capstone "
+                   "refuses it", {0} },
+    { k_movhlps66, "66 0F 12/16 register form: #UD on the host; capstone "
+                   "decodes MOVHLPS/MOVLHPS", {0} },
+    { k_rdpid, "F3 0F C7 /7 is RDPID; capstone 4 ignores the F3 and says RDSEED", {0} },
+    { k_prefix_order, "capstone 4 mishandles prefix orders (a segment or 66 "
+                      "prefix between F2/F3 and the opcode, 66 with F2 on "
+                      "integer opcodes); with the same prefixes in canonical "
+                      "order it agrees (samples checked on the host)", {0} },
+    { k_67rex, "67 followed by REX in 64-bit mode: capstone 4 acts as if a 66 "
+               "were present (67 48 0F 6D C0 is #UD on the host, not "
+               "PUNPCKHQDQ)", {0} },
+    { k_o64, "SWAPGS outside 64-bit mode: #UD (SDM); capstone accepts", {0} },
+    { k_wrpkru, "0F 01 EF is WRPKRU (SDM); capstone 4 refuses it", {0} },
+    { k_clwb_rexw, "66 REX.W 0F AE /6 is CLWB (SDM); capstone 4 says XSAVEOPT64", {0} },
+    { k_not_modelled, "extension outside the guest model (SVM, 3DNow!, SHA, "
+                      "XSAVES/XSAVEC, CLWB, ...): #UD; capstone decodes it", {0} },
 };
 
 static const char *mode_name(unsigned mi)
@@ -150,11 +446,37 @@ static const struct { uint16_t mn; const char *cs; } aliases[] = {
     { X86_MN_XSAVE, "xsave64" }, { X86_MN_XRSTOR, "xrstor64" },
     { X86_MN_XSAVEOPT, "xsaveopt64" }, { X86_MN_SYSRET, "sysretq" },
     { X86_MN_SYSEXIT, "sysexitq" }, { X86_MN_MOV, "movabs" },
+    { X86_MN_RETF, "retfq" }, { X86_MN_FSTP, "fstpnce" },
+    { X86_MN_FNSETPM, "fsetpm" }, { X86_MN_FNENI, "feni8087_nop" },
+    { X86_MN_FNDISI, "fdisi8087_nop" },
 };
+
+/* capstone prints CMPPS xmm, xmm, 1 as the pseudo-op CMPLTPS. */
+static bool cmp_pseudo_op(uint16_t mn, const char *cs)
+{
+    static const char *const preds[] = {
+        "eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord",
+    };
+    const char *ours = x86_mnemonic_name(mn);
+
+    if (mn != X86_MN_CMPPS && mn != X86_MN_CMPPD && mn != X86_MN_CMPSS &&
+        mn != X86_MN_CMPSD) {
+        return false;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(preds); i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "cmp%s%c%c", preds[i], tolower(ours[3]),
+                 tolower(ours[4]));
+        if (!strcmp(name, cs)) {
+            return true;
+        }
+    }
+    return false;
+}
 
 static bool names_match(uint16_t mn, const Answer *ours, const Answer *cs)
 {
-    if (!strcmp(ours->name, cs->name)) {
+    if (!strcmp(ours->name, cs->name) || cmp_pseudo_op(mn, cs->name)) {
         return true;
     }
     for (size_t i = 0; i < ARRAY_SIZE(aliases); i++) {
@@ -163,28 +485,6 @@ static bool names_match(uint16_t mn, const Answer *ours, const Answer *cs)
         }
     }
     return false;
-}
-
-static bool diff_known(KnownDiff *k, unsigned mi, unsigned kind,
-                       const X86Insn *insn)
-{
-    if (!(k->modes & (1u << mi)) || !(k->kinds & kind)) {
-        return false;
-    }
-    if (k == &known_diffs[0]) {
-        return insn->ud_reason == X86_UD_VEX;
-    }
-    if ((k->map >= 0 && k->map != insn->map) ||
-        (k->opcode >= 0 && k->opcode != insn->opcode)) {
-        return false;
-    }
-    if (k->reg >= 0 && (!insn->has_modrm || insn->reg != k->reg)) {
-        return false;
-    }
-    if (k->mod3 >= 0 && (!insn->has_modrm || (insn->mod == 3) != k->mod3)) {
-        return false;
-    }
-    return (insn->prefixes & k->prefix) == k->prefix;
 }
 
 typedef struct Stats {
@@ -199,8 +499,10 @@ static void report(Stats *st, unsigned mi, const uint8_t *bytes, unsigned kind,
     char key[160];
     gpointer old;
 
+    Diff d = { mi, kind, bytes, insn, r, ours, cs };
+
     for (size_t i = 0; i < ARRAY_SIZE(known_diffs); i++) {
-        if (diff_known(&known_diffs[i], mi, kind, insn)) {
+        if (known_diffs[i].match(&d)) {
             known_diffs[i].hits[mi]++;
             return;
         }
