@@ -83,10 +83,47 @@ static bool k_vex(const Diff *d)
     return d->kind == D_WE_UD && d->insn->ud_reason == X86_UD_VEX;
 }
 
+/*
+ * True if capstone gives the same answer with the prefixes in strip
+ * removed, i.e. it ignored them.
+ */
+static bool cs_ignores(const Diff *d, const char *strip)
+{
+    uint8_t stripped[BUF_LEN + 8] = { 0 };
+    unsigned n = 0, i = 0;
+    Answer cs;
+
+    for (; i < X86_MAX_INSN_LEN; i++) {
+        uint8_t b = d->bytes[i];
+        if (!is_legacy_prefix(b) && !(d->mi == 2 && (b & 0xf0) == 0x40)) {
+            break;
+        }
+        if (!memchr(strip, b, strlen(strip))) {
+            stripped[n++] = b;
+        }
+    }
+    memcpy(stripped + n, d->bytes + i, BUF_LEN - i);
+    cs_answer(d->mi, stripped, &cs);
+    return cs.valid && !strcmp(cs.name, d->cs->name) && cs.len + (i - n) == d->cs->len;
+}
+
+static bool cs_ignores_mandatory(const Diff *d)
+{
+    return cs_ignores(d, "\x66\xf2\xf3");
+}
+
+static bool k_rep_over_66(const Diff *d)
+{
+    return d->kind == D_WE_UD && d->insn->ud_reason == X86_UD_OPCODE &&
+           (d->insn->mandatory == 0xf2 || d->insn->mandatory == 0xf3) &&
+           (d->insn->prefixes & X86_PFX_OPSIZE) && cs_ignores(d, "\xf2\xf3");
+}
+
 static bool k_mandatory(const Diff *d)
 {
     return d->kind == D_WE_UD && d->insn->ud_reason == X86_UD_OPCODE &&
-           d->insn->map != X86_MAP_ONEBYTE && d->insn->mandatory != 0;
+           d->insn->map != X86_MAP_ONEBYTE && d->insn->mandatory != 0 &&
+           cs_ignores_mandatory(d);
 }
 
 static bool k_rex_then_legacy(const Diff *d)
@@ -150,7 +187,7 @@ static bool k_reserved_reg(const Diff *d)
 static bool k_cs16_mandatory(const Diff *d)
 {
     return d->mi == 0 && (d->kind == D_NAME || d->kind == D_CS_UD) &&
-           d->insn->mandatory != 0;
+           d->insn->mandatory != 0 && (d->kind == D_CS_UD || cs_ignores_mandatory(d));
 }
 
 static bool k_movq_rexw(const Diff *d)
@@ -180,7 +217,10 @@ static bool k_ud0(const Diff *d)
 
 static bool k_lock(const Diff *d)
 {
-    return d->kind == D_WE_UD && d->insn->ud_reason == X86_UD_LOCK;
+    return d->kind == D_WE_UD && (d->insn->ud_reason == X86_UD_LOCK ||
+           ((d->insn->prefixes & X86_PFX_LOCK) &&
+            !cs_is(d, "add adc and or sbb sub xor xchg inc dec not neg bts btr "
+                      "btc cmpxchg cmpxchg8b cmpxchg16b xadd")));
 }
 
 static bool k_sreg_rexr(const Diff *d)
@@ -303,7 +343,7 @@ static bool k_not_modelled(const Diff *d)
         "sha1rnds4 sha1nexte sha1msg1 sha1msg2 sha256rnds2 sha256msg1 sha256msg2 "
         "monitorx mwaitx clzero encls enclu xabort xbegin invept invvpid invpcid "
         "rdpid ptwrite xstore xcryptecb xcryptcbc xcryptctr xcryptcfb xcryptofb "
-        "xsha1 xsha256 montmul pcommit pfnacc pfpnacc pi2fw pi2fd pf2iw pf2id "
+        "xsha1 xsha256 montmul pcommit movntss movntsd extrq insertq pfnacc pfpnacc pi2fw pi2fd pf2iw pf2id "
         "pfcmpge pfmin pfrcp pfrsqrt pfsub pfadd pfcmpgt pfmax pfrcpit1 "
         "pfrsqit1 pfsubr pfacc pfcmpeq pfmul pfrcpit2 pmulhrw pswapd pavgusb");
 }
@@ -318,6 +358,9 @@ static KnownDiff known_diffs[] = {
              "#UD; capstone decodes AVX/AVX-512", {0} },
     { k_mandatory, "undefined mandatory prefix on an SSE/MMX row (F3 0F 54, "
                    "66 0F 77): #UD on the host; capstone ignores the prefix", {0} },
+    { k_rep_over_66, "F2/F3 with 66 on an SSE row: F2/F3 selects the row "
+                     "whatever the order (F2 66 0F EB C0 is #UD on the host); "
+                     "capstone takes the 66 form", {0} },
     { k_rex_then_legacy, "REX followed by a legacy prefix is ignored (SDM Vol.2 "
                          "2.2.1); capstone still applies it", {0} },
     { k_syscall_legacy, "SYSCALL/SYSRET outside 64-bit mode: #UD on Intel (SDM); "
@@ -356,7 +399,7 @@ static KnownDiff known_diffs[] = {
     { k_o64, "SWAPGS outside 64-bit mode: #UD (SDM); capstone accepts", {0} },
     { k_wrpkru, "0F 01 EF is WRPKRU (SDM); capstone 4 refuses it", {0} },
     { k_clwb_rexw, "66 REX.W 0F AE /6 is CLWB (SDM); capstone 4 says XSAVEOPT64", {0} },
-    { k_not_modelled, "extension outside the guest model (SVM, 3DNow!, SHA, "
+    { k_not_modelled, "extension outside the guest model (SVM, 3DNow!, SSE4a, SHA, "
                       "XSAVES/XSAVEC, CLWB, ...): #UD; capstone decodes it", {0} },
 };
 
