@@ -314,8 +314,7 @@ static bool k_prefix_order(const Diff *d)
 
 static bool k_67rex(const Diff *d)
 {
-    return d->mi == 2 && (d->insn->prefixes & X86_PFX_ADDRSIZE) && d->insn->rex &&
-           !(d->insn->prefixes & X86_PFX_OPSIZE);
+    return d->mi == 2 && (d->insn->prefixes & X86_PFX_ADDRSIZE) && d->insn->rex;
 }
 
 static bool k_o64(const Diff *d)
@@ -326,7 +325,14 @@ static bool k_o64(const Diff *d)
 
 static bool k_wrpkru(const Diff *d)
 {
-    return d->kind == D_CS_UD && d->insn->mnemonic == X86_MN_WRPKRU;
+    return d->kind == D_CS_UD && (d->insn->mnemonic == X86_MN_WRPKRU ||
+                                  d->insn->mnemonic == X86_MN_RDPKRU);
+}
+
+static bool k_endbr(const Diff *d)
+{
+    return d->kind == D_NAME && d->insn->mnemonic == X86_MN_NOP &&
+           cs_is(d, "endbr32 endbr64");
 }
 
 static bool k_clwb_rexw(const Diff *d)
@@ -397,7 +403,10 @@ static KnownDiff known_diffs[] = {
                "were present (67 48 0F 6D C0 is #UD on the host, not "
                "PUNPCKHQDQ)", {0} },
     { k_o64, "SWAPGS outside 64-bit mode: #UD (SDM); capstone accepts", {0} },
-    { k_wrpkru, "0F 01 EF is WRPKRU (SDM); capstone 4 refuses it", {0} },
+    { k_wrpkru, "0F 01 EE/EF are RDPKRU/WRPKRU (SDM); capstone 4 refuses "
+                "them in some prefix combinations", {0} },
+    { k_endbr, "F3 0F 1E FA/FB (ENDBR64/32) are hint NOPs on a CPU without "
+               "CET; capstone names them", {0} },
     { k_clwb_rexw, "66 REX.W 0F AE /6 is CLWB (SDM); capstone 4 says XSAVEOPT64", {0} },
     { k_not_modelled, "extension outside the guest model (SVM, 3DNow!, SSE4a, SHA, "
                       "XSAVES/XSAVEC, CLWB, ...): #UD; capstone decodes it", {0} },
