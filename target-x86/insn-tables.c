@@ -311,7 +311,7 @@ const X86OpRow x86_map_onebyte[256] = {
                  PS(CVTSS2SI, Gy, Wd), PD(CVTSD2SI, Gy, Wq)), \
     [0x2e] = PFX(PS(UCOMISS, Vx, Wd), PD(UCOMISD, Vx, Wq), UD, UD), \
     [0x2f] = PFX(PS(COMISS, Vx, Wd), PD(COMISD, Vx, Wq), UD, UD), \
-    [0x50] = PFX(PS(MOVMSKPS, Gy, Ux), PD(MOVMSKPD, Gy, Ux), UD, UD), \
+    [0x50] = PFX(PS(MOVMSKPS, Gd, Ux), PD(MOVMSKPD, Gd, Ux), UD, UD), \
     [0x51] = ARITH4(SQRT), \
     [0x52] = PFX(PS(RSQRTPS, Vx, Wx), UD, PS(RSQRTSS, Vx, Wd), UD), \
     [0x53] = PFX(PS(RCPPS, Vx, Wx), UD, PS(RCPSS, Vx, Wd), UD), \
@@ -347,8 +347,8 @@ const X86OpRow x86_map_onebyte[256] = {
                     [15] = PFX(UD, PD(PSLLDQ, Ux, Ib), UD, UD)), \
     [0x74] = MMX2(PCMPEQB), [0x75] = MMX2(PCMPEQW), [0x76] = MMX2(PCMPEQD), \
     [0x77] = PFX(IX(EMMS, MMX, 0), UD, UD, UD), \
-    [0x78] = PFX(IX(VMREAD, VMX, PRV | F64, Ev, Gv), UD, UD, UD), \
-    [0x79] = PFX(IX(VMWRITE, VMX, PRV | F64, Gv, Ev), UD, UD, UD), \
+    [0x78] = PFX(IX(VMREAD, VMX, PRV, Enat, Gnat), UD, UD, UD), \
+    [0x79] = PFX(IX(VMWRITE, VMX, PRV, Gnat, Enat), UD, UD, UD), \
     [0x7c] = PFX(UD, S3(HADDPD, Vx, Wx), UD, S3(HADDPS, Vx, Wx)), \
     [0x7d] = PFX(UD, S3(HSUBPD, Vx, Wx), UD, S3(HSUBPS, Vx, Wx)), \
     [0x7e] = PFX(REXW(IX(MOVD, MMX, 0, Ey, Pq), IX(MOVQ, MMX, 0, Ey, Pq)), \
@@ -360,13 +360,13 @@ const X86OpRow x86_map_onebyte[256] = {
                  PS(CMPSS, Vx, Wd, Ib), PD(CMPSD, Vx, Wq, Ib)), \
     [0xc3] = PFX(PD(MOVNTI, My, Gy), UD, UD, UD), \
     [0xc4] = PFX(PS(PINSRW, Pq, Eyw, Ib), PD(PINSRW, Vx, Eyw, Ib), UD, UD), \
-    [0xc5] = PFX(PS(PEXTRW, Gy, Nq, Ib), PD(PEXTRW, Gy, Ux, Ib), UD, UD), \
+    [0xc5] = PFX(PS(PEXTRW, Gd, Nq, Ib), PD(PEXTRW, Gd, Ux, Ib), UD, UD), \
     [0xc6] = PFX(PS(SHUFPS, Vx, Wx, Ib), PD(SHUFPD, Vx, Wx, Ib), UD, UD), \
     [0xd0] = PFX(UD, S3(ADDSUBPD, Vx, Wx), UD, S3(ADDSUBPS, Vx, Wx)), \
     [0xd1] = MMX2(PSRLW), [0xd2] = MMX2(PSRLD), [0xd3] = MMX2(PSRLQ), \
     [0xd4] = MMXF(PADDQ, SSE2, Qq), [0xd5] = MMX2(PMULLW), \
     [0xd6] = PFX(UD, PD(MOVQ, Wq, Vx), PD(MOVQ2DQ, Vx, Nq), PD(MOVDQ2Q, Pq, Ux)), \
-    [0xd7] = PFX(PS(PMOVMSKB, Gy, Nq), PD(PMOVMSKB, Gy, Ux), UD, UD), \
+    [0xd7] = PFX(PS(PMOVMSKB, Gd, Nq), PD(PMOVMSKB, Gd, Ux), UD, UD), \
     [0xd8] = MMX2(PSUBUSB), [0xd9] = MMX2(PSUBUSW), \
     [0xda] = MMXF(PMINUB, SSE, Qq), [0xdb] = MMX2(PAND), \
     [0xdc] = MMX2(PADDUSB), [0xdd] = MMX2(PADDUSW), \
@@ -394,7 +394,7 @@ const X86OpRow x86_map_0f[256] = {
     [0x00] = GRP(I(SLDT, Ewv), I(STR, Ewv), IF(LLDT, PRV, Ew), IF(LTR, PRV, Ew),
                  I(VERR, Ew), I(VERW, Ew)),
     [0x01] = GRP7,
-    [0x02] = I(LAR, Gv, Ew), [0x03] = I(LSL, Gv, Ew),
+    [0x02] = I(LAR, Gv, Ewv), [0x03] = I(LSL, Gv, Ewv),
     [0x05] = IX(SYSCALL, SYSCALL, BR | O64),
     [0x06] = IF(CLTS, PRV), [0x07] = IX(SYSRET, SYSCALL, BR | O64 | PRV),
     [0x08] = IF(INVD, PRV), [0x09] = IF(WBINVD, PRV),
@@ -446,7 +446,7 @@ const X86OpRow x86_map_0f[256] = {
     [0xbe] = I(MOVSX, Gv, Eb), [0xbf] = I(MOVSX, Gv, Ew),
     [0xc0] = IF(XADD, LK, Eb, Gb), [0xc1] = IF(XADD, LK, Ev, Gv),
     [0xc7] = GRP9,
-    Z8(0xc8, I(BSWAP, Zy)),
+    Z8(0xc8, I(BSWAP, Zv)),   /* 16-bit operand size: undefined result (SDM) */
     [0xff] = I(UD0, Gv, Ev),
     SSE_0F_ROWS,
 };
