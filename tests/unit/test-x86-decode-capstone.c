@@ -470,6 +470,7 @@ static const char *mode_name(unsigned mi)
 typedef struct Buf {
     const uint8_t *p;
     unsigned n;
+    unsigned high;      /* end of the furthest fetch */
 } Buf;
 
 static int buf_fetch(void *opaque, uint64_t off, uint8_t *dst, unsigned len)
@@ -480,19 +481,25 @@ static int buf_fetch(void *opaque, uint64_t off, uint8_t *dst, unsigned len)
         return 14;
     }
     memcpy(dst, b->p + off, len);
+    b->high = MAX(b->high, (unsigned)(off + len));
     return 0;
 }
 
 static const X86CodeMode modes[3] = { X86_MODE_16, X86_MODE_32, X86_MODE_64 };
 
-static int our_decode(unsigned mi, const uint8_t *bytes, X86Insn *insn)
+/* Decode with our decoder; *fetched is how far it read. */
+static int our_decode(unsigned mi, const uint8_t *bytes, X86Insn *insn,
+                      unsigned *fetched)
 {
-    Buf b = { bytes, BUF_LEN };
+    Buf b = { bytes, BUF_LEN, 0 };
     X86DecodeCtx ctx = {
         .mode = modes[mi], .pc = 0x1000, .features = TEST_FEATURES,
         .fetch = buf_fetch, .opaque = &b,
     };
-    return x86_decode(&ctx, insn);
+    int r = x86_decode(&ctx, insn);
+
+    *fetched = b.high;
+    return r;
 }
 
 static void our_answer(int r, const X86Insn *insn, Answer *a)
@@ -786,8 +793,17 @@ static void check_one(Stats *st, unsigned mi, const uint8_t *bytes)
 {
     X86Insn insn;
     Answer ours, cs;
-    int r = our_decode(mi, bytes, &insn);
+    unsigned fetched;
+    int r = our_decode(mi, bytes, &insn, &fetched);
     unsigned kind = 0;
+
+    /* the decoder must never read past the instruction (a page fault there
+     * would be spurious), and must report what it read on errors */
+    if (fetched != insn.len) {
+        print_message("OVERFETCH %s: read %u bytes, len %u\n", mode_name(mi),
+                      fetched, insn.len);
+        st->unknown++;
+    }
 
     our_answer(r, &insn, &ours);
     cs_answer(mi, bytes, &cs);
