@@ -1,0 +1,266 @@
+/*
+ * test-x86-decode-host.c: the host CPU as the oracle for which SSE-family
+ * encodings are valid. Every register form (ModRM.mod 11) of the 0F SSE/MMX
+ * rows and of the 0F 38 / 0F 3A maps, under each mandatory prefix, is run
+ * natively in 64-bit mode in a forked child; SIGILL means #UD. The decoder
+ * runs with the host's CPUID feature bits and must agree, apart from the
+ * extensions listed in host_only[] that the guest model does not implement.
+ * The opcodes tested neither branch nor touch memory. Skipped on hosts
+ * that are not x86-64.
+ */
+#include "vireo/common.h"
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <cmocka.h>
+#include "target-x86/decode.h"
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <setjmp.h>
+
+#define CODE_LEN 32
+
+/* The guest feature set that matches the host CPU (CPUID leaves 1, 7, 80000001). */
+static uint64_t host_features(void)
+{
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    uint64_t f = X86_FEATURE_BIT(X86_FEAT_FPU);
+
+    if (!__get_cpuid(1, &a, &b, &c, &d)) {
+        return f;
+    }
+    f |= (d & (1u << 23)) ? X86_FEATURE_BIT(X86_FEAT_MMX) : 0;
+    f |= (d & (1u << 25)) ? X86_FEATURE_BIT(X86_FEAT_SSE) : 0;
+    f |= (d & (1u << 26)) ? X86_FEATURE_BIT(X86_FEAT_SSE2) : 0;
+    f |= (c & (1u << 0)) ? X86_FEATURE_BIT(X86_FEAT_SSE3) : 0;
+    f |= (c & (1u << 1)) ? X86_FEATURE_BIT(X86_FEAT_PCLMULQDQ) : 0;
+    f |= (c & (1u << 9)) ? X86_FEATURE_BIT(X86_FEAT_SSSE3) : 0;
+    f |= (c & (1u << 19)) ? X86_FEATURE_BIT(X86_FEAT_SSE41) : 0;
+    f |= (c & (1u << 20)) ? X86_FEATURE_BIT(X86_FEAT_SSE42) : 0;
+    f |= (c & (1u << 22)) ? X86_FEATURE_BIT(X86_FEAT_MOVBE) : 0;
+    f |= (c & (1u << 23)) ? X86_FEATURE_BIT(X86_FEAT_POPCNT) : 0;
+    f |= (c & (1u << 25)) ? X86_FEATURE_BIT(X86_FEAT_AES) : 0;
+    f |= (c & (1u << 5)) ? X86_FEATURE_BIT(X86_FEAT_VMX) : 0;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+        f |= (b & (1u << 3)) ? X86_FEATURE_BIT(X86_FEAT_BMI1) : 0;
+        f |= (b & (1u << 19)) ? X86_FEATURE_BIT(X86_FEAT_ADX) : 0;
+    }
+    if (__get_cpuid(0x80000001, &a, &b, &c, &d)) {
+        f |= (c & (1u << 5)) ? X86_FEATURE_BIT(X86_FEAT_LZCNT) : 0;
+    }
+    return f;
+}
+
+typedef struct Buf {
+    const uint8_t *p;
+} Buf;
+
+static int buf_fetch(void *opaque, uint64_t off, uint8_t *dst, unsigned len)
+{
+    memcpy(dst, ((Buf *)opaque)->p + off, len);
+    return 0;
+}
+
+typedef struct Case {
+    uint8_t code[CODE_LEN];
+    uint8_t map, opcode, prefix, reg, modrm_at;
+    bool ours_ud;
+} Case;
+
+static sigjmp_buf probe_env;
+
+static void probe_signal(int sig)
+{
+    siglongjmp(probe_env, sig);
+}
+
+/*
+ * Run every case natively in ONE child process (so the test's own signal
+ * handlers and state are untouched); hw_ud[i] is set when case i raised
+ * SIGILL. Other faults (none are expected) count as valid.
+ */
+static void run_on_host(const Case *cases, unsigned n, uint8_t *hw_ud)
+{
+    int status;
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        struct sigaction sa = { .sa_handler = probe_signal };
+        uint8_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (page == MAP_FAILED) {
+            _exit(2);
+        }
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_NODEFER;
+        sigaction(SIGILL, &sa, NULL);
+        sigaction(SIGSEGV, &sa, NULL);
+        sigaction(SIGBUS, &sa, NULL);
+        sigaction(SIGFPE, &sa, NULL);
+        for (unsigned i = 0; i < n; i++) {
+            volatile int sig;
+            memcpy(page, cases[i].code, CODE_LEN);
+            sig = sigsetjmp(probe_env, 1);
+            if (sig == 0) {
+                ((void (*)(void))page)();
+            }
+            hw_ud[i] = sig == SIGILL;
+            __asm__ volatile("emms");   /* leave MMX state for the next case */
+        }
+        _exit(0);
+    }
+    assert_true(pid > 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/*
+ * Host-only extensions, outside the guest model: map, opcode, prefix
+ * (0, 0x66, 0xf3, 0xf2), reason. The decoder says #UD, the host runs them.
+ */
+static const struct {
+    uint8_t map, opcode, prefix;
+    const char *reason;
+} host_only[] = {
+    { X86_MAP_0F, 0x78, 0x66, "SSE4a EXTRQ (AMD)" },
+    { X86_MAP_0F, 0x78, 0xf2, "SSE4a INSERTQ (AMD)" },
+    { X86_MAP_0F, 0x79, 0x66, "SSE4a EXTRQ (AMD)" },
+    { X86_MAP_0F, 0x79, 0xf2, "SSE4a INSERTQ (AMD)" },
+    { X86_MAP_0F38, 0xc8, 0, "SHA" }, { X86_MAP_0F38, 0xc9, 0, "SHA" },
+    { X86_MAP_0F38, 0xca, 0, "SHA" }, { X86_MAP_0F38, 0xcb, 0, "SHA" },
+    { X86_MAP_0F38, 0xcc, 0, "SHA" }, { X86_MAP_0F38, 0xcd, 0, "SHA" },
+    { X86_MAP_0F3A, 0xcc, 0, "SHA" },
+    { X86_MAP_0F38, 0xcf, 0x66, "GFNI" },
+    { X86_MAP_0F3A, 0xce, 0x66, "GFNI" }, { X86_MAP_0F3A, 0xcf, 0x66, "GFNI" },
+};
+
+static bool is_host_only(unsigned map, unsigned opcode, unsigned prefix)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(host_only); i++) {
+        if (host_only[i].map == map && host_only[i].opcode == opcode &&
+            host_only[i].prefix == prefix) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* 0F opcodes of the SSE/MMX rows (and POPCNT/TZCNT/LZCNT) with register forms. */
+static bool sse_0f_opcode(unsigned op)
+{
+    return (op >= 0x10 && op <= 0x17) || (op >= 0x28 && op <= 0x2f) ||
+           (op >= 0x50 && op <= 0x7f) || (op >= 0xc2 && op <= 0xc6) ||
+           op >= 0xd0 || op == 0xb8 || op == 0xbc || op == 0xbd;
+}
+
+/* Build the case list: opcode x prefix (x ModRM.reg for groups). */
+static unsigned build_cases(Case *cases, unsigned max, uint64_t features)
+{
+    static const uint8_t prefixes[] = { 0, 0x66, 0xf3, 0xf2 };
+    unsigned n = 0;
+
+    for (unsigned map = X86_MAP_0F; map <= X86_MAP_0F3A; map++) {
+        for (unsigned op = 0; op < 256; op++) {
+            bool group = map == X86_MAP_0F && op >= 0x71 && op <= 0x73;
+            if ((map == X86_MAP_0F && !sse_0f_opcode(op)) ||
+                (map == X86_MAP_0F && (op == 0xf7 || op == 0xff)) ||
+                (map == X86_MAP_0F38 && op >= 0xf0 && op != 0xf6)) {
+                continue;   /* MASKMOVQ writes memory; UD0; MOVBE/CRC32 vary */
+            }
+            for (unsigned p = 0; p < ARRAY_SIZE(prefixes); p++) {
+                for (unsigned reg = 0; reg < (group ? 8u : 1u) && n < max; reg++) {
+                    Case *c = &cases[n++];
+                    unsigned k = 0;
+                    X86Insn insn;
+                    Buf b = { c->code };
+                    X86DecodeCtx ctx = {
+                        .mode = X86_MODE_64, .features = features,
+                        .fetch = buf_fetch, .opaque = &b,
+                    };
+
+                    memset(c->code, 0xc3, CODE_LEN);   /* RET after any length */
+                    if (prefixes[p]) {
+                        c->code[k++] = prefixes[p];
+                    }
+                    c->code[k++] = 0x0f;
+                    if (map != X86_MAP_0F) {
+                        c->code[k++] = map == X86_MAP_0F38 ? 0x38 : 0x3a;
+                    }
+                    c->code[k++] = op;
+                    c->modrm_at = k;
+                    c->code[k++] = 0xc0 | (reg << 3) | 1;   /* register form */
+                    c->map = map;
+                    c->opcode = op;
+                    c->prefix = prefixes[p];
+                    c->reg = reg;
+                    c->ours_ud = x86_decode(&ctx, &insn) != X86_DECODE_OK;
+                }
+            }
+        }
+    }
+    return n;
+}
+
+static void test_sse_validity_matches_the_host_cpu(void **state)
+{
+    enum { MAX_CASES = 4096 };
+    Case *cases = g_new0(Case, MAX_CASES);
+    uint8_t *hw_ud = mmap(NULL, MAX_CASES, PROT_READ | PROT_WRITE,
+                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    unsigned n = build_cases(cases, MAX_CASES, host_features());
+    unsigned mismatches = 0, host_only_hits = 0;
+
+    assert_true(hw_ud != MAP_FAILED);
+    run_on_host(cases, n, hw_ud);
+    for (unsigned i = 0; i < n; i++) {
+        const Case *c = &cases[i];
+        /* the oracle itself: ADDPS runs everywhere, F3 0F 54 never does */
+        if (c->map == X86_MAP_0F && c->opcode == 0x58 && c->prefix == 0) {
+            assert_false(hw_ud[i]);
+        }
+        if (c->map == X86_MAP_0F && c->opcode == 0x54 && c->prefix == 0xf3) {
+            assert_true(hw_ud[i]);
+        }
+        if (c->ours_ud == (bool)hw_ud[i]) {
+            continue;
+        }
+        if (c->ours_ud && is_host_only(c->map, c->opcode, c->prefix)) {
+            host_only_hits++;
+            continue;
+        }
+        mismatches++;
+        print_message("HOST DISAGREES: %02x%s%02x %02x: ours %s, host %s\n", c->prefix,
+                      c->map == X86_MAP_0F ? " 0f " :
+                      c->map == X86_MAP_0F38 ? " 0f 38 " : " 0f 3a ", c->opcode,
+                      c->code[c->modrm_at], c->ours_ud ? "#UD" : "valid",
+                      hw_ud[i] ? "#UD" : "valid");
+    }
+    print_message("host oracle: %u register forms run, %u host-only extension hits, "
+                  "%u mismatches\n", n, host_only_hits, mismatches);
+    munmap(hw_ud, MAX_CASES);
+    g_free(cases);
+    assert_int_equal(mismatches, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sse_validity_matches_the_host_cpu),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+#else
+
+int main(void)
+{
+    printf("test-x86-decode-host: not an x86-64 host, skipped\n");
+    return 77;
+}
+
+#endif
