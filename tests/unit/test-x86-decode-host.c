@@ -45,7 +45,8 @@ static uint64_t host_features(void)
     f |= (c & (1u << 22)) ? X86_FEATURE_BIT(X86_FEAT_MOVBE) : 0;
     f |= (c & (1u << 23)) ? X86_FEATURE_BIT(X86_FEAT_POPCNT) : 0;
     f |= (c & (1u << 25)) ? X86_FEATURE_BIT(X86_FEAT_AES) : 0;
-    f |= (c & (1u << 5)) ? X86_FEATURE_BIT(X86_FEAT_VMX) : 0;
+    /* VMX is left out: VMREAD/VMWRITE are #UD outside VMX operation, a
+     * run-time condition rather than a decoding one */
     if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
         f |= (b & (1u << 3)) ? X86_FEATURE_BIT(X86_FEAT_BMI1) : 0;
         f |= (b & (1u << 19)) ? X86_FEATURE_BIT(X86_FEAT_ADX) : 0;
