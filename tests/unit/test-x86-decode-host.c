@@ -5,7 +5,8 @@
  * natively in 64-bit mode in a forked child; SIGILL means #UD. The decoder
  * runs with the host's CPUID feature bits and must agree, apart from the
  * extensions listed in host_only[] that the guest model does not implement.
- * The opcodes tested neither branch nor touch memory. Skipped on hosts
+ * The opcodes tested do not branch and touch only the scratch buffer
+ * (MASKMOVQ/MASKMOVDQU, which write [rdi], are left out). Skipped on hosts
  * that are not x86-64.
  */
 #include "vireo/common.h"
@@ -67,11 +68,18 @@ static int buf_fetch(void *opaque, uint64_t off, uint8_t *dst, unsigned len)
     return 0;
 }
 
+/*
+ * One probe: code starts with MOV RCX, imm64 (patched by the child to a
+ * scratch buffer, so a memory form [rcx] is harmless), then the instruction
+ * under test, then RETs.
+ */
 typedef struct Case {
     uint8_t code[CODE_LEN];
     uint8_t map, opcode, prefix, reg, modrm_at;
     bool ours_ud;
 } Case;
+
+#define INSN_AT 10      /* after 48 B9 imm64 */
 
 static sigjmp_buf probe_env;
 
@@ -105,7 +113,9 @@ static void run_on_host(const Case *cases, unsigned n, uint8_t *hw_ud)
         sigaction(SIGFPE, &sa, NULL);
         for (unsigned i = 0; i < n; i++) {
             volatile int sig;
+            uint64_t scratch = (uint64_t)(uintptr_t)(page + 2048);
             memcpy(page, cases[i].code, CODE_LEN);
+            memcpy(page + 2, &scratch, 8);
             sig = sigsetjmp(probe_env, 1);
             if (sig == 0) {
                 ((void (*)(void))page)();
@@ -132,6 +142,9 @@ static const struct {
     { X86_MAP_0F, 0x78, 0xf2, "SSE4a INSERTQ (AMD)" },
     { X86_MAP_0F, 0x79, 0x66, "SSE4a EXTRQ (AMD)" },
     { X86_MAP_0F, 0x79, 0xf2, "SSE4a INSERTQ (AMD)" },
+    { X86_MAP_0F, 0x2b, 0xf3, "SSE4a MOVNTSS (AMD)" },
+    { X86_MAP_0F, 0x2b, 0xf2, "SSE4a MOVNTSD (AMD)" },
+    { X86_MAP_0F38, 0x82, 0x66, "INVPCID (privileged: #GP in user mode)" },
     { X86_MAP_0F38, 0xc8, 0, "SHA" }, { X86_MAP_0F38, 0xc9, 0, "SHA" },
     { X86_MAP_0F38, 0xca, 0, "SHA" }, { X86_MAP_0F38, 0xcb, 0, "SHA" },
     { X86_MAP_0F38, 0xcc, 0, "SHA" }, { X86_MAP_0F38, 0xcd, 0, "SHA" },
@@ -174,17 +187,19 @@ static unsigned build_cases(Case *cases, unsigned max, uint64_t features)
                 continue;   /* MASKMOVQ writes memory; UD0; MOVBE/CRC32 vary */
             }
             for (unsigned p = 0; p < ARRAY_SIZE(prefixes); p++) {
-                for (unsigned reg = 0; reg < (group ? 8u : 1u) && n < max; reg++) {
+                for (unsigned form = 0; form < 2 * (group ? 8u : 1u) && n < max; form++) {
                     Case *c = &cases[n++];
-                    unsigned k = 0;
+                    unsigned k = INSN_AT, reg = form >> 1;
                     X86Insn insn;
-                    Buf b = { c->code };
+                    Buf b = { c->code + INSN_AT };
                     X86DecodeCtx ctx = {
                         .mode = X86_MODE_64, .features = features,
                         .fetch = buf_fetch, .opaque = &b,
                     };
 
                     memset(c->code, 0xc3, CODE_LEN);   /* RET after any length */
+                    c->code[0] = 0x48;                   /* MOV RCX, scratch */
+                    c->code[1] = 0xb9;
                     if (prefixes[p]) {
                         c->code[k++] = prefixes[p];
                     }
@@ -194,7 +209,8 @@ static unsigned build_cases(Case *cases, unsigned max, uint64_t features)
                     }
                     c->code[k++] = op;
                     c->modrm_at = k;
-                    c->code[k++] = 0xc0 | (reg << 3) | 1;   /* register form */
+                    /* register form (rm = rcx) or memory form [rcx] */
+                    c->code[k++] = ((form & 1) ? 0x00 : 0xc0) | (reg << 3) | 1;
                     c->map = map;
                     c->opcode = op;
                     c->prefix = prefixes[p];
@@ -209,7 +225,7 @@ static unsigned build_cases(Case *cases, unsigned max, uint64_t features)
 
 static void test_sse_validity_matches_the_host_cpu(void **state)
 {
-    enum { MAX_CASES = 4096 };
+    enum { MAX_CASES = 8192 };
     Case *cases = g_new0(Case, MAX_CASES);
     uint8_t *hw_ud = mmap(NULL, MAX_CASES, PROT_READ | PROT_WRITE,
                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -241,7 +257,8 @@ static void test_sse_validity_matches_the_host_cpu(void **state)
                       c->code[c->modrm_at], c->ours_ud ? "#UD" : "valid",
                       hw_ud[i] ? "#UD" : "valid");
     }
-    print_message("host oracle: %u register forms run, %u host-only extension hits, "
+    print_message("host oracle: %u register and memory forms run, %u host-only "
+                  "extension hits, "
                   "%u mismatches\n", n, host_only_hits, mismatches);
     munmap(hw_ud, MAX_CASES);
     g_free(cases);
