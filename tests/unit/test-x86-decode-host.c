@@ -75,9 +75,18 @@ static int buf_fetch(void *opaque, uint64_t off, uint8_t *dst, unsigned len)
  */
 typedef struct Case {
     uint8_t code[CODE_LEN];
-    uint8_t map, opcode, prefix, reg, modrm_at;
+    uint8_t map, opcode, prefix, reg, modrm_at, ours_len;
     bool ours_ud;
 } Case;
+
+/* What the host did with a case. */
+enum {
+    HW_MARKER = 0,  /* ran, and the MOV EAX, MARKER after our length ran too */
+    HW_UD,          /* SIGILL */
+    HW_FAULT,       /* another fault (#GP for alignment or privilege) */
+    HW_OTHER_LEN,   /* ran, but not through our MOV: the lengths differ */
+};
+#define MARKER 0x5eed1234u
 
 #define INSN_AT 10      /* after 48 B9 imm64 */
 
@@ -90,10 +99,9 @@ static void probe_signal(int sig)
 
 /*
  * Run every case natively in ONE child process (so the test's own signal
- * handlers and state are untouched); hw_ud[i] is set when case i raised
- * SIGILL. Other faults (none are expected) count as valid.
+ * handlers and state are untouched); hw[i] is what case i did (HW_*).
  */
-static void run_on_host(const Case *cases, unsigned n, uint8_t *hw_ud)
+static void run_on_host(const Case *cases, unsigned n, uint8_t *hw)
 {
     int status;
     pid_t pid = fork();
@@ -118,9 +126,11 @@ static void run_on_host(const Case *cases, unsigned n, uint8_t *hw_ud)
             memcpy(page + 2, &scratch, 8);
             sig = sigsetjmp(probe_env, 1);
             if (sig == 0) {
-                ((void (*)(void))page)();
+                uint32_t r = ((uint32_t (*)(void))page)();
+                hw[i] = r == MARKER ? HW_MARKER : HW_OTHER_LEN;
+            } else {
+                hw[i] = sig == SIGILL ? HW_UD : HW_FAULT;
             }
-            hw_ud[i] = sig == SIGILL;
             __asm__ volatile("emms");   /* leave MMX state for the next case */
         }
         _exit(0);
@@ -197,7 +207,7 @@ static unsigned build_cases(Case *cases, unsigned max, uint64_t features)
                         .fetch = buf_fetch, .opaque = &b,
                     };
 
-                    memset(c->code, 0xc3, CODE_LEN);   /* RET after any length */
+                    memset(c->code, 0, CODE_LEN);      /* immediates are 0 */
                     c->code[0] = 0x48;                   /* MOV RCX, scratch */
                     c->code[1] = 0xb9;
                     if (prefixes[p]) {
@@ -216,6 +226,17 @@ static unsigned build_cases(Case *cases, unsigned max, uint64_t features)
                     c->prefix = prefixes[p];
                     c->reg = reg;
                     c->ours_ud = x86_decode(&ctx, &insn) != X86_DECODE_OK;
+                    if (c->ours_ud) {
+                        memset(c->code + k, 0xc3, CODE_LEN - k);   /* RETs */
+                    } else {
+                        /* MOV EAX, MARKER; RET right after our length */
+                        uint8_t *t = c->code + INSN_AT + insn.len;
+                        uint32_t m = MARKER;
+                        c->ours_len = insn.len;
+                        t[0] = 0xb8;
+                        memcpy(t + 1, &m, 4);
+                        t[5] = 0xc3;
+                    }
                 }
             }
         }
@@ -227,23 +248,27 @@ static void test_sse_validity_matches_the_host_cpu(void **state)
 {
     enum { MAX_CASES = 8192 };
     Case *cases = g_new0(Case, MAX_CASES);
-    uint8_t *hw_ud = mmap(NULL, MAX_CASES, PROT_READ | PROT_WRITE,
-                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    uint8_t *hw = mmap(NULL, MAX_CASES, PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     unsigned n = build_cases(cases, MAX_CASES, host_features());
-    unsigned mismatches = 0, host_only_hits = 0;
+    unsigned mismatches = 0, host_only_hits = 0, lengths = 0;
 
-    assert_true(hw_ud != MAP_FAILED);
-    run_on_host(cases, n, hw_ud);
+    assert_true(hw != MAP_FAILED);
+    run_on_host(cases, n, hw);
     for (unsigned i = 0; i < n; i++) {
         const Case *c = &cases[i];
+        bool hw_ud = hw[i] == HW_UD;
         /* the oracle itself: ADDPS runs everywhere, F3 0F 54 never does */
         if (c->map == X86_MAP_0F && c->opcode == 0x58 && c->prefix == 0) {
-            assert_false(hw_ud[i]);
+            assert_int_equal(hw[i], HW_MARKER);
         }
         if (c->map == X86_MAP_0F && c->opcode == 0x54 && c->prefix == 0xf3) {
-            assert_true(hw_ud[i]);
+            assert_true(hw_ud);
         }
-        if (c->ours_ud == (bool)hw_ud[i]) {
+        if (!c->ours_ud && hw[i] == HW_MARKER) {
+            lengths++;
+        }
+        if (c->ours_ud == hw_ud && hw[i] != HW_OTHER_LEN) {
             continue;
         }
         if (c->ours_ud && is_host_only(c->map, c->opcode, c->prefix)) {
@@ -251,16 +276,16 @@ static void test_sse_validity_matches_the_host_cpu(void **state)
             continue;
         }
         mismatches++;
-        print_message("HOST DISAGREES: %02x%s%02x %02x: ours %s, host %s\n", c->prefix,
-                      c->map == X86_MAP_0F ? " 0f " :
+        print_message("HOST DISAGREES: %02x%s%02x %02x: ours %s (len %u), host %s\n",
+                      c->prefix, c->map == X86_MAP_0F ? " 0f " :
                       c->map == X86_MAP_0F38 ? " 0f 38 " : " 0f 3a ", c->opcode,
-                      c->code[c->modrm_at], c->ours_ud ? "#UD" : "valid",
-                      hw_ud[i] ? "#UD" : "valid");
+                      c->code[c->modrm_at], c->ours_ud ? "#UD" : "valid", c->ours_len,
+                      hw_ud ? "#UD" : hw[i] == HW_OTHER_LEN ? "other length" : "valid");
     }
-    print_message("host oracle: %u register and memory forms run, %u host-only "
-                  "extension hits, "
-                  "%u mismatches\n", n, host_only_hits, mismatches);
-    munmap(hw_ud, MAX_CASES);
+    print_message("host oracle: %u register and memory forms run, %u lengths "
+                  "confirmed, %u host-only extension hits, %u mismatches\n",
+                  n, lengths, host_only_hits, mismatches);
+    munmap(hw, MAX_CASES);
     g_free(cases);
     assert_int_equal(mismatches, 0);
 }
