@@ -197,9 +197,9 @@ static unsigned build_cases(Case *cases, unsigned max, uint64_t features)
                 continue;   /* MASKMOVQ writes memory; UD0; MOVBE/CRC32 vary */
             }
             for (unsigned p = 0; p < ARRAY_SIZE(prefixes); p++) {
-                for (unsigned form = 0; form < 2 * (group ? 8u : 1u) && n < max; form++) {
+                for (unsigned form = 0; form < 4 * (group ? 8u : 1u) && n < max; form++) {
                     Case *c = &cases[n++];
-                    unsigned k = INSN_AT, reg = form >> 1;
+                    unsigned k = INSN_AT, reg = form >> 2;
                     X86Insn insn;
                     Buf b = { c->code + INSN_AT };
                     X86DecodeCtx ctx = {
@@ -212,6 +212,9 @@ static unsigned build_cases(Case *cases, unsigned max, uint64_t features)
                     c->code[1] = 0xb9;
                     if (prefixes[p]) {
                         c->code[k++] = prefixes[p];
+                    }
+                    if (form & 2) {
+                        c->code[k++] = 0x48;             /* REX.W */
                     }
                     c->code[k++] = 0x0f;
                     if (map != X86_MAP_0F) {
@@ -246,7 +249,7 @@ static unsigned build_cases(Case *cases, unsigned max, uint64_t features)
 
 static void test_sse_validity_matches_the_host_cpu(void **state)
 {
-    enum { MAX_CASES = 8192 };
+    enum { MAX_CASES = 16384 };
     Case *cases = g_new0(Case, MAX_CASES);
     uint8_t *hw = mmap(NULL, MAX_CASES, PROT_READ | PROT_WRITE,
                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
