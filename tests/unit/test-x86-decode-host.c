@@ -30,40 +30,31 @@
 
 #define CODE_LEN 32
 
-/* The guest feature set that matches the host CPU (CPUID leaves 1, 7, 80000001). */
+/* The guest feature set that matches the host CPU, via x86_decode_features(). */
 static uint64_t host_features(void)
 {
-    unsigned a = 0, b = 0, c = 0, d = 0;
-    uint64_t f = X86_FEATURE_BIT(X86_FEAT_FPU);
+    X86CPUIDBits bits = { 0 };
+    unsigned a, b, c, d;
 
-    if (!__get_cpuid(1, &a, &b, &c, &d)) {
-        return f;
+    if (__get_cpuid(1, &a, &b, &c, &d)) {
+        bits.leaf1_ecx = c;
+        bits.leaf1_edx = d;
     }
-    f |= (d & (1u << 8)) ? X86_FEATURE_BIT(X86_FEAT_CX8) : 0;
-    f |= (d & (1u << 15)) ? X86_FEATURE_BIT(X86_FEAT_CMOV) : 0;
-    f |= (c & (1u << 13)) ? X86_FEATURE_BIT(X86_FEAT_CX16) : 0;
-    f |= (d & (1u << 23)) ? X86_FEATURE_BIT(X86_FEAT_MMX) : 0;
-    f |= (d & (1u << 25)) ? X86_FEATURE_BIT(X86_FEAT_SSE) : 0;
-    f |= (d & (1u << 26)) ? X86_FEATURE_BIT(X86_FEAT_SSE2) : 0;
-    f |= (c & (1u << 0)) ? X86_FEATURE_BIT(X86_FEAT_SSE3) : 0;
-    f |= (c & (1u << 1)) ? X86_FEATURE_BIT(X86_FEAT_PCLMULQDQ) : 0;
-    f |= (c & (1u << 9)) ? X86_FEATURE_BIT(X86_FEAT_SSSE3) : 0;
-    f |= (c & (1u << 19)) ? X86_FEATURE_BIT(X86_FEAT_SSE41) : 0;
-    f |= (c & (1u << 20)) ? X86_FEATURE_BIT(X86_FEAT_SSE42) : 0;
-    f |= (c & (1u << 22)) ? X86_FEATURE_BIT(X86_FEAT_MOVBE) : 0;
-    f |= (c & (1u << 23)) ? X86_FEATURE_BIT(X86_FEAT_POPCNT) : 0;
-    f |= (c & (1u << 25)) ? X86_FEATURE_BIT(X86_FEAT_AES) : 0;
-    /* VMX is left out: VMREAD/VMWRITE are #UD outside VMX operation, a
-     * run-time condition rather than a decoding one */
     if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
-        f |= (b & (1u << 3)) ? X86_FEATURE_BIT(X86_FEAT_BMI1) : 0;
-        f |= (b & (1u << 19)) ? X86_FEATURE_BIT(X86_FEAT_ADX) : 0;
+        bits.leaf7_ebx = b;
+        bits.leaf7_ecx = c;
+    }
+    if (__get_cpuid_count(0xd, 1, &a, &b, &c, &d)) {
+        bits.leafd1_eax = a;
     }
     if (__get_cpuid(0x80000001, &a, &b, &c, &d)) {
-        f |= (c & (1u << 5)) ? X86_FEATURE_BIT(X86_FEAT_LZCNT) : 0;
-        f |= (c & (1u << 8)) ? X86_FEATURE_BIT(X86_FEAT_PREFETCHW) : 0;
+        bits.ext1_ecx = c;
+        bits.ext1_edx = d;
     }
-    return f;
+    /* VMX is left out: VMREAD/VMWRITE are #UD outside VMX operation, a
+     * run-time condition rather than a decoding one */
+    bits.leaf1_ecx &= ~(1u << 5);
+    return x86_decode_features(&bits);
 }
 
 typedef struct Buf {
