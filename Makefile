@@ -83,7 +83,7 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c config.mak
 check: all $(guest-bins)
 	@scripts/run-tests.sh $(unit-bins) -- $(check-scripts)
 
-check-unit: all
+check-unit: $(unit-bins)
 	@scripts/run-tests.sh $(unit-bins) --
 
 check-long: all $(guest-bins)
