@@ -236,6 +236,12 @@ SfPacked sf_round_pack(SoftFloatStatus *st, const SfFormat *f, bool sign,
 
     if (exp < f->emin) {
         tiny = still_tiny(st, f, sign, exp, sig);
+        if (tiny && f->x87 && !f->wrap && !ue_masked) {
+            /* FST to memory: nothing is stored, only UE is reported. */
+            st->flags |= SF_FLAG_UNDERFLOW;
+            st->c1 = false;
+            return sf_make_zero(sign);
+        }
         if (tiny && f->wrap && !ue_masked && exp + f->wrap < f->emin) {
             /* Beyond the wrap (only FSCALE gets here): zero in any RC. */
             st->flags |= SF_FLAG_UNDERFLOW | SF_FLAG_INEXACT;
@@ -277,6 +283,12 @@ SfPacked sf_round_pack(SoftFloatStatus *st, const SfFormat *f, bool sign,
         return sf_make_zero(sign);
     }
     if (exp > f->emax) {
+        if (!(st->exc_mask & SF_FLAG_OVERFLOW) && f->x87 && !f->wrap) {
+            /* FST to memory: nothing is stored, only OE is reported. */
+            st->flags = (st->flags & ~SF_FLAG_INEXACT) | SF_FLAG_OVERFLOW;
+            st->c1 = false;
+            return sf_make_inf(f, sign);
+        }
         if (!f->wrap || (st->exc_mask & SF_FLAG_OVERFLOW)) {
             return overflow_result(st, f, sign);
         }
@@ -680,9 +692,7 @@ int64_t sf_to_int(SoftFloatStatus *st, SfUnpacked a, int bits,
         st->flags |= SF_FLAG_INVALID;
         return indefinite;
     }
-    if (a.denormal) {
-        st->flags |= SF_FLAG_DENORMAL;
-    }
+    /* No DE here: FIST and CVT*2SI do not report denormal sources. */
     if (a.exp >= 63) {
         if (a.sign && a.exp == 63 && a.sig == limit && bits == 64) {
             return indefinite;  /* exactly -2^63 */

@@ -66,6 +66,12 @@ static const floatx80 edges[] = {
     { 0xA000000000000000ull, 0x3ffd }, { 0x8000000000000000ull, 0x4040 },
 };
 
+/* Exponents where f32/f64 stores and integer stores change behaviour. */
+static const int boundaries[] = {
+    127, 128, -126, -127, -149, -150, 1023, 1024, -1022, -1023, -1074, -1075,
+    14, 15, 16, 30, 31, 32, 62, 63, 64, -1, 0, 59, 60,
+};
+
 /* A random operand, biased towards the interesting exponent ranges. */
 static floatx80 random_x80(void)
 {
@@ -75,6 +81,8 @@ static floatx80 random_x80(void)
 
     switch ((r >> 1) & 7) {
     case 0: e = (r >> 8) & 0x7fff; break;
+    case 4: e = 0x3fff + boundaries[(r >> 8) % ARRAY_SIZE(boundaries)] +
+                (int)((r >> 16) % 5) - 2; break;
     case 1: e = (r >> 8) & 0x3f; break;                         /* tiny */
     case 2: e = 0x7fff - 1 - ((r >> 8) & 0x3f); break;          /* huge */
     case 3: e = 0x3fff - 64 + ((r >> 8) & 0x7f); break;
@@ -94,6 +102,44 @@ static floatx80 random_x80(void)
         m &= ~(1ull << 63);
     }
     return x80(sign | e, m);
+}
+
+/* Memory operands of FLD m32/m64 and FILD: edge and random bit patterns. */
+static const uint64_t mem_edges64[] = {
+    0, 1ull << 63, 0x3ff0000000000000ull, 0x7ff0000000000000ull,
+    0xfff0000000000000ull, 0x7ff8000000000000ull, 0x7ff0000000000001ull,
+    0xfff4000000000123ull, 0x0000000000000001ull, 0x800fffffffffffffull,
+    0x0010000000000000ull, 0x7fefffffffffffffull, 0x7fffffffffffffffull,
+    0x8000000000000001ull, 0xffffffffffffffffull, 0x7ff7ffffffffffffull,
+};
+static const uint32_t mem_edges32[] = {
+    0, 0x80000000u, 0x3f800000u, 0x7f800000u, 0xff800000u, 0x7fc00000u,
+    0x7f800001u, 0xffa00123u, 1, 0x807fffffu, 0x00800000u, 0x7f7fffffu,
+    0x7fffffffu, 0x80000001u, 0xffffffffu, 0x7fbfffffu, 0x8000u, 0x7fffu,
+};
+
+static floatx80 mem_edge(int bits, size_t i)
+{
+    uint64_t v = bits == 64 ? mem_edges64[i % ARRAY_SIZE(mem_edges64)]
+                            : mem_edges32[i % ARRAY_SIZE(mem_edges32)];
+    if (bits == 16) {
+        v &= 0xffff;
+    }
+    return (floatx80){ .mant = v, .sexp = 0 };
+}
+
+static floatx80 random_mem(int bits)
+{
+    uint64_t r = rnd(), v = rnd();
+    if (bits == 32 && (r & 3) == 0) {
+        v = (v & 0x807fffffu) | ((r & 1) ? 0x7f800000u : 0);
+    } else if (bits == 64 && (r & 3) == 0) {
+        v = (v & 0x800fffffffffffffull) | ((r & 1) ? 0x7ff0000000000000ull : 0);
+    }
+    if (bits < 64) {
+        v &= (1ull << bits) - 1;
+    }
+    return (floatx80){ .mant = v, .sexp = 0 };
 }
 
 static uint16_t random_cw(bool allow_unmasked)
@@ -250,6 +296,112 @@ static uint16_t lib_fscale(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
     return lib_flags(&st);
 }
 
+/*
+ * Conversions use the same signature: integer and m32/m64 results come
+ * back in r->mant, m32/m64 operands go in a.mant.
+ */
+#define HW_X87_STORE(name, insn)                                            \
+static uint16_t hw_##name(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r) \
+{                                                                           \
+    uint16_t sw;                                                            \
+    uint64_t out = 0;                                                       \
+    (void)b;                                                                \
+    asm volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\t"                   \
+                 insn " %[out]\n\tfnstsw %[sw]\n\tfnclex\n\tfninit"         \
+                 : [out] "+m"(out), [sw] "=m"(sw)                           \
+                 : [cw] "m"(cw), [a] "m"(a) : X87_CLOBBERS);                 \
+    *r = (floatx80){ .mant = out, .sexp = 0 };                              \
+    return sw;                                                              \
+}
+
+HW_X87_STORE(fist16, "fistps")
+HW_X87_STORE(fist32, "fistpl")
+HW_X87_STORE(fist64, "fistpll")
+HW_X87_STORE(fisttp16, "fisttps")
+HW_X87_STORE(fisttp32, "fisttpl")
+HW_X87_STORE(fisttp64, "fisttpll")
+HW_X87_STORE(fst32, "fstps")
+HW_X87_STORE(fst64, "fstpl")
+
+#define HW_X87_LOAD(name, insn)                                             \
+static uint16_t hw_##name(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r) \
+{                                                                           \
+    uint16_t sw;                                                            \
+    (void)b;                                                                \
+    asm volatile("fninit\n\tfldcw %[cw]\n\t" insn " %[a]\n\t"               \
+                 "fnstsw %[sw]\n\tfnclex\n\tfstpt %[r]\n\tfninit"           \
+                 : [r] "=m"(*r), [sw] "=m"(sw)                              \
+                 : [cw] "m"(cw), [a] "m"(a.mant) : X87_CLOBBERS);            \
+    return sw;                                                              \
+}
+
+HW_X87_LOAD(fld32, "flds")
+HW_X87_LOAD(fld64, "fldl")
+HW_X87_LOAD(fild16, "filds")
+HW_X87_LOAD(fild32, "fildl")
+HW_X87_LOAD(fild64, "fildll")
+
+#define LIB_STORE(name, type, fn)                                           \
+static uint16_t lib_##name(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r) \
+{                                                                           \
+    SoftFloatStatus st;                                                     \
+    (void)b;                                                                \
+    softfloat_status_from_fpuc(&st, cw);                                    \
+    *r = (floatx80){ .mant = (type)fn(&st, a), .sexp = 0 };                 \
+    return lib_flags(&st);                                                  \
+}
+
+LIB_STORE(fist16, uint16_t, floatx80_to_int16)
+LIB_STORE(fist32, uint32_t, floatx80_to_int32)
+LIB_STORE(fist64, uint64_t, floatx80_to_int64)
+LIB_STORE(fisttp16, uint16_t, floatx80_to_int16_round_to_zero)
+LIB_STORE(fisttp32, uint32_t, floatx80_to_int32_round_to_zero)
+LIB_STORE(fisttp64, uint64_t, floatx80_to_int64_round_to_zero)
+LIB_STORE(fst32, uint32_t, floatx80_to_float32)
+LIB_STORE(fst64, uint64_t, floatx80_to_float64)
+
+static uint16_t lib_fld32(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
+{
+    SoftFloatStatus st;
+    (void)b;
+    softfloat_status_from_fpuc(&st, cw);
+    *r = float32_to_floatx80(&st, (float32)a.mant);
+    return lib_flags(&st);
+}
+
+static uint16_t lib_fld64(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
+{
+    SoftFloatStatus st;
+    (void)b;
+    softfloat_status_from_fpuc(&st, cw);
+    *r = float64_to_floatx80(&st, a.mant);
+    return lib_flags(&st);
+}
+
+static uint16_t lib_fild16(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
+{
+    (void)cw;
+    (void)b;
+    *r = int16_to_floatx80((int16_t)a.mant);
+    return 0;
+}
+
+static uint16_t lib_fild32(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
+{
+    (void)cw;
+    (void)b;
+    *r = int32_to_floatx80((int32_t)a.mant);
+    return 0;
+}
+
+static uint16_t lib_fild64(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
+{
+    (void)cw;
+    (void)b;
+    *r = int64_to_floatx80((int64_t)a.mant);
+    return 0;
+}
+
 /* ---- the comparison driver ---- */
 
 typedef uint16_t (*X87Op)(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r);
@@ -260,6 +412,8 @@ typedef struct OpCase {
     uint16_t sw_mask;       /* status bits that must agree */
     bool unary;
     bool compare_result;
+    int mem_bits;           /* 16/32/64: operand a is a memory value */
+    bool store;             /* memory destination: unmasked O/U store nothing */
 } OpCase;
 
 /*
@@ -284,7 +438,12 @@ static void check_case(const OpCase *op, uint16_t cw, floatx80 a, floatx80 b)
     uint16_t hsw = op->hw(cw, a, b, &hr) & op->sw_mask;
     uint16_t lsw = op->lib(cw, a, b, &lr) & op->sw_mask;
     uint16_t pre = SF_FLAG_INVALID | SF_FLAG_DENORMAL | SF_FLAG_DIVBYZERO;
-    bool stopped = hsw & ~cw & pre;
+    bool stopped;
+
+    if (op->store) {
+        pre |= SF_FLAG_OVERFLOW | SF_FLAG_UNDERFLOW;
+    }
+    stopped = hsw & ~cw & pre;
     bool same_result = !op->compare_result || stopped ||
                        (hr.mant == lr.mant && hr.sexp == lr.sexp);
 
@@ -316,12 +475,14 @@ static void run_op(const OpCase *op)
     for (size_t c = 0; c < ARRAY_SIZE(edge_cws); c++) {
         for (size_t i = 0; i < n; i++) {
             for (size_t j = 0; j < (op->unary ? 1 : n); j++) {
-                check_case(op, edge_cws[c], edges[i], edges[j]);
+                floatx80 a = op->mem_bits ? mem_edge(op->mem_bits, i) : edges[i];
+                check_case(op, edge_cws[c], a, edges[j]);
             }
         }
     }
     for (int k = 0; k < random_cases; k++) {
-        floatx80 a = random_x80(), b = random_x80();
+        floatx80 a = op->mem_bits ? random_mem(op->mem_bits) : random_x80();
+        floatx80 b = random_x80();
         if (!op->unary && (rnd() & 3) == 0) {
             /* Close exponents make cancellation and ties likely. */
             b.sexp = (b.sexp & 0x8000) | ((a.sexp + (rnd() % 5) - 2) & 0x7fff);
@@ -396,6 +557,47 @@ static void test_fscale_matches_host_x87(void **state)
     run_op(&op);
 }
 
+#define CONV_SW (SF_FLAG_ALL | FSW_C1)
+
+static void test_fist_and_fisttp_match_host_x87(void **state)
+{
+    static const OpCase ops[] = {
+        { "fist16", hw_fist16, lib_fist16, CONV_SW, true, true, 0 },
+        { "fist32", hw_fist32, lib_fist32, CONV_SW, true, true, 0 },
+        { "fist64", hw_fist64, lib_fist64, CONV_SW, true, true, 0 },
+        { "fisttp16", hw_fisttp16, lib_fisttp16, CONV_SW, true, true, 0 },
+        { "fisttp32", hw_fisttp32, lib_fisttp32, CONV_SW, true, true, 0 },
+        { "fisttp64", hw_fisttp64, lib_fisttp64, CONV_SW, true, true, 0 },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
+        run_op(&ops[i]);
+    }
+}
+
+static void test_fst_m32_m64_match_host_x87(void **state)
+{
+    OpCase op32 = { "fst32", hw_fst32, lib_fst32, CONV_SW, true, true, 0,
+                    true };
+    OpCase op64 = { "fst64", hw_fst64, lib_fst64, CONV_SW, true, true, 0,
+                    true };
+    run_op(&op32);
+    run_op(&op64);
+}
+
+static void test_fld_and_fild_match_host_x87(void **state)
+{
+    static const OpCase ops[] = {
+        { "fld32", hw_fld32, lib_fld32, CONV_SW, true, true, 32 },
+        { "fld64", hw_fld64, lib_fld64, CONV_SW, true, true, 64 },
+        { "fild16", hw_fild16, lib_fild16, CONV_SW, true, true, 16 },
+        { "fild32", hw_fild32, lib_fild32, CONV_SW, true, true, 32 },
+        { "fild64", hw_fild64, lib_fild64, CONV_SW, true, true, 64 },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
+        run_op(&ops[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +610,9 @@ int main(void)
         cmocka_unit_test(test_frndint_matches_host_x87),
         cmocka_unit_test(test_fprem_and_fprem1_match_host_x87),
         cmocka_unit_test(test_fscale_matches_host_x87),
+        cmocka_unit_test(test_fist_and_fisttp_match_host_x87),
+        cmocka_unit_test(test_fst_m32_m64_match_host_x87),
+        cmocka_unit_test(test_fld_and_fild_match_host_x87),
     };
     const char *lng = getenv("VIREO_CHECK_LONG");
 
