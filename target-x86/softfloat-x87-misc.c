@@ -187,36 +187,27 @@ void floatx80_to_bcd(SoftFloatStatus *st, floatx80 a, uint8_t bcd[10])
 {
     static const uint64_t max = 999999999999999999ull;
     SfUnpacked u = sf_unpack_x80(a);
-    int64_t v;
-    uint64_t mag;
+    SoftFloatStatus tmp = *st;
+    int64_t v = 0;
+    uint64_t mag = max + 1;
 
     memset(bcd, 0, 10);
-    if (u.cls == SF_NORMAL && u.exp >= 60) {
-        v = 0;
-        st->flags |= SF_FLAG_INVALID;
-    } else {
-        uint8_t before = st->flags;
-        v = sf_to_int(st, u, 64, st->rounding);
-        if (st->flags & ~before & SF_FLAG_INVALID) {
-            u.cls = SF_INF;
-        }
-    }
-    mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    if (u.cls == SF_NORMAL && u.exp >= 60) {
-        mag = max + 1;
-    }
-    if (u.cls != SF_NORMAL && u.cls != SF_ZERO) {
-        mag = max + 1;
+    tmp.flags = 0;
+    if (u.cls == SF_ZERO || (u.cls == SF_NORMAL && u.exp < 60)) {
+        v = sf_to_int(&tmp, u, 64, st->rounding);
+        mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
     }
     if (mag > max) {
-        /* Packed BCD indefinite, SDM Vol.1 4.7. */
+        /* Packed BCD indefinite, SDM Vol.1 4.7; only IE is reported. */
         st->flags |= SF_FLAG_INVALID;
-        st->flags &= ~SF_FLAG_INEXACT | (st->flags & SF_FLAG_INEXACT);
+        st->c1 = false;
         bcd[7] = 0xC0;
         bcd[8] = 0xFF;
         bcd[9] = 0xFF;
         return;
     }
+    st->flags |= tmp.flags;
+    st->c1 = tmp.c1;
     for (int i = 0; i < 9; i++) {
         bcd[i] = (uint8_t)(mag % 10);
         mag /= 10;

@@ -402,6 +402,99 @@ static uint16_t lib_fild64(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
     return 0;
 }
 
+static uint16_t hw_fxtract_sig(uint16_t cw, floatx80 a, floatx80 b,
+                               floatx80 *r)
+{
+    uint16_t sw;
+    floatx80 e;
+    (void)b;
+    asm volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\tfxtract\n\t"
+                 "fnstsw %[sw]\n\tfnclex\n\tfstpt %[r]\n\tfstpt %[e]\n\tfninit"
+                 : [r] "=m"(*r), [e] "=m"(e), [sw] "=m"(sw)
+                 : [cw] "m"(cw), [a] "m"(a) : X87_CLOBBERS);
+    return sw;
+}
+
+static uint16_t hw_fxtract_exp(uint16_t cw, floatx80 a, floatx80 b,
+                               floatx80 *r)
+{
+    floatx80 sig;
+    uint16_t sw = hw_fxtract_sig(cw, a, b, &sig);
+    asm volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\tfxtract\n\t"
+                 "fnclex\n\tfstpt %[s]\n\tfstpt %[r]\n\tfninit"
+                 : [r] "=m"(*r), [s] "=m"(sig)
+                 : [cw] "m"(cw), [a] "m"(a) : X87_CLOBBERS);
+    return sw;
+}
+
+static uint16_t lib_fxtract_sig(uint16_t cw, floatx80 a, floatx80 b,
+                                floatx80 *r)
+{
+    SoftFloatStatus st;
+    floatx80 e;
+    (void)b;
+    softfloat_status_from_fpuc(&st, cw);
+    *r = floatx80_extract(&st, a, &e);
+    return lib_flags(&st);
+}
+
+static uint16_t lib_fxtract_exp(uint16_t cw, floatx80 a, floatx80 b,
+                                floatx80 *r)
+{
+    SoftFloatStatus st;
+    (void)b;
+    softfloat_status_from_fpuc(&st, cw);
+    floatx80_extract(&st, a, r);
+    return lib_flags(&st);
+}
+
+/* FBSTP writes 10 bytes: exactly the mant and sexp fields of *r. */
+static uint16_t hw_fbstp(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
+{
+    uint16_t sw;
+    (void)b;
+    *r = (floatx80){ 0, 0 };
+    asm volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\tfbstp %[r]\n\t"
+                 "fnstsw %[sw]\n\tfnclex\n\tfninit"
+                 : [r] "+m"(*r), [sw] "=m"(sw)
+                 : [cw] "m"(cw), [a] "m"(a) : X87_CLOBBERS);
+    return sw;
+}
+
+static uint16_t lib_fbstp(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
+{
+    SoftFloatStatus st;
+    uint8_t bcd[10];
+    (void)b;
+    softfloat_status_from_fpuc(&st, cw);
+    floatx80_to_bcd(&st, a, bcd);
+    memcpy(&r->mant, bcd, 8);
+    memcpy(&r->sexp, bcd + 8, 2);
+    return lib_flags(&st);
+}
+
+static uint16_t hw_fbld(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
+{
+    uint16_t sw;
+    (void)b;
+    asm volatile("fninit\n\tfldcw %[cw]\n\tfbld %[a]\n\t"
+                 "fnstsw %[sw]\n\tfnclex\n\tfstpt %[r]\n\tfninit"
+                 : [r] "=m"(*r), [sw] "=m"(sw)
+                 : [cw] "m"(cw), [a] "m"(a) : X87_CLOBBERS);
+    return sw;
+}
+
+static uint16_t lib_fbld(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
+{
+    uint8_t bcd[10];
+    (void)cw;
+    (void)b;
+    memcpy(bcd, &a.mant, 8);
+    memcpy(bcd + 8, &a.sexp, 2);
+    *r = bcd_to_floatx80(bcd);
+    return 0;
+}
+
 /* ---- the comparison driver ---- */
 
 typedef uint16_t (*X87Op)(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r);
@@ -598,6 +691,44 @@ static void test_fld_and_fild_match_host_x87(void **state)
     }
 }
 
+static void test_fxtract_matches_host_x87(void **state)
+{
+    OpCase ops = { "fxtract.sig", hw_fxtract_sig, lib_fxtract_sig, ARITH_SW,
+                   true, true };
+    OpCase ope = { "fxtract.exp", hw_fxtract_exp, lib_fxtract_exp, ARITH_SW,
+                   true, true };
+    run_op(&ops);
+    run_op(&ope);
+}
+
+static void test_fbstp_matches_host_x87(void **state)
+{
+    OpCase op = { "fbstp", hw_fbstp, lib_fbstp, CONV_SW, true, true, 0, true };
+    run_op(&op);
+}
+
+static void test_fbld_of_valid_bcd_matches_host_x87(void **state)
+{
+    int n = random_cases / 4;
+
+    mismatches = 0;
+    for (int k = 0; k < n; k++) {
+        uint64_t r = rnd();
+        floatx80 a = { 0, (r & 1) ? 0x8000 : 0 };
+        int digits = (int)((r >> 1) % 19);
+        for (int d = 0; d < digits; d++) {
+            a.mant |= (uint64_t)((rnd() >> 20) % 10) << (4 * d);
+        }
+        if (digits == 18) {
+            a.sexp |= (uint16_t)((rnd() >> 20) % 10);
+            a.sexp |= (uint16_t)(((rnd() >> 20) % 10) << 4);
+        }
+        OpCase op = { "fbld", hw_fbld, lib_fbld, CONV_SW, true, true };
+        check_case(&op, 0x037f, a, a);
+    }
+    assert_int_equal(mismatches, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -613,6 +744,9 @@ int main(void)
         cmocka_unit_test(test_fist_and_fisttp_match_host_x87),
         cmocka_unit_test(test_fst_m32_m64_match_host_x87),
         cmocka_unit_test(test_fld_and_fild_match_host_x87),
+        cmocka_unit_test(test_fxtract_matches_host_x87),
+        cmocka_unit_test(test_fbstp_matches_host_x87),
+        cmocka_unit_test(test_fbld_of_valid_bcd_matches_host_x87),
     };
     const char *lng = getenv("VIREO_CHECK_LONG");
 
