@@ -169,6 +169,66 @@ floatx80 float64_to_floatx80(SoftFloatStatus *st, float64 a)
     return r;
 }
 
+static SfPacked arith(SoftFloatStatus *st, SfArithOp op, SfUnpacked a,
+                      SfUnpacked b)
+{
+    const SfFormat *f = sf_fmt_x80(st);
+
+    switch (op) {
+    case SF_OP_ADD:
+        return sf_add(st, f, a, b, false);
+    case SF_OP_SUB:
+        return sf_add(st, f, a, b, true);
+    case SF_OP_SUBR:
+        return sf_add(st, f, b, a, true);
+    case SF_OP_MUL:
+        return sf_mul(st, f, a, b);
+    case SF_OP_DIV:
+        return sf_div(st, f, a, b);
+    default:
+        return sf_div(st, f, b, a);
+    }
+}
+
+/* A memory operand as the x87 reads it: DAZ never applies. */
+static SfUnpacked unpack_m32(float32 b)
+{
+    SoftFloatStatus raw = { .precision = SF_PREC_64 };
+    return sf_unpack_f32(&raw, b);
+}
+
+static SfUnpacked unpack_m64(float64 b)
+{
+    SoftFloatStatus raw = { .precision = SF_PREC_64 };
+    return sf_unpack_f64(&raw, b);
+}
+
+floatx80 floatx80_arith_f32(SoftFloatStatus *st, SfArithOp op, floatx80 a,
+                            float32 b)
+{
+    return sf_pack_x80(arith(st, op, sf_unpack_x80(a), unpack_m32(b)));
+}
+
+floatx80 floatx80_arith_f64(SoftFloatStatus *st, SfArithOp op, floatx80 a,
+                            float64 b)
+{
+    return sf_pack_x80(arith(st, op, sf_unpack_x80(a), unpack_m64(b)));
+}
+
+SfRelation floatx80_compare_f32(SoftFloatStatus *st, floatx80 a, float32 b,
+                                bool signalling)
+{
+    return sf_compare(st, sf_fmt_x80(st), sf_unpack_x80(a), unpack_m32(b),
+                      signalling);
+}
+
+SfRelation floatx80_compare_f64(SoftFloatStatus *st, floatx80 a, float64 b,
+                                bool signalling)
+{
+    return sf_compare(st, sf_fmt_x80(st), sf_unpack_x80(a), unpack_m64(b),
+                      signalling);
+}
+
 /* FST m32/m64: one rounding to the memory format, x87 NaN rules. */
 static SfPacked narrow_from_x80(SoftFloatStatus *st, const SfFormat *f,
                                 floatx80 a)

@@ -42,7 +42,7 @@ void softfloat_status_from_mxcsr(SoftFloatStatus *st, uint32_t mxcsr)
 
 const SfFormat *sf_fmt_x80(const SoftFloatStatus *st)
 {
-    /* PC = 1 is reserved; the hardware treats it as 64 bits... test-proven below */
+    /* PC = 1 is reserved; the host treats it as 64 bits, and so do we. */
     switch (st->precision) {
     case SF_PREC_24:
         return &fmt_x80[0];

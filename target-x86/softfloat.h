@@ -124,6 +124,31 @@ int64_t floatx80_to_int64_round_to_zero(SoftFloatStatus *st, floatx80 a);
 /* FLD m32/m64: exact widening; SNaN is quieted with IE, denormals raise DE. */
 floatx80 float32_to_floatx80(SoftFloatStatus *st, float32 a);
 floatx80 float64_to_floatx80(SoftFloatStatus *st, float64 a);
+/* The arithmetic of FADD/FSUB/FSUBR/FMUL/FDIV/FDIVR with a memory operand. */
+typedef enum SfArithOp {
+    SF_OP_ADD,      /* a + b */
+    SF_OP_SUB,      /* a - b */
+    SF_OP_SUBR,     /* b - a */
+    SF_OP_MUL,      /* a * b */
+    SF_OP_DIV,      /* a / b */
+    SF_OP_DIVR,     /* b / a */
+} SfArithOp;
+
+/*
+ * ST(0) op m32/m64: the memory operand takes part in its own format, so a
+ * denormal or SNaN in it is seen by the operation as the hardware sees it
+ * (converting it first with float32_to_floatx80 would quiet the SNaN and
+ * report DE even where the other operand is a NaN).
+ */
+floatx80 floatx80_arith_f32(SoftFloatStatus *st, SfArithOp op, floatx80 a,
+                            float32 b);
+floatx80 floatx80_arith_f64(SoftFloatStatus *st, SfArithOp op, floatx80 a,
+                            float64 b);
+/* FCOM/FUCOM m32/m64 (signalling selects FCOM). */
+SfRelation floatx80_compare_f32(SoftFloatStatus *st, floatx80 a, float32 b,
+                                bool signalling);
+SfRelation floatx80_compare_f64(SoftFloatStatus *st, floatx80 a, float64 b,
+                                bool signalling);
 /* FST m32/m64: rounds in st->rounding to the narrower format. */
 float32 floatx80_to_float32(SoftFloatStatus *st, floatx80 a);
 float64 floatx80_to_float64(SoftFloatStatus *st, floatx80 a);

@@ -156,7 +156,7 @@ static uint16_t random_cw(bool allow_unmasked)
 
 static const uint16_t edge_cws[] = {
     0x037f, 0x027f, 0x007f, 0x077f, 0x0b7f, 0x0f7f, 0x047f, 0x087f, 0x0c7f,
-    0x0367, 0x0357,
+    0x0367, 0x0357, 0x017f, 0x057f,
 };
 
 /* ---- the hardware side ---- */
@@ -495,6 +495,41 @@ static uint16_t lib_fbld(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
     return 0;
 }
 
+/* ST(0) op m32/m64: a is ST(0), b.mant the memory operand. */
+#define HW_X87_MEMOP(name, insn)                                            \
+static uint16_t hw_##name(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r) \
+{                                                                           \
+    uint16_t sw;                                                            \
+    asm volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\t" insn " %[b]\n\t"  \
+                 "fnstsw %[sw]\n\tfnclex\n\tfstpt %[r]\n\tfninit"           \
+                 : [r] "=m"(*r), [sw] "=m"(sw)                              \
+                 : [cw] "m"(cw), [a] "m"(a), [b] "m"(b.mant) : X87_CLOBBERS);\
+    return sw;                                                              \
+}
+
+HW_X87_MEMOP(fadd_m32, "fadds")
+HW_X87_MEMOP(fmul_m64, "fmull")
+HW_X87_MEMOP(fdivr_m32, "fdivrs")
+HW_X87_MEMOP(fcom_m64, "fcoml")
+
+#define LIB_MEMOP(name, type, expr)                                         \
+static uint16_t lib_##name(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r) \
+{                                                                           \
+    SoftFloatStatus st;                                                     \
+    type m = (type)b.mant;                                                  \
+    uint16_t cc = 0;                                                        \
+    softfloat_status_from_fpuc(&st, cw);                                    \
+    *r = a;                                                                 \
+    expr;                                                                   \
+    return lib_flags(&st) | cc;                                             \
+}
+
+LIB_MEMOP(fadd_m32, float32, *r = floatx80_arith_f32(&st, SF_OP_ADD, a, m))
+LIB_MEMOP(fmul_m64, float64, *r = floatx80_arith_f64(&st, SF_OP_MUL, a, m))
+LIB_MEMOP(fdivr_m32, float32, *r = floatx80_arith_f32(&st, SF_OP_DIVR, a, m))
+LIB_MEMOP(fcom_m64, float64,
+          cc = relation_cc(floatx80_compare_f64(&st, a, m, true)))
+
 /* ---- the comparison driver ---- */
 
 typedef uint16_t (*X87Op)(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r);
@@ -505,7 +540,7 @@ typedef struct OpCase {
     uint16_t sw_mask;       /* status bits that must agree */
     bool unary;
     bool compare_result;
-    int mem_bits;           /* 16/32/64: operand a is a memory value */
+    int mem_bits;           /* 16/32/64: a is a memory value; negative: b */
     bool store;             /* memory destination: unmasked O/U store nothing */
 } OpCase;
 
@@ -568,14 +603,19 @@ static void run_op(const OpCase *op)
     for (size_t c = 0; c < ARRAY_SIZE(edge_cws); c++) {
         for (size_t i = 0; i < n; i++) {
             for (size_t j = 0; j < (op->unary ? 1 : n); j++) {
-                floatx80 a = op->mem_bits ? mem_edge(op->mem_bits, i) : edges[i];
-                check_case(op, edge_cws[c], a, edges[j]);
+                floatx80 a = op->mem_bits > 0 ? mem_edge(op->mem_bits, i)
+                                              : edges[i];
+                floatx80 b = op->mem_bits < 0 ? mem_edge(-op->mem_bits, j)
+                                              : edges[j];
+                check_case(op, edge_cws[c], a, b);
             }
         }
     }
     for (int k = 0; k < random_cases; k++) {
-        floatx80 a = op->mem_bits ? random_mem(op->mem_bits) : random_x80();
-        floatx80 b = random_x80();
+        floatx80 a = op->mem_bits > 0 ? random_mem(op->mem_bits)
+                                      : random_x80();
+        floatx80 b = op->mem_bits < 0 ? random_mem(-op->mem_bits)
+                                      : random_x80();
         if (!op->unary && (rnd() & 3) == 0) {
             /* Close exponents make cancellation and ties likely. */
             b.sexp = (b.sexp & 0x8000) | ((a.sexp + (rnd() % 5) - 2) & 0x7fff);
@@ -729,6 +769,21 @@ static void test_fbld_of_valid_bcd_matches_host_x87(void **state)
     assert_int_equal(mismatches, 0);
 }
 
+static void test_arithmetic_with_m32_m64_operand_matches_host_x87(void **state)
+{
+    static const OpCase ops[] = {
+        { "fadd m32", hw_fadd_m32, lib_fadd_m32, ARITH_SW, false, true, -32 },
+        { "fmul m64", hw_fmul_m64, lib_fmul_m64, ARITH_SW, false, true, -64 },
+        { "fdivr m32", hw_fdivr_m32, lib_fdivr_m32, ARITH_SW, false, true,
+          -32 },
+        { "fcom m64", hw_fcom_m64, lib_fcom_m64, CMP_SW | FSW_C1, false,
+          false, -64 },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
+        run_op(&ops[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -747,6 +802,7 @@ int main(void)
         cmocka_unit_test(test_fxtract_matches_host_x87),
         cmocka_unit_test(test_fbstp_matches_host_x87),
         cmocka_unit_test(test_fbld_of_valid_bcd_matches_host_x87),
+        cmocka_unit_test(test_arithmetic_with_m32_m64_operand_matches_host_x87),
     };
     const char *lng = getenv("VIREO_CHECK_LONG");
 
