@@ -757,11 +757,12 @@ static void test_fbld_of_valid_bcd_matches_host_x87(void **state)
         floatx80 a = { 0, (r & 1) ? 0x8000 : 0 };
         int digits = (int)((r >> 1) % 19);
         for (int d = 0; d < digits; d++) {
-            a.mant |= (uint64_t)((rnd() >> 20) % 10) << (4 * d);
-        }
-        if (digits == 18) {
-            a.sexp |= (uint16_t)((rnd() >> 20) % 10);
-            a.sexp |= (uint16_t)(((rnd() >> 20) % 10) << 4);
+            uint64_t digit = (rnd() >> 20) % 10;
+            if (d < 16) {
+                a.mant |= digit << (4 * d);
+            } else {
+                a.sexp |= (uint16_t)(digit << (4 * (d - 16)));
+            }
         }
         OpCase op = { "fbld", hw_fbld, lib_fbld, CONV_SW, true, true };
         check_case(&op, 0x037f, a, a);
