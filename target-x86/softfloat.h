@@ -171,6 +171,30 @@ floatx80 bcd_to_floatx80(const uint8_t bcd[10]);
 /* FBSTP: rounds a in st->rounding to 18 BCD digits; BCD indefinite with IE. */
 void floatx80_to_bcd(SoftFloatStatus *st, floatx80 a, uint8_t bcd[10]);
 
+/*
+ * Transcendentals (softfloat-trans.c). Results are rounded once in
+ * st->rounding to 64 bits (precision control does not apply). x is ST(0)
+ * and y is ST(1) where the instruction has two operands.
+ */
+/* F2XM1: 2^x - 1, defined for -1 <= x <= 1. */
+floatx80 floatx80_f2xm1(SoftFloatStatus *st, floatx80 x);
+/* FYL2X: y * log2(x). */
+floatx80 floatx80_fyl2x(SoftFloatStatus *st, floatx80 x, floatx80 y);
+/* FYL2XP1: y * log2(x + 1), defined for |x| < 1 - sqrt(2)/2. */
+floatx80 floatx80_fyl2xp1(SoftFloatStatus *st, floatx80 x, floatx80 y);
+/* FPATAN: the angle of (x, y), i.e. atan(y / x) in the right quadrant. */
+floatx80 floatx80_fpatan(SoftFloatStatus *st, floatx80 x, floatx80 y);
+/*
+ * FSIN/FCOS/FPTAN/FSINCOS. *fsw_cc gets C2 = 0x400 when |x| >= 2^63: then
+ * nothing is computed and ST(0) must stay unchanged (and FPTAN pushes no
+ * 1.0). floatx80_sincos returns the sine and stores the cosine.
+ */
+floatx80 floatx80_sin(SoftFloatStatus *st, floatx80 x, uint16_t *fsw_cc);
+floatx80 floatx80_cos(SoftFloatStatus *st, floatx80 x, uint16_t *fsw_cc);
+floatx80 floatx80_tan(SoftFloatStatus *st, floatx80 x, uint16_t *fsw_cc);
+floatx80 floatx80_sincos(SoftFloatStatus *st, floatx80 x, floatx80 *cosine,
+                         uint16_t *fsw_cc);
+
 /* ---- float32/float64: the SSE scalar formats (MXCSR rules) ---- */
 
 #define FLOAT32_DEFAULT_NAN 0xFFC00000u
