@@ -642,3 +642,38 @@ floatx80 floatx80_tan(SoftFloatStatus *st, floatx80 a, uint16_t *fsw_cc)
     c = big_sincos(r, false);
     return big_round(st, (q & 1) ? big_neg(big_div(c, s)) : big_div(s, c));
 }
+
+/* ---- FLDPI and friends ---- */
+
+/* ln(10) = 3 ln 2 + ln(5/4), and ln(5/4) = 2 atanh(1/9). */
+static Big big_ln10(void)
+{
+    Big t = big_div_int(big_one(), 9);
+    return big_add(big_mul(big_from_int(3), big_ln2()), big_2atanh(t));
+}
+
+floatx80 floatx80_constant(const SoftFloatStatus *st, SfConstant which)
+{
+    SoftFloatStatus quiet = *st;
+    Big v;
+
+    switch (which) {
+    case SF_CONST_PI:
+        v = big_pi();
+        break;
+    case SF_CONST_L2T:
+        v = big_div(big_ln10(), big_ln2());
+        break;
+    case SF_CONST_L2E:
+        v = big_div(big_one(), big_ln2());
+        break;
+    case SF_CONST_LG2:
+        v = big_div(big_ln2(), big_ln10());
+        break;
+    default:
+        v = big_ln2();
+        break;
+    }
+    /* The loads report nothing (SDM Vol.2 FLD1/FLDL2T/...: no #P). */
+    return big_round(&quiet, v);
+}

@@ -195,6 +195,18 @@ floatx80 floatx80_tan(SoftFloatStatus *st, floatx80 x, uint16_t *fsw_cc);
 floatx80 floatx80_sincos(SoftFloatStatus *st, floatx80 x, floatx80 *cosine,
                          uint16_t *fsw_cc);
 
+/* The constants of FLDPI, FLDL2T, FLDL2E, FLDLG2 and FLDLN2. */
+typedef enum SfConstant {
+    SF_CONST_PI,        /* pi */
+    SF_CONST_L2T,       /* log2(10) */
+    SF_CONST_L2E,       /* log2(e) */
+    SF_CONST_LG2,       /* log10(2) */
+    SF_CONST_LN2,       /* ln(2) */
+} SfConstant;
+
+/* The constant rounded to 64 bits in st->rounding; no flag is raised. */
+floatx80 floatx80_constant(const SoftFloatStatus *st, SfConstant which);
+
 /* ---- float32/float64: the SSE scalar formats (MXCSR rules) ---- */
 
 #define FLOAT32_DEFAULT_NAN 0xFFC00000u
