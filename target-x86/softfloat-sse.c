@@ -152,6 +152,43 @@ SfRelation float64_compare_quiet(SoftFloatStatus *st, float64 a, float64 b)
                       false);
 }
 
+static bool predicate(SoftFloatStatus *st, SfUnpacked a, SfUnpacked b,
+                      int imm)
+{
+    /* LT, LE and their negations signal on QNaN too. */
+    bool signalling = (imm & 3) == 1 || (imm & 3) == 2;
+    SfRelation rel = sf_compare(st, F32, a, b, signalling);
+    bool holds;
+
+    switch (imm & 3) {
+    case 0:
+        holds = rel == SF_EQUAL;
+        break;
+    case 1:
+        holds = rel == SF_LESS;
+        break;
+    case 2:
+        holds = rel == SF_LESS || rel == SF_EQUAL;
+        break;
+    default:
+        holds = rel == SF_UNORDERED;
+        break;
+    }
+    return (imm & 4) ? !holds : holds;
+}
+
+bool float32_compare_predicate(SoftFloatStatus *st, float32 a, float32 b,
+                               int imm)
+{
+    return predicate(st, sf_unpack_f32(st, a), sf_unpack_f32(st, b), imm);
+}
+
+bool float64_compare_predicate(SoftFloatStatus *st, float64 a, float64 b,
+                               int imm)
+{
+    return predicate(st, sf_unpack_f64(st, a), sf_unpack_f64(st, b), imm);
+}
+
 /* CVTSS2SD/CVTSD2SS: one rounding to format f. */
 static SfPacked convert(SoftFloatStatus *st, const SfFormat *f, SfUnpacked u)
 {

@@ -24,6 +24,41 @@ bool floatx80_is_unsupported(floatx80 a)
     return sf_unpack_x80(a).cls == SF_UNSUPPORTED;
 }
 
+uint16_t floatx80_examine(floatx80 a, bool empty)
+{
+    enum { C0 = 0x0100, C1 = 0x0200, C2 = 0x0400, C3 = 0x4000 };
+    SfUnpacked u = sf_unpack_x80(a);
+    uint16_t sign = (a.sexp & 0x8000) ? C1 : 0;
+
+    if (empty) {
+        return sign | C3 | C0;
+    }
+    switch (u.cls) {
+    case SF_UNSUPPORTED:
+        return sign;
+    case SF_QNAN:
+    case SF_SNAN:
+        return sign | C0;
+    case SF_INF:
+        return sign | C2 | C0;
+    case SF_ZERO:
+        return sign | C3;
+    default:
+        return sign | (u.denormal ? C3 | C2 : C2);
+    }
+}
+
+int floatx80_tag(floatx80 a)
+{
+    /* SDM Vol.1 8.1.7: only a normal finite value is "valid". */
+    SfUnpacked u = sf_unpack_x80(a);
+
+    if (u.cls == SF_ZERO) {
+        return 1;
+    }
+    return (u.cls == SF_NORMAL && !u.denormal) ? 0 : 2;
+}
+
 floatx80 floatx80_add(SoftFloatStatus *st, floatx80 a, floatx80 b)
 {
     return sf_pack_x80(sf_add(st, sf_fmt_x80(st), sf_unpack_x80(a),

@@ -121,6 +121,14 @@ int16_t floatx80_to_int16_round_to_zero(SoftFloatStatus *st, floatx80 a);
 int32_t floatx80_to_int32_round_to_zero(SoftFloatStatus *st, floatx80 a);
 int64_t floatx80_to_int64_round_to_zero(SoftFloatStatus *st, floatx80 a);
 
+/*
+ * FXAM: the class of a in FSW condition bits (C3 = 0x4000, C2 = 0x400,
+ * C0 = 0x100) with C1 = 0x200 the sign; empty selects the "empty" class.
+ */
+uint16_t floatx80_examine(floatx80 a, bool empty);
+/* The FSTENV/FSAVE tag of a non-empty register: 0 valid, 1 zero, 2 special. */
+int floatx80_tag(floatx80 a);
+
 /* FLD m32/m64: exact widening; SNaN is quieted with IE, denormals raise DE. */
 floatx80 float32_to_floatx80(SoftFloatStatus *st, float32 a);
 floatx80 float64_to_floatx80(SoftFloatStatus *st, float64 a);
@@ -232,6 +240,15 @@ SfRelation float32_compare(SoftFloatStatus *st, float32 a, float32 b);
 SfRelation float32_compare_quiet(SoftFloatStatus *st, float32 a, float32 b);
 SfRelation float64_compare(SoftFloatStatus *st, float64 a, float64 b);
 SfRelation float64_compare_quiet(SoftFloatStatus *st, float64 a, float64 b);
+/*
+ * CMPSS/CMPSD with predicate imm & 7 (EQ, LT, LE, UNORD, NEQ, NLT, NLE,
+ * ORD): true when the predicate holds. LT/LE/NLT/NLE raise IE on any NaN,
+ * the others only on an SNaN (SDM Vol.2 CMPSS, table 3-1).
+ */
+bool float32_compare_predicate(SoftFloatStatus *st, float32 a, float32 b,
+                               int imm);
+bool float64_compare_predicate(SoftFloatStatus *st, float64 a, float64 b,
+                               int imm);
 /* CVTSS2SD / CVTSD2SS. */
 float64 float32_to_float64(SoftFloatStatus *st, float32 a);
 float32 float64_to_float32(SoftFloatStatus *st, float64 a);

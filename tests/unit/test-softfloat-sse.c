@@ -143,6 +143,12 @@ HW_SSE(roundsd_cur, "movsd", "movsd", "roundsd $4, %%xmm0, %%xmm0", "movsd")
 HW_SSE(roundsd_cur_nope, "movsd", "movsd", "roundsd $12, %%xmm0, %%xmm0",
        "movsd")
 
+#define HW_CMP_PRED(n)                                                      \
+HW_SSE(cmpss##n, "movss", "movss", "cmpss $" #n ", %%xmm1, %%xmm0", "movss") \
+HW_SSE(cmpsd##n, "movsd", "movsd", "cmpsd $" #n ", %%xmm1, %%xmm0", "movsd")
+HW_CMP_PRED(0) HW_CMP_PRED(1) HW_CMP_PRED(2) HW_CMP_PRED(3)
+HW_CMP_PRED(4) HW_CMP_PRED(5) HW_CMP_PRED(6) HW_CMP_PRED(7)
+
 /* COMISS/UCOMISS and the SD forms: ZF, PF, CF into bits 0, 1, 2 of the result. */
 #define HW_SSE_CMP(name, load, insn)                                        \
 static uint32_t hw_##name(uint32_t mxcsr, uint64_t a, uint64_t b,           \
@@ -283,6 +289,27 @@ LIB_ROUND(roundss_cur, float32_round_to_int, uint32_t, false)
 LIB_ROUND(roundss_cur_nope, float32_round_to_int, uint32_t, true)
 LIB_ROUND(roundsd_cur, float64_round_to_int, uint64_t, false)
 LIB_ROUND(roundsd_cur_nope, float64_round_to_int, uint64_t, true)
+
+#define LIB_CMP_PRED(n)                                                     \
+static uint32_t lib_cmpss##n(uint32_t mxcsr, uint64_t a, uint64_t b,        \
+                             uint64_t *r)                                    \
+{                                                                           \
+    SoftFloatStatus st;                                                     \
+    softfloat_status_from_mxcsr(&st, mxcsr);                                \
+    *r = float32_compare_predicate(&st, (float32)a, (float32)b, n)          \
+         ? 0xffffffffu : 0;                                                 \
+    return mxcsr | st.flags;                                                \
+}                                                                           \
+static uint32_t lib_cmpsd##n(uint32_t mxcsr, uint64_t a, uint64_t b,        \
+                             uint64_t *r)                                    \
+{                                                                           \
+    SoftFloatStatus st;                                                     \
+    softfloat_status_from_mxcsr(&st, mxcsr);                                \
+    *r = float64_compare_predicate(&st, a, b, n) ? ~0ull : 0;               \
+    return mxcsr | st.flags;                                                \
+}
+LIB_CMP_PRED(0) LIB_CMP_PRED(1) LIB_CMP_PRED(2) LIB_CMP_PRED(3)
+LIB_CMP_PRED(4) LIB_CMP_PRED(5) LIB_CMP_PRED(6) LIB_CMP_PRED(7)
 
 static uint64_t relation_flags(SfRelation rel)
 {
@@ -440,6 +467,19 @@ static void test_comis_and_ucomis_match_host_sse(void **state)
     run_table(ops, ARRAY_SIZE(ops));
 }
 
+static void test_cmpss_cmpsd_predicates_match_host_sse(void **state)
+{
+    static const SseCase ops[] = {
+        OP(cmpss0, 32, false), OP(cmpss1, 32, false), OP(cmpss2, 32, false),
+        OP(cmpss3, 32, false), OP(cmpss4, 32, false), OP(cmpss5, 32, false),
+        OP(cmpss6, 32, false), OP(cmpss7, 32, false),
+        OP(cmpsd0, 64, false), OP(cmpsd1, 64, false), OP(cmpsd2, 64, false),
+        OP(cmpsd3, 64, false), OP(cmpsd4, 64, false), OP(cmpsd5, 64, false),
+        OP(cmpsd6, 64, false), OP(cmpsd7, 64, false),
+    };
+    run_table(ops, ARRAY_SIZE(ops));
+}
+
 static void test_float_conversions_match_host_sse(void **state)
 {
     static const SseCase ops[] = {
@@ -482,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_float64_arithmetic_matches_host_sse),
         cmocka_unit_test(test_min_max_return_second_operand_like_host),
         cmocka_unit_test(test_comis_and_ucomis_match_host_sse),
+        cmocka_unit_test(test_cmpss_cmpsd_predicates_match_host_sse),
         cmocka_unit_test(test_float_conversions_match_host_sse),
         cmocka_unit_test(test_integer_conversions_match_host_sse),
         cmocka_unit_test(test_roundss_roundsd_match_host_sse41),

@@ -530,6 +530,29 @@ LIB_MEMOP(fdivr_m32, float32, *r = floatx80_arith_f32(&st, SF_OP_DIVR, a, m))
 LIB_MEMOP(fcom_m64, float64,
           cc = relation_cc(floatx80_compare_f64(&st, a, m, true)))
 
+/* FXAM's condition bits, and the tag FNSTENV reports for the register. */
+static uint16_t hw_fxam(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
+{
+    uint16_t sw;
+    uint8_t env[28];
+    (void)b;
+    asm volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\tfxam\n\t"
+                 "fnstsw %[sw]\n\tfnstenv %[env]\n\tfninit"
+                 : [sw] "=m"(sw), [env] "=m"(env)
+                 : [cw] "m"(cw), [a] "m"(a) : X87_CLOBBERS);
+    /* TOP is 7 after one load: physical register 7, tag bits 15:14. */
+    *r = (floatx80){ .mant = (uint64_t)((env[9] >> 6) & 3), .sexp = 0 };
+    return sw;
+}
+
+static uint16_t lib_fxam(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
+{
+    (void)cw;
+    (void)b;
+    *r = (floatx80){ .mant = (uint64_t)floatx80_tag(a), .sexp = 0 };
+    return floatx80_examine(a, false);
+}
+
 /* ---- the comparison driver ---- */
 
 typedef uint16_t (*X87Op)(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r);
@@ -785,6 +808,17 @@ static void test_arithmetic_with_m32_m64_operand_matches_host_x87(void **state)
     }
 }
 
+static void test_fxam_and_tags_match_host_x87(void **state)
+{
+    OpCase op = { "fxam", hw_fxam, lib_fxam, CMP_SW | FSW_C1, true, true };
+    uint16_t sw;
+
+    run_op(&op);
+    asm volatile("fninit\n\tfxam\n\tfnstsw %[sw]" : [sw] "=m"(sw)
+                 : : X87_CLOBBERS);
+    assert_int_equal(sw & FSW_CC, floatx80_examine(edges[0], true));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -804,6 +838,7 @@ int main(void)
         cmocka_unit_test(test_fbstp_matches_host_x87),
         cmocka_unit_test(test_fbld_of_valid_bcd_matches_host_x87),
         cmocka_unit_test(test_arithmetic_with_m32_m64_operand_matches_host_x87),
+        cmocka_unit_test(test_fxam_and_tags_match_host_x87),
     };
     const char *lng = getenv("VIREO_CHECK_LONG");
 
