@@ -225,38 +225,104 @@ static SfPacked overflow_result(SoftFloatStatus *st, const SfFormat *f,
                        .sig = ~0ull << (64 - f->prec) };
 }
 
+/*
+ * An exponent above emax after rounding. Masked: infinity or the largest
+ * finite value by rounding mode. Unmasked x87 register result: the value
+ * scaled down by 2^24576 (SDM Vol.1 8.5.4). Unmasked SSE or FST to memory:
+ * nothing will be stored; SSE keeps PE for an inexact rounding, FST reports
+ * OE alone (both checked against the host).
+ */
+static SfPacked overflow(SoftFloatStatus *st, const SfFormat *f, bool sign,
+                         int32_t exp, uint64_t kept, bool inexact)
+{
+    if (st->exc_mask & SF_FLAG_OVERFLOW) {
+        return overflow_result(st, f, sign);
+    }
+    st->flags |= SF_FLAG_OVERFLOW;
+    if (!f->wrap) {
+        if (inexact && !f->x87) {
+            st->flags |= SF_FLAG_INEXACT;
+        }
+        st->c1 = false;
+        return sf_make_inf(f, sign);
+    }
+    if (exp - f->wrap > f->emax) {
+        /* Beyond the wrap (only FSCALE gets here): infinity in any RC. */
+        st->flags |= SF_FLAG_INEXACT;
+        st->c1 = true;
+        return sf_make_inf(f, sign);
+    }
+    if (inexact) {
+        st->flags |= SF_FLAG_INEXACT;
+    }
+    return (SfPacked){ .sign = sign, .bexp = exp - f->wrap + f->bias,
+                       .sig = kept << (64 - f->prec) };
+}
+
+/*
+ * A result below 2^emin before rounding: decides how it is delivered.
+ * Returns true with *res when the result is settled here; otherwise
+ * *denormalize says whether to shift it down to emin before rounding and
+ * *exp may be wrapped.
+ */
+static bool tiny_path(SoftFloatStatus *st, const SfFormat *f, bool sign,
+                      int32_t *exp, bool *tiny, bool *denormalize,
+                      SfPacked *res)
+{
+    bool ue_masked = st->exc_mask & SF_FLAG_UNDERFLOW;
+
+    *denormalize = true;
+    if (!*tiny) {
+        return false;
+    }
+    if (ue_masked) {
+        if (!f->x87 && st->ftz) {
+            /* SDM Vol.1 10.2.3.3: flush-to-zero. */
+            st->flags |= SF_FLAG_UNDERFLOW | SF_FLAG_INEXACT;
+            *res = sf_make_zero(sign);
+            return true;
+        }
+        return false;
+    }
+    st->flags |= SF_FLAG_UNDERFLOW;
+    if (f->x87 && !f->wrap) {
+        /* FST to memory: nothing is stored, only UE is reported. */
+        st->c1 = false;
+        *res = sf_make_zero(sign);
+        return true;
+    }
+    if (f->wrap && *exp + f->wrap < f->emin) {
+        /* Beyond the wrap (only FSCALE gets here): zero in any RC. */
+        st->flags |= SF_FLAG_INEXACT;
+        st->c1 = false;
+        *res = sf_make_zero(sign);
+        return true;
+    }
+    /*
+     * x87 register: scaled up by 2^24576 (SDM Vol.1 8.5.5). SSE: nothing
+     * is stored; PE follows the unbounded-exponent rounding (host-checked).
+     */
+    *exp += f->wrap;
+    *denormalize = false;
+    *tiny = false;
+    return false;
+}
+
 SfPacked sf_round_pack(SoftFloatStatus *st, const SfFormat *f, bool sign,
                        int32_t exp, sf_u128 sig)
 {
     int sh = 128 - f->prec;
     sf_u128 mask = ((sf_u128)1 << sh) - 1;
-    bool tiny = false, inexact, inc;
-    bool ue_masked = st->exc_mask & SF_FLAG_UNDERFLOW;
+    bool tiny = false, inexact, inc, denormalize;
     sf_u128 kept;
+    SfPacked res;
 
     if (exp < f->emin) {
         tiny = still_tiny(st, f, sign, exp, sig);
-        if (tiny && f->x87 && !f->wrap && !ue_masked) {
-            /* FST to memory: nothing is stored, only UE is reported. */
-            st->flags |= SF_FLAG_UNDERFLOW;
-            st->c1 = false;
-            return sf_make_zero(sign);
+        if (tiny_path(st, f, sign, &exp, &tiny, &denormalize, &res)) {
+            return res;
         }
-        if (tiny && f->wrap && !ue_masked && exp + f->wrap < f->emin) {
-            /* Beyond the wrap (only FSCALE gets here): zero in any RC. */
-            st->flags |= SF_FLAG_UNDERFLOW | SF_FLAG_INEXACT;
-            st->c1 = false;
-            return sf_make_zero(sign);
-        }
-        if (tiny && f->wrap && !ue_masked) {
-            /* SDM Vol.1 8.5.5: unmasked, the result is scaled up by 2^24576. */
-            exp += f->wrap;
-            st->flags |= SF_FLAG_UNDERFLOW;
-        } else if (tiny && !f->x87 && st->ftz && ue_masked) {
-            /* SDM Vol.1 10.2.3.3: flush-to-zero. */
-            st->flags |= SF_FLAG_UNDERFLOW | SF_FLAG_INEXACT;
-            return sf_make_zero(sign);
-        } else {
+        if (denormalize) {
             sig = sf_shr_jam128(sig, (uint32_t)(f->emin - exp));
             exp = f->emin;
         }
@@ -273,34 +339,17 @@ SfPacked sf_round_pack(SoftFloatStatus *st, const SfFormat *f, bool sign,
         }
     }
     st->c1 = inc;
+    if (exp > f->emax) {
+        return overflow(st, f, sign, exp, (uint64_t)kept, inexact);
+    }
     if (inexact) {
         st->flags |= SF_FLAG_INEXACT;
-    }
-    if (tiny && (inexact || !ue_masked)) {
-        st->flags |= SF_FLAG_UNDERFLOW;
+        if (tiny) {
+            st->flags |= SF_FLAG_UNDERFLOW;
+        }
     }
     if (kept == 0) {
         return sf_make_zero(sign);
-    }
-    if (exp > f->emax) {
-        if (!(st->exc_mask & SF_FLAG_OVERFLOW) && f->x87 && !f->wrap) {
-            /* FST to memory: nothing is stored, only OE is reported. */
-            st->flags = (st->flags & ~SF_FLAG_INEXACT) | SF_FLAG_OVERFLOW;
-            st->c1 = false;
-            return sf_make_inf(f, sign);
-        }
-        if (!f->wrap || (st->exc_mask & SF_FLAG_OVERFLOW)) {
-            return overflow_result(st, f, sign);
-        }
-        if (exp - f->wrap > f->emax) {
-            /* Beyond the wrap (only FSCALE gets here): infinity in any RC. */
-            st->flags |= SF_FLAG_OVERFLOW | SF_FLAG_INEXACT;
-            st->c1 = true;
-            return sf_make_inf(f, sign);
-        }
-        /* SDM Vol.1 8.5.4: unmasked, the result is scaled down by 2^24576. */
-        st->flags |= SF_FLAG_OVERFLOW;
-        exp -= f->wrap;
     }
     return (SfPacked){ .sign = sign,
                        .bexp = (kept >> (f->prec - 1)) ? exp + f->bias : 0,

@@ -6,7 +6,8 @@
  * MINSS, COMISD, CVTSD2SS, CVTTSS2SI, ROUNDSD, ...) and reads the result
  * and MXCSR back, then compares them bit for bit with the library. The
  * operands are edge values crossed with each other and random values;
- * VIREO_CHECK_LONG=1 runs many more.
+ * VIREO_CHECK_LONG=1 runs many more. A last group unmasks exceptions and
+ * catches the #XM (SIGFPE) to compare which flags the fault leaves.
  */
 #include "vireo/common.h"
 
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <ucontext.h>
 #include <cmocka.h>
 
 #include "target-x86/softfloat.h"
@@ -515,6 +518,107 @@ static void test_roundss_roundsd_match_host_sse41(void **state)
     run_table(ops, ARRAY_SIZE(ops));
 }
 
+/* ---- unmasked exceptions: the host faults, SIGFPE brings us back ---- */
+
+static sigjmp_buf fpe_jump;
+static volatile uint32_t fpe_mxcsr;
+
+static void on_sigfpe(int sig, siginfo_t *si, void *ctx)
+{
+    ucontext_t *uc = ctx;
+    (void)sig;
+    (void)si;
+    fpe_mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+    siglongjmp(fpe_jump, 1);
+}
+
+/* Runs hw; *faulted tells whether it raised #XM, then MXCSR at the fault. */
+static uint32_t hw_maybe_faulting(SseOp hw, uint32_t mxcsr, uint64_t a,
+                                  uint64_t b, uint64_t *r, bool *faulted)
+{
+    uint32_t saved;
+
+    asm volatile("stmxcsr %0" : "=m"(saved));
+    if (sigsetjmp(fpe_jump, 1)) {
+        asm volatile("ldmxcsr %0" : : "m"(saved));
+        *faulted = true;
+        return fpe_mxcsr;
+    }
+    *faulted = false;
+    return hw(mxcsr, a, b, r);
+}
+
+/*
+ * The model of SDM Vol.1 11.5.2: an unmasked IE/DE/ZE stops the
+ * instruction before it computes, so MXCSR gets only those flags;
+ * otherwise every flag the operation raised is recorded.
+ */
+static void check_unmasked(const SseCase *op, uint32_t mxcsr, uint64_t a,
+                           uint64_t b)
+{
+    const uint32_t pre = SF_FLAG_INVALID | SF_FLAG_DENORMAL |
+                         SF_FLAG_DIVBYZERO;
+    uint64_t hr = 0, lr = 0;
+    bool faulted;
+    uint32_t hmx = hw_maybe_faulting(op->hw, mxcsr, a, b, &hr, &faulted);
+    uint32_t lmx = op->lib(mxcsr, a, b, &lr);
+    uint32_t flags = lmx & SF_FLAG_ALL, mask = (mxcsr >> 7) & SF_FLAG_ALL;
+    bool lfault = flags & ~mask;
+
+    if (flags & ~mask & pre) {
+        flags &= pre;
+    }
+    if (faulted == lfault &&
+        (faulted ? (hmx & SF_FLAG_ALL) == flags : (hr == lr && hmx == lmx))) {
+        return;
+    }
+    if (mismatches++ < MAX_REPORTS) {
+        printf("%s unmasked mxcsr=%04x a=%016" PRIx64 " b=%016" PRIx64
+               "\n  hw: fault=%d mxcsr=%04x r=%016" PRIx64
+               "\n lib: fault=%d flags=%02x r=%016" PRIx64 "\n",
+               op->name, mxcsr, a, b, faulted, hmx, hr, lfault, flags, lr);
+    }
+}
+
+static void test_unmasked_exceptions_fault_like_host_sse(void **state)
+{
+    static const SseCase ops[] = {
+        OP(addss, 32, false), OP(mulss, 32, false), OP(divss, 32, false),
+        OP(sqrtss, 32, true), OP(addsd, 64, false), OP(mulsd, 64, false),
+        OP(divsd, 64, false), OP(cvtsd2ss, 64, true), OP(minsd, 64, false),
+        OP(comiss, 32, false), OP(cvtss2si32, 32, true),
+        OP(roundsd_cur, 64, true),
+    };
+    struct sigaction sa, old;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_sigfpe;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGFPE, &sa, &old);
+    for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
+        const SseCase *op = &ops[i];
+        size_t n = op->bits == 32 ? ARRAY_SIZE(edges32) : ARRAY_SIZE(edges64);
+        mismatches = 0;
+        for (size_t k = 0; k < n * n; k++) {
+            uint32_t mx = (random_mxcsr() & ~0x1f80u) |
+                          (uint32_t)((rnd() & 0x3f) << 7);
+            check_unmasked(op, mx, edge(op->bits, k % n), edge(op->bits, k / n));
+        }
+        for (int k = 0; k < random_cases / 4; k++) {
+            uint32_t mx = (random_mxcsr() & ~0x1f80u) |
+                          (uint32_t)((rnd() & 0x3f) << 7);
+            check_unmasked(op, mx, random_bits(op->bits), random_bits(op->bits));
+        }
+        if (mismatches) {
+            printf("%s unmasked: %d unexplained mismatches\n", op->name,
+                   mismatches);
+        }
+        assert_int_equal(mismatches, 0);
+    }
+    sigaction(SIGFPE, &old, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -526,6 +630,7 @@ int main(void)
         cmocka_unit_test(test_float_conversions_match_host_sse),
         cmocka_unit_test(test_integer_conversions_match_host_sse),
         cmocka_unit_test(test_roundss_roundsd_match_host_sse41),
+        cmocka_unit_test(test_unmasked_exceptions_fault_like_host_sse),
     };
     const char *lng = getenv("VIREO_CHECK_LONG");
 

@@ -600,8 +600,12 @@ static void check_case(const OpCase *op, uint16_t cw, floatx80 a, floatx80 b)
 
     if (stopped) {
         /* An unmasked pre-computation exception leaves ST unchanged. */
-        hsw &= pre;
-        lsw &= pre;
+        uint16_t keep = pre;
+        if (op->store && !(hsw & ~cw & SF_FLAG_INVALID)) {
+            keep |= SF_FLAG_INEXACT;   /* O/U on a store: PE still told */
+        }
+        hsw &= keep;
+        lsw &= keep;
     }
     if (same_result && hsw == lsw) {
         return;
