@@ -774,7 +774,7 @@ static void test_fbstp_matches_host_x87(void **state)
     run_op(&op);
 }
 
-static void test_fbld_of_valid_bcd_matches_host_x87(void **state)
+static void test_fbld_of_any_bcd_bytes_matches_host_x87(void **state)
 {
     int n = random_cases / 4;
 
@@ -790,6 +790,11 @@ static void test_fbld_of_valid_bcd_matches_host_x87(void **state)
             } else {
                 a.sexp |= (uint16_t)(digit << (4 * (d - 16)));
             }
+        }
+        if (r & (1ull << 40)) {
+            /* Any bytes: non-decimal nibbles, the unused bits of byte 9. */
+            a.mant = rnd();
+            a.sexp = (uint16_t)rnd();
         }
         OpCase op = { "fbld", hw_fbld, lib_fbld, CONV_SW, true, true };
         check_case(&op, 0x037f, a, a);
@@ -840,7 +845,7 @@ int main(void)
         cmocka_unit_test(test_fld_and_fild_match_host_x87),
         cmocka_unit_test(test_fxtract_matches_host_x87),
         cmocka_unit_test(test_fbstp_matches_host_x87),
-        cmocka_unit_test(test_fbld_of_valid_bcd_matches_host_x87),
+        cmocka_unit_test(test_fbld_of_any_bcd_bytes_matches_host_x87),
         cmocka_unit_test(test_arithmetic_with_m32_m64_operand_matches_host_x87),
         cmocka_unit_test(test_fxam_and_tags_match_host_x87),
     };
