@@ -216,9 +216,9 @@ static bool ordinal(floatx80 v, int64_t *out)
     if (e == 0x7fff || (e != 0 && !(v.mant >> 63))) {
         return false;
     }
-    /* (e - 1) * 2^63 + mant, scaled down to stay in range. */
-    mag = e == 0 ? (int64_t)(v.mant >> 11)
-                 : (int64_t)(e - 1) * (1ll << 52) + (int64_t)(v.mant >> 11);
+    /* (e - 1) * 2^63 + mant, scaled down by 2^15 to stay in range. */
+    mag = e == 0 ? (int64_t)(v.mant >> 15)
+                 : (int64_t)((uint64_t)(e - 1) * (1ull << 48) + (v.mant >> 15));
     *out = (v.sexp & 0x8000) ? -mag : mag;
     return true;
 }
@@ -234,7 +234,7 @@ static bool one_ulp_apart(floatx80 a, floatx80 b)
     if (!ordinal(a, &oa) || !ordinal(b, &ob)) {
         return false;
     }
-    /* Across a binade boundary: the low 11 bits were dropped above. */
+    /* Across a binade boundary: the low 15 bits were dropped above. */
     return (oa > ob ? oa - ob : ob - oa) <= 1;
 }
 
