@@ -232,7 +232,8 @@ static Big big_sincos(Big r, bool odd)
             break;
         }
         sum = big_add(sum, term);
-        term = big_neg(big_div_int(big_mul(term, r2), (int64_t)(n + 1) * (n + 2)));
+        term = big_neg(big_div_int(big_mul(term, r2),
+                                   (int64_t)(n + 1) * (n + 2)));
     }
     return sum;
 }

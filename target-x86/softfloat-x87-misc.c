@@ -170,7 +170,7 @@ floatx80 floatx80_extract(SoftFloatStatus *st, floatx80 a, floatx80 *exp)
 
 floatx80 bcd_to_floatx80(const uint8_t bcd[10])
 {
-    /* Non-decimal nibbles are "undefined"; weighing them as digits is what the host does. */
+    /* Non-decimal nibbles are "undefined"; the host weighs them as digits. */
     uint64_t v = 0;
 
     for (int i = 8; i >= 0; i--) {

@@ -182,7 +182,8 @@ static floatx80 widen_to_x80(SoftFloatStatus *st, SfUnpacked u)
         return sf_pack_x80(sf_make_inf(&exact, u.sign));
     default:
         return (floatx80){ .mant = u.sig,
-                           .sexp = (uint16_t)((u.sign << 15) | (u.exp + 16383)) };
+                           .sexp = (uint16_t)((u.sign << 15) |
+                                              (u.exp + 16383)) };
     }
 }
 

@@ -10,7 +10,7 @@
 #include "vireo/common.h"
 #include "target-x86/softfloat-internal.h"
 
-/* SDM Vol.1 4.9.1.5: x86 detects tininess after rounding (checked against the host). */
+/* x86 detects tininess after rounding (SDM Vol.1 4.9.1.5; host-checked). */
 const SfFormat sf_fmt_f32 = { -126, 127, 127, 24, false, true, 0 };
 const SfFormat sf_fmt_f64 = { -1022, 1023, 1023, 53, false, true, 0 };
 const SfFormat sf_fmt_f32_x87 = { -126, 127, 127, 24, true, true, 0 };

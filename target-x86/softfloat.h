@@ -18,7 +18,7 @@ typedef uint32_t float32;
 typedef uint64_t float64;
 typedef FloatX80 floatx80;
 
-/* Rounding modes, numbered as the x87 RC field and MXCSR.RC (SDM Vol.1 4.8.4). */
+/* Rounding modes, numbered as x87 RC and MXCSR.RC (SDM Vol.1 4.8.4). */
 enum {
     SF_ROUND_NEAREST = 0,
     SF_ROUND_DOWN = 1,
@@ -73,7 +73,7 @@ typedef struct SoftFloatStatus {
     bool c1;                /* x87: last inexact result was rounded up */
 } SoftFloatStatus;
 
-/* Fills *st from an x87 control word (RC, PC, exception masks); clears flags. */
+/* Fills *st from an x87 control word (RC, PC, masks); clears flags. */
 void softfloat_status_from_fpuc(SoftFloatStatus *st, uint16_t fpuc);
 /* Fills *st from MXCSR (RC, FTZ, DAZ, masks); clears flags. */
 void softfloat_status_from_mxcsr(SoftFloatStatus *st, uint32_t mxcsr);
@@ -81,7 +81,8 @@ void softfloat_status_from_mxcsr(SoftFloatStatus *st, uint32_t mxcsr);
 /* ---- floatx80: the x87 register format ---- */
 
 /* Constants of the 80-bit format. */
-#define FLOATX80_INDEFINITE ((floatx80){ .mant = 0xC000000000000000ull, .sexp = 0xFFFF })
+#define FLOATX80_INDEFINITE \
+    ((floatx80){ .mant = 0xC000000000000000ull, .sexp = 0xFFFF })
 /* Integer indefinite of FIST/FISTP/FISTTP per width (SDM Vol.1 4.8.3.4). */
 #define SF_INT16_INDEFINITE ((int16_t)INT16_MIN)
 #define SF_INT32_INDEFINITE ((int32_t)INT32_MIN)
@@ -230,7 +231,7 @@ float64 float64_sub(SoftFloatStatus *st, float64 a, float64 b);
 float64 float64_mul(SoftFloatStatus *st, float64 a, float64 b);
 float64 float64_div(SoftFloatStatus *st, float64 a, float64 b);
 float64 float64_sqrt(SoftFloatStatus *st, float64 a);
-/* MINSS/MAXSS/MINSD/MAXSD: b is returned when either is a NaN or both are zero. */
+/* MINSS/MAXSS/MINSD/MAXSD: b is returned for a NaN or when both are zero. */
 float32 float32_min(SoftFloatStatus *st, float32 a, float32 b);
 float32 float32_max(SoftFloatStatus *st, float32 a, float32 b);
 float64 float64_min(SoftFloatStatus *st, float64 a, float64 b);
