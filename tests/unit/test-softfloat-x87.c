@@ -201,6 +201,7 @@ static uint16_t hw_##name(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r) \
 }
 
 HW_X87_UNARY(fsqrt, "fsqrt")
+HW_X87_UNARY(ftst, "ftst")
 HW_X87_UNARY(frndint, "frndint")
 
 /* ---- the library side, with the same signature ---- */
@@ -259,6 +260,17 @@ static uint16_t lib_fcom(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
     uint16_t cc;
     *r = a;
     cc = relation_cc(floatx80_compare(&st, a, b));
+    return st.flags | cc;
+}
+
+static uint16_t lib_ftst(uint16_t cw, floatx80 a, floatx80 b, floatx80 *r)
+{
+    SoftFloatStatus st;
+    uint16_t cc;
+    (void)b;
+    softfloat_status_from_fpuc(&st, cw);
+    *r = a;
+    cc = relation_cc(floatx80_compare(&st, a, (floatx80){ 0, 0 }));
     return st.flags | cc;
 }
 
@@ -690,12 +702,14 @@ static void test_fsqrt_matches_host_x87(void **state)
     run_op(&op);
 }
 
-static void test_fcom_and_fucom_match_host_x87(void **state)
+static void test_fcom_fucom_ftst_match_host_x87(void **state)
 {
     OpCase op = { "fcom", hw_fcom, lib_fcom, CMP_SW, false, false };
     OpCase opu = { "fucom", hw_fucom, lib_fucom, CMP_SW, false, false };
+    OpCase opt = { "ftst", hw_ftst, lib_ftst, CMP_SW, true, false };
     run_op(&op);
     run_op(&opu);
+    run_op(&opt);
 }
 
 static void test_frndint_matches_host_x87(void **state)
@@ -838,7 +852,7 @@ int main(void)
         cmocka_unit_test(test_fmul_matches_host_x87),
         cmocka_unit_test(test_fdiv_matches_host_x87),
         cmocka_unit_test(test_fsqrt_matches_host_x87),
-        cmocka_unit_test(test_fcom_and_fucom_match_host_x87),
+        cmocka_unit_test(test_fcom_fucom_ftst_match_host_x87),
         cmocka_unit_test(test_frndint_matches_host_x87),
         cmocka_unit_test(test_fprem_and_fprem1_match_host_x87),
         cmocka_unit_test(test_fscale_matches_host_x87),
