@@ -10,8 +10,10 @@
 #include "vireo/common.h"
 #include "target-x86/softfloat-internal.h"
 
-/* IEEE 754-2008 7.5 leaves tininess detection open; x86 detects it after
- * rounding, for x87 and SSE alike (found on the host). */
+/*
+ * IEEE 754-2008 7.5 leaves tininess detection open; x86 detects it after
+ * rounding, for x87 and SSE alike (found on the host).
+ */
 const SfFormat sf_fmt_f32 = { -126, 127, 127, 24, false, true, 0 };
 const SfFormat sf_fmt_f64 = { -1022, 1023, 1023, 53, false, true, 0 };
 const SfFormat sf_fmt_f32_x87 = { -126, 127, 127, 24, true, true, 0 };
