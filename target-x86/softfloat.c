@@ -572,31 +572,43 @@ SfPacked sf_div(SoftFloatStatus *st, const SfFormat *f, SfUnpacked a,
     return sf_normalize_round_pack(st, f, sign, a.exp - b.exp - 1, n);
 }
 
-/* floor(sqrt(sig * 2^shift)) bit by bit; *exact tells if no remainder. */
-static sf_u128 isqrt_bits(uint64_t sig, int shift, int pairs, bool *exact)
+/* floor(sqrt(x)) for x >= 2^62, by Newton's iteration from above. */
+static uint64_t isqrt64(uint64_t x)
 {
-    sf_u128 root = 0, rem = 0;
+    uint64_t r = 0xFFFFFFFFull, next;
 
-    for (int i = pairs - 1; i >= 0; i--) {
-        int hi = 2 * i + 1 - shift, lo = 2 * i - shift;
-        unsigned two = 0;
-        if (hi >= 0 && hi < 64) {
-            two |= ((sig >> hi) & 1) << 1;
+    for (;;) {
+        next = (r + x / r) / 2;
+        if (next >= r) {
+            return r;
         }
-        if (lo >= 0 && lo < 64) {
-            two |= (sig >> lo) & 1;
-        }
-        rem = (rem << 2) | two;
-        sf_u128 trial = (root << 2) | 1;
-        if (rem >= trial) {
-            rem -= trial;
-            root = (root << 1) | 1;
-        } else {
-            root <<= 1;
-        }
+        r = next;
     }
+}
+
+/*
+ * floor(sqrt(x)) for 2^126 <= x < 2^128: a 32-bit root of the top half,
+ * one Newton step in 128 bits, then an exact correction.
+ */
+static uint64_t isqrt128(sf_u128 x, uint64_t *rem_gt_root, bool *exact)
+{
+    uint64_t r0 = isqrt64((uint64_t)(x >> 64));
+    sf_u128 r = (sf_u128)(r0 + 1) << 32, rem;
+
+    r = (r + x / r) / 2;
+    if (r > UINT64_MAX) {
+        r = UINT64_MAX;
+    }
+    while (r * r > x) {
+        r--;
+    }
+    while (r < UINT64_MAX && (r + 1) * (r + 1) <= x) {
+        r++;
+    }
+    rem = x - r * r;
     *exact = rem == 0;
-    return root;
+    *rem_gt_root = rem > r;     /* the fraction of the root exceeds 1/2 */
+    return (uint64_t)r;
 }
 
 SfPacked sf_sqrt(SoftFloatStatus *st, const SfFormat *f, SfUnpacked a)
@@ -605,7 +617,8 @@ SfPacked sf_sqrt(SoftFloatStatus *st, const SfFormat *f, SfUnpacked a)
     int32_t e;
     int odd;
     bool exact;
-    sf_u128 root;
+    uint64_t root, above_half;
+    sf_u128 sig;
 
     if (sf_pick_nan1(st, f, a, &r)) {
         return r;
@@ -623,10 +636,14 @@ SfPacked sf_sqrt(SoftFloatStatus *st, const SfFormat *f, SfUnpacked a)
     /* value = sig * 2^(exp - 63); make the exponent even. */
     odd = a.exp & 1;
     e = (a.exp - odd) / 2;
-    /* root of sig * 2^(69 + odd) = sqrt(sig / 2^63 * 2^odd) * 2^66. */
-    root = isqrt_bits(a.sig, 69 + odd, 67, &exact);
-    root = (root << 60) | !exact;
-    return sf_normalize_round_pack(st, f, false, e, root);
+    /*
+     * root of sig * 2^(63 + odd) = sqrt(sig / 2^63 * 2^odd) * 2^63; below it
+     * a half bit ((r + 1/2)^2 < x exactly when x - r^2 > r; a tie cannot
+     * happen) and a sticky bit.
+     */
+    root = isqrt128((sf_u128)a.sig << (63 + odd), &above_half, &exact);
+    sig = ((sf_u128)root << 64) | ((sf_u128)above_half << 63) | !exact;
+    return sf_round_pack(st, f, false, e, sig);
 }
 
 /* Orders magnitudes: -1, 0, 1. */
