@@ -66,6 +66,16 @@ static const floatx80 edges[] = {
     { 0xFFFFFFFFFFFFFFFFull, 0x403d }, { 0xC000000000000000ull, 0xc03e },
     { 0x8000000000000000ull, 0x3ffe }, { 0xC000000000000000ull, 0x3ffe },
     { 0xA000000000000000ull, 0x3ffd }, { 0x8000000000000000ull, 0x4040 },
+    /* Half an ulp of 1.0 at 24/53/64 bits, and just above/below it, */
+    { 0x8000000000000000ull, 0x3fff - 24 },
+    { 0x8000000000000000ull, 0x3fff - 53 },
+    { 0x8000000000000000ull, 0x3fff - 64 },
+    { 0x8000000200000000ull, 0x3fff - 24 },
+    { 0xFFFFFFFFFFFFFFFFull, 0x3fff - 25 },
+    { 0x8000000000000800ull, 0xbfff - 53 },
+    /* and 1.0 plus one ulp at each precision, so that ties go both ways. */
+    { 0x8000010000000000ull, 0x3fff }, { 0x8000000000000800ull, 0x3fff },
+    { 0x8000000000000001ull, 0xbfff }, { 0x8000018000000000ull, 0x3fff },
 };
 
 /* Exponents where f32/f64 stores and integer stores change behaviour. */
