@@ -174,6 +174,7 @@ typedef struct TCGTargetConfig {
 typedef struct TCGContext {
     TCGTargetConfig cfg;
     TCGBackend backend;
+    bool optimize;
 
     int nb_globals;             /* temps [0, nb_globals) are global/fixed */
     int nb_temps;
@@ -250,6 +251,8 @@ TCGOp *tcg_emit_op(TCGOpcode opc, int nargs, const TCGArg *args);
 /* True when the op buffer is nearly full: the front end should end the block. */
 bool tcg_op_buf_full(void);
 
+/* Appends one op in text form (no newline) to out. */
+void tcg_dump_op(TCGContext *s, GString *out, const TCGOp *op);
 /* Writes the block's ops in the text form of docs/tcg-ir.md to out. */
 void tcg_dump_ops(TCGContext *s, FILE *out);
 /* Same, into a newly allocated string (for tests): free with g_free. */
