@@ -216,7 +216,8 @@ static inline const char *backend_name(TCGBackend b)
 }
 
 /* cmocka group set-ups: state points at the backend. */
-static TCGBackend be_jit = TCG_BACKEND_JIT, be_interp = TCG_BACKEND_INTERP;
+static G_GNUC_UNUSED TCGBackend be_jit = TCG_BACKEND_JIT;
+static G_GNUC_UNUSED TCGBackend be_interp = TCG_BACKEND_INTERP;
 
 static G_GNUC_UNUSED int setup_backend(void **state)
 {
