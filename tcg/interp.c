@@ -102,7 +102,9 @@ int tcg_interp_gen_code(TCGContext *s, TranslationBlock *tb)
     uint32_t nc = 0;
     for (int i = s->nb_globals; i < s->nb_temps; i++) {
         if (s->temps[i].kind == TEMP_CONST) {
-            if (!emit(&g, i) || !emit(&g, s->temps[i].val)) {
+            TCGTemp *t = &s->temps[i];
+            uint64_t v = t->type == TCG_TYPE_I32 ? (uint32_t)t->val : (uint64_t)t->val;
+            if (!emit(&g, i) || !emit(&g, v)) {
                 return -1;
             }
             nc++;
@@ -221,6 +223,9 @@ static void interp_qemu_st(const InterpHeader *h, void *env, uint64_t addr,
     if (((addr + size - 1) & TCG_PAGE_MASK) == e->addr_write) {
         memcpy((void *)(uintptr_t)(addr + e->addend), &v, size);
     } else {
+        if (size < 8) {
+            v &= (1ull << (size * 8)) - 1;
+        }
         tcg_interp_retaddr = ra;
         h->slow_st(env, addr, v, oi, ra);
         tcg_interp_retaddr = 0;

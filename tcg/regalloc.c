@@ -276,6 +276,13 @@ static void alloc_op(TCGContext *s, const TCGOp *op)
         return;
     }
     tcg_target_op_ct(op->opc, &ct);
+    /* registers demanded by single-register inputs stay free for them */
+    uint16_t reserved = 0;
+    for (int i = no; i < no + ni; i++) {
+        if (__builtin_popcount(ct.args[i].regs) == 1) {
+            reserved |= ct.args[i].regs;
+        }
+    }
     for (int i = no; i < no + ni; i++) {
         TCGTemp *t = arg_temp(op->args[i]);
         bool mov_const = (op->opc == INDEX_op_mov_i32 || op->opc == INDEX_op_mov_i64);
@@ -285,7 +292,11 @@ static void alloc_op(TCGContext *s, const TCGOp *op)
             args[i] = t->val;
             continue;
         }
-        args[i] = temp_load(s, t, ct.args[i].regs, locked);
+        uint16_t allowed = ct.args[i].regs;
+        if (__builtin_popcount(allowed) > 1) {
+            allowed &= ~reserved;
+        }
+        args[i] = temp_load(s, t, allowed, locked);
         locked |= REGBIT(args[i]);
         if (!(op->life & TCG_LIFE_DEAD(i)) && t->kind != TEMP_CONST) {
             live_in |= REGBIT(args[i]);

@@ -937,7 +937,9 @@ static void tcg_out_slow_path(TCGContext *s, const TCGSlowPath *sp)
         MemOp mop = get_memop(sp->oi);
         tcg_out_modrm(s, ld_opc[sp->type][mop & 7], sp->data_reg, TCG_REG_RAX);
     } else {
-        tcg_out_mov(s, TCG_TYPE_I64, TCG_TMP0, sp->data_reg);
+        static const int zext[4] = { OPC_MOVZBL, OPC_MOVZWL, OPC_MOVL_GvEv,
+                                     OPC_MOVL_GvEv | P_REXW };
+        tcg_out_modrm(s, zext[get_memop(sp->oi) & MO_SIZE], TCG_TMP0, sp->data_reg);
         tcg_out_mov(s, TCG_TYPE_I64, TCG_REG_RSI, TCG_TMP1);
         tcg_out_mov(s, TCG_TYPE_I64, TCG_REG_RDX, TCG_TMP0);
         tcg_out_mov(s, TCG_TYPE_I64, TCG_REG_RDI, TCG_AREG0);

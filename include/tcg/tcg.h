@@ -157,7 +157,8 @@ typedef enum TCGBackend {
  * inline TLB check misses (or the entry has flag bits set): fill the TLB
  * or perform MMIO, or raise a guest exception by unwinding (retaddr, when
  * nonzero, identifies the faulting op for tcg_cpu_restore_state). slow_ld
- * returns the value zero-extended from the access size.
+ * returns the value zero-extended from the access size; slow_st receives
+ * it zero-extended from the access size.
  */
 typedef uint64_t (*TCGSlowLoad)(void *env, uint64_t addr, MemOpIdx oi,
                                 uintptr_t retaddr);
