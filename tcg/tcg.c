@@ -423,11 +423,11 @@ int tcg_gen_code(TCGContext *s, TranslationBlock *tb)
     }
     if (s->optimize) {
         tcg_optimize(s);
-        if (log_enabled(LOG_OP_OPT)) {
-            log_ops(s, tb, "OP after optimization and liveness analysis");
-        }
     }
     tcg_liveness_analysis(s);
+    if (log_enabled(LOG_OP_OPT)) {
+        log_ops(s, tb, "OP after optimization and liveness analysis");
+    }
     s->tb = tb;
     s->code_buf = tcg_code.rw + tcg_code.used;
     s->code_ptr = s->code_buf;
