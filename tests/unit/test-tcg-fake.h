@@ -34,7 +34,7 @@ typedef struct FakeEnv {
     uint64_t mmio_last_addr, mmio_last_val;
     uint64_t fault_addr;
     int pending_excp;
-    uint64_t scratch[16];
+    uint64_t scratch[32];
     TCGTLB tlb;
 } FakeEnv;
 
