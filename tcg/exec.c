@@ -51,6 +51,9 @@ const void *tcg_helper_lookup_tb_ptr(void *env)
     TCGCPU *cpu = current_tcg_cpu;
     uint64_t pc, cs_base;
     uint32_t flags;
+    if (!cpu) {
+        return tcg_code.epilogue_ret0;
+    }
     cpu->hooks->get_tb_cpu_state(env, &pc, &cs_base, &flags);
     TranslationBlock *tb = tb_lookup(cpu, pc, cs_base, flags);
     if (!tb || tb->backend != tcg_ctx->backend || cpu->exit_request) {
@@ -87,6 +90,9 @@ static void cpu_exec_blocks(TCGCPU *cpu)
             cpu->hooks->exec_interrupt(cpu->env, cpu)) {
             last_tb = NULL;
             continue;
+        }
+        if (cpu->exit_request) {
+            return;
         }
         uint64_t flushes = tb_flush_count();
         TranslationBlock *tb = tb_find(cpu);

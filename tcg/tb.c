@@ -192,14 +192,17 @@ TranslationBlock *tb_lookup(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
     return tb;
 }
 
-static void page_add(uint64_t page, TranslationBlock *tb)
+/* Adds tb to page's list: true if the page had no code before. */
+static bool page_add(uint64_t page, TranslationBlock *tb)
 {
     GPtrArray *list = g_hash_table_lookup(tbc.pages, &page);
-    if (!list) {
+    bool first = !list;
+    if (first) {
         list = g_ptr_array_new();
         g_hash_table_insert(tbc.pages, g_memdup2(&page, sizeof(page)), list);
     }
     g_ptr_array_add(list, tb);
+    return first;
 }
 
 static void page_remove(uint64_t page, TranslationBlock *tb)
@@ -213,14 +216,16 @@ static void page_remove(uint64_t page, TranslationBlock *tb)
     }
 }
 
-static void tb_insert(TranslationBlock *tb)
+static void tb_insert(TCGCPU *cpu, TranslationBlock *tb)
 {
     unsigned h = tb_hash(tb->phys_pc, tb->pc, tb->flags);
     tb->hash_next = tbc.hash[h];
     tbc.hash[h] = tb;
-    page_add(tb->page_addr[0], tb);
-    if (tb->page_addr[1] != (uint64_t)-1) {
-        page_add(tb->page_addr[1], tb);
+    for (int i = 0; i < 2; i++) {
+        if (tb->page_addr[i] != (uint64_t)-1 && page_add(tb->page_addr[i], tb) &&
+            cpu->hooks->code_page_added) {
+            cpu->hooks->code_page_added(cpu->env, tb->page_addr[i]);
+        }
     }
     g_ptr_array_add(tbc.all, tb);
     tbc.stats.tbs++;
@@ -273,7 +278,7 @@ TranslationBlock *tb_gen_code(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
             tb->page_addr[1] = phys2 & TCG_PAGE_MASK;
         }
     }
-    tb_insert(tb);
+    tb_insert(cpu, tb);
     cpu->jmp_cache[jc_hash(pc)] = tb;
     return tb;
 }

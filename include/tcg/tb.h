@@ -72,6 +72,10 @@ typedef struct TCGTargetHooks {
     /* Restores the guest state of the instruction with this insn_start data
      * (for precise exceptions from inside a block). */
     void (*restore_state)(void *env, TranslationBlock *tb, const uint64_t *data);
+    /* Optional: translated code now covers physical page phys_page. The
+     * target must make guest writes to it take the slow path (TLB entries
+     * with TLB_NOTDIRTY) so that they can invalidate the code first. */
+    void (*code_page_added)(void *env, uint64_t phys_page);
 } TCGTargetHooks;
 
 #define TB_JMP_CACHE_BITS 12

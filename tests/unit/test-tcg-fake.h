@@ -89,12 +89,31 @@ static G_GNUC_UNUSED void fake_restore_state(void *env, TranslationBlock *tb, co
     e->restored_data = d[1];
 }
 
+/* Pages with code: drop the TLB so that writes refill with TLB_NOTDIRTY. */
+static G_GNUC_UNUSED void fake_code_page_added(void *env, uint64_t page)
+{
+    tlb_flush(&((FakeEnv *)env)->tlb);
+}
+
+static unsigned fake_interrupt_polls;
+static unsigned fake_exit_after;   /* request an exit after this many polls */
+
+static G_GNUC_UNUSED bool fake_exec_interrupt(void *env, TCGCPU *cpu)
+{
+    if (++fake_interrupt_polls == fake_exit_after) {
+        cpu->exit_request = 1;
+    }
+    return false;
+}
+
 static const TCGTargetHooks fake_hooks = {
     .get_tb_cpu_state = fake_get_tb_cpu_state,
     .get_phys_code = fake_get_phys_code,
     .translate = fake_translate,
     .handle_exception = fake_handle_exception,
     .restore_state = fake_restore_state,
+    .code_page_added = fake_code_page_added,
+    .exec_interrupt = fake_exec_interrupt,
 };
 
 /* Fills the TLB for RAM pages; MMIO is recorded; anything else faults. */
@@ -103,7 +122,8 @@ static G_GNUC_UNUSED bool fake_tlb_fill(FakeEnv *e, uint64_t addr, unsigned mmu_
 {
     if (addr < FAKE_RAM_SIZE) {
         tlb_set_page(&e->tlb, mmu_idx, addr, fake.ram + (addr & TCG_PAGE_MASK),
-                     TLB_PROT_READ | TLB_PROT_WRITE | TLB_PROT_EXEC, 0);
+                     TLB_PROT_READ | TLB_PROT_WRITE | TLB_PROT_EXEC,
+                     tb_page_has_code(addr) ? TLB_NOTDIRTY : 0);
         return true;
     }
     if ((addr & TCG_PAGE_MASK) == FAKE_MMIO_BASE) {
@@ -153,6 +173,9 @@ static G_GNUC_UNUSED void fake_slow_st(void *env, uint64_t addr, uint64_t val, M
         e->mmio_last_val = val;
         return;
     }
+    if (tb_page_has_code(addr)) {
+        tb_invalidate_phys_range(addr, addr + size);
+    }
     memcpy(fake.ram + addr, &val, size);
 }
 
@@ -160,6 +183,8 @@ static G_GNUC_UNUSED void fake_slow_st(void *env, uint64_t addr, uint64_t val, M
 static G_GNUC_UNUSED void fake_init(TCGBackend b, size_t code_size)
 {
     memset(&fake, 0, sizeof(fake));
+    fake_interrupt_polls = 0;
+    fake_exit_after = 0;
     fake.ram = g_malloc0(FAKE_RAM_SIZE);
     TCGTargetConfig cfg = {
         .tlb_offset = offsetof(FakeEnv, tlb),

@@ -440,6 +440,70 @@ static void test_dual_mapped_code_buffer_runs_chained_code(void **state)
     assert_int_equal(fake.env.g64[1], 100);
 }
 
+/* 0x40: store r2 to guest address r3 (hits B's code at 0x20), then stop. */
+static void gen_smc(TranslationBlock *tb)
+{
+    if (tb->pc == 0x40) {
+        tcg_gen_qemu_st_i64(fake.g64[2], fake.g64[3], 0, MO_32);
+        gen_stop();
+    } else {
+        gen_chain(tb);
+    }
+}
+
+static void test_guest_store_to_code_page_invalidates_its_blocks(void **state)
+{
+    block_b_increment = 1;
+    use_indirect = false;
+    run_chain();
+    TranslationBlock *a = tb_lookup(&fake.cpu, 0x10, 0, 0);
+    TranslationBlock *b = tb_lookup(&fake.cpu, 0x20, 0, 0);
+    assert_ptr_equal(a->jmp_dest[0], b);
+    fake_set_gen(gen_smc);
+    fake.env.pc = 0x40;
+    fake.env.g64[2] = 0x90909090;
+    fake.env.g64[3] = 0x20;
+    assert_int_equal(tcg_cpu_exec(&fake.cpu), EXCP_STOP);
+    assert_true(b->invalid);
+    assert_false(a->invalid);
+    assert_null(a->jmp_dest[0]);
+    assert_int_equal(fake.ram[0x20], 0x90);
+    /* a store elsewhere on the page leaves the other blocks alone */
+    fake.env.pc = 0x40;
+    fake.env.g64[3] = 0x800;
+    assert_int_equal(tcg_cpu_exec(&fake.cpu), EXCP_STOP);
+    assert_false(a->invalid);
+}
+
+static void gen_return(TranslationBlock *tb)
+{
+    tcg_gen_addi_i64(fake.g64[0], fake.g64[0], 1);
+    tcg_gen_exit_tb(NULL, 0);
+}
+
+static void test_exec_loop_returns_when_exit_is_requested(void **state)
+{
+    fake_exit_after = 5;
+    fake.env.pc = 0x10;
+    fake_set_gen(gen_return);
+    assert_int_equal(tcg_cpu_exec(&fake.cpu), TCG_EXEC_EXIT_REQUEST);
+    assert_int_equal(fake.env.g64[0], 4);
+    assert_int_equal(fake.cpu.exit_request, 0);
+}
+
+static void test_backend_names_parse_and_unknown_is_an_error(void **state)
+{
+    TCGBackend b;
+    GError *err = NULL;
+    assert_int_equal(tcg_backend_parse("interp", &b, &err), 0);
+    assert_int_equal(b, TCG_BACKEND_INTERP);
+    assert_int_equal(tcg_backend_parse("jit", &b, &err), 0);
+    assert_int_equal(b, TCG_BACKEND_JIT);
+    assert_int_equal(tcg_backend_parse("llvm", &b, &err), -1);
+    assert_non_null(strstr(err->message, "llvm"));
+    g_error_free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -455,6 +519,9 @@ int main(void)
         BOTH_BACKENDS(test_lookup_and_goto_ptr_runs_next_block_without_chaining),
         BOTH_BACKENDS(test_code_buffer_exhaustion_flushes_and_recovers),
         BOTH_BACKENDS(test_dual_mapped_code_buffer_runs_chained_code),
+        BOTH_BACKENDS(test_guest_store_to_code_page_invalidates_its_blocks),
+        BOTH_BACKENDS(test_exec_loop_returns_when_exit_is_requested),
+        cmocka_unit_test(test_backend_names_parse_and_unknown_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
