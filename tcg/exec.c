@@ -72,7 +72,7 @@ static TranslationBlock *tb_find(TCGCPU *cpu)
     if (!tb && cpu->exception_index < 0) {
         tb = tb_gen_code(cpu, pc, cs_base, flags, TCG_MAX_INSNS - 1);
     }
-    if (tb && log_enabled(LOG_EXEC)) {
+    if (tb && log_enabled(LOG_EXEC) && log_in_filter(pc)) {
         log_printf("Trace %p [0x%" PRIx64 "]\n", tb->tc_ptr, pc);
     }
     return tb;

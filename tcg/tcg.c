@@ -418,14 +418,15 @@ static void tb_record_insns(TCGContext *s, TranslationBlock *tb)
 
 int tcg_gen_code(TCGContext *s, TranslationBlock *tb)
 {
-    if (log_enabled(LOG_OP)) {
+    bool logged = log_in_filter(tb->pc);
+    if (log_enabled(LOG_OP) && logged) {
         log_ops(s, tb, "OP");
     }
     if (s->optimize) {
         tcg_optimize(s);
     }
     tcg_liveness_analysis(s);
-    if (log_enabled(LOG_OP_OPT)) {
+    if (log_enabled(LOG_OP_OPT) && logged) {
         log_ops(s, tb, "OP after optimization and liveness analysis");
     }
     s->tb = tb;
@@ -444,7 +445,7 @@ int tcg_gen_code(TCGContext *s, TranslationBlock *tb)
     if (tcg_code.used > tcg_code.size) {
         tcg_code.used = tcg_code.size;
     }
-    if (log_enabled(LOG_OUT_ASM) && s->backend == TCG_BACKEND_JIT) {
+    if (log_enabled(LOG_OUT_ASM) && logged && s->backend == TCG_BACKEND_JIT) {
         tcg_log_disas(tb->tc_ptr, n);
     }
     return n;
