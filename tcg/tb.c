@@ -6,7 +6,11 @@
  * overwrites, direct chaining between blocks, and the statistics.
  * The execution loop that uses it is in exec.c.
  *
- * Not thread-safe yet: one vCPU thread translates and runs at a time.
+ * Locking: tb_lock serializes translation (the code buffer is shared),
+ * insertion, chaining, invalidation and lookups in the shared tables;
+ * per-CPU jump caches are read without it. tb_flush frees code that
+ * other vCPUs could be running: with several vCPU threads it must only be
+ * called while the others are outside generated code (not yet arranged).
  */
 #include "vireo/common.h"
 #include <errno.h>
@@ -22,6 +26,7 @@
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
 
 TCGCodeBuffer tcg_code;
+static GRecMutex tb_lock;
 
 static struct {
     TranslationBlock **hash;     /* TB_HASH_SIZE chains through hash_next */
@@ -138,7 +143,9 @@ void tcg_cpu_init(TCGCPU *cpu, void *env, const TCGTargetHooks *hooks)
     cpu->env = env;
     cpu->hooks = hooks;
     cpu->exception_index = -1;
+    g_rec_mutex_lock(&tb_lock);
     g_ptr_array_add(tbc.cpus, cpu);
+    g_rec_mutex_unlock(&tb_lock);
 }
 
 void tcg_cpu_jmp_cache_clear(TCGCPU *cpu)
@@ -148,7 +155,9 @@ void tcg_cpu_jmp_cache_clear(TCGCPU *cpu)
 
 void tcg_cpu_destroy(TCGCPU *cpu)
 {
+    g_rec_mutex_lock(&tb_lock);
     g_ptr_array_remove(tbc.cpus, cpu);
+    g_rec_mutex_unlock(&tb_lock);
 }
 
 /* ---- lookup and insertion ---- */
@@ -185,7 +194,9 @@ TranslationBlock *tb_lookup(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
     if (phys < 0) {
         return NULL;
     }
+    g_rec_mutex_lock(&tb_lock);
     tb = tb_hash_lookup(phys, pc, cs_base, flags);
+    g_rec_mutex_unlock(&tb_lock);
     if (tb) {
         *slot = tb;
     }
@@ -255,13 +266,10 @@ static TranslationBlock *tb_translate(TCGCPU *cpu, uint64_t pc, uint64_t cs_base
     return tb;
 }
 
-TranslationBlock *tb_gen_code(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
-                              uint32_t flags, int max_insns)
+static TranslationBlock *tb_gen_code_locked(TCGCPU *cpu, uint64_t pc,
+                                            uint64_t cs_base, uint32_t flags,
+                                            int max_insns, int64_t phys)
 {
-    int64_t phys = cpu->hooks->get_phys_code(cpu->env, pc);
-    if (phys < 0) {
-        return NULL;
-    }
     TranslationBlock *tb = tb_translate(cpu, pc, cs_base, flags, max_insns, phys);
     if (!tb) {
         log_mask(LOG_TB, "tb: code buffer full, flushing\n");
@@ -283,6 +291,19 @@ TranslationBlock *tb_gen_code(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
     return tb;
 }
 
+TranslationBlock *tb_gen_code(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
+                              uint32_t flags, int max_insns)
+{
+    int64_t phys = cpu->hooks->get_phys_code(cpu->env, pc);
+    if (phys < 0) {
+        return NULL;
+    }
+    g_rec_mutex_lock(&tb_lock);
+    TranslationBlock *tb = tb_gen_code_locked(cpu, pc, cs_base, flags, max_insns, phys);
+    g_rec_mutex_unlock(&tb_lock);
+    return tb;
+}
+
 /* ---- chaining ---- */
 
 static void tb_set_jump(TranslationBlock *tb, int n, const void *target)
@@ -296,8 +317,10 @@ static void tb_set_jump(TranslationBlock *tb, int n, const void *target)
 void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *next)
 {
     g_assert(n == 0 || n == 1);
+    g_rec_mutex_lock(&tb_lock);
     if (!tb->jmp_present[n] || tb->jmp_dest[n] || tb->invalid ||
         next->invalid || tb->backend != next->backend) {
+        g_rec_mutex_unlock(&tb_lock);
         return;
     }
     __atomic_store_n(&tb->jmp_dest[n], next, __ATOMIC_RELEASE);
@@ -306,6 +329,7 @@ void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *next)
     tbc.stats.chained++;
     log_mask(LOG_TB, "tb: chain %p [0x%" PRIx64 "] slot %d -> %p [0x%" PRIx64 "]\n",
              tb->tc_ptr, tb->pc, n, next->tc_ptr, next->pc);
+    g_rec_mutex_unlock(&tb_lock);
 }
 
 static void tb_reset_jump(TranslationBlock *tb, int n)
@@ -314,7 +338,7 @@ static void tb_reset_jump(TranslationBlock *tb, int n)
     tb_set_jump(tb, n, (uint8_t *)tb->tc_ptr + tb->jmp_reset_offset[n]);
 }
 
-void tb_phys_invalidate(TranslationBlock *tb)
+static void tb_phys_invalidate_locked(TranslationBlock *tb)
 {
     if (tb->invalid) {
         return;
@@ -353,6 +377,13 @@ void tb_phys_invalidate(TranslationBlock *tb)
     log_mask(LOG_TB, "tb: invalidate %p [0x%" PRIx64 "]\n", tb->tc_ptr, tb->pc);
 }
 
+void tb_phys_invalidate(TranslationBlock *tb)
+{
+    g_rec_mutex_lock(&tb_lock);
+    tb_phys_invalidate_locked(tb);
+    g_rec_mutex_unlock(&tb_lock);
+}
+
 /* True when tb's guest bytes on page overlap [start, end). */
 static bool tb_overlaps(TranslationBlock *tb, uint64_t page, uint64_t start,
                         uint64_t end)
@@ -372,6 +403,7 @@ static bool tb_overlaps(TranslationBlock *tb, uint64_t page, uint64_t start,
 int tb_invalidate_phys_range(uint64_t start, uint64_t end)
 {
     int count = 0;
+    g_rec_mutex_lock(&tb_lock);
     for (uint64_t page = start & TCG_PAGE_MASK; page < end; page += TCG_PAGE_SIZE) {
         GPtrArray *list = g_hash_table_lookup(tbc.pages, &page);
         if (!list) {
@@ -381,23 +413,28 @@ int tb_invalidate_phys_range(uint64_t start, uint64_t end)
         for (guint i = 0; i < copy->len; i++) {
             TranslationBlock *tb = g_ptr_array_index(copy, i);
             if (tb_overlaps(tb, page, start, end)) {
-                tb_phys_invalidate(tb);
+                tb_phys_invalidate_locked(tb);
                 count++;
             }
         }
         g_ptr_array_unref(copy);
     }
+    g_rec_mutex_unlock(&tb_lock);
     return count;
 }
 
 bool tb_page_has_code(uint64_t addr)
 {
     uint64_t page = addr & TCG_PAGE_MASK;
-    return g_hash_table_lookup(tbc.pages, &page) != NULL;
+    g_rec_mutex_lock(&tb_lock);
+    bool r = g_hash_table_lookup(tbc.pages, &page) != NULL;
+    g_rec_mutex_unlock(&tb_lock);
+    return r;
 }
 
 void tb_flush(void)
 {
+    g_rec_mutex_lock(&tb_lock);
     for (guint i = 0; i < tbc.all->len; i++) {
         tb_free(g_ptr_array_index(tbc.all, i));
     }
@@ -412,6 +449,7 @@ void tb_flush(void)
     tbc.stats.tbs = 0;
     tbc.stats.flushes++;
     tbc.flush_count++;
+    g_rec_mutex_unlock(&tb_lock);
 }
 
 uint64_t tb_flush_count(void)
@@ -440,7 +478,7 @@ void tb_dump_stats(FILE *out)
 
 /* ---- search pc ---- */
 
-TranslationBlock *tb_search_pc(uintptr_t retaddr, uint32_t *insn)
+static TranslationBlock *tb_search_pc_locked(uintptr_t retaddr, uint32_t *insn)
 {
     GPtrArray *all = tbc.all;
     guint lo = 0, hi = all->len;
@@ -466,5 +504,13 @@ TranslationBlock *tb_search_pc(uintptr_t retaddr, uint32_t *insn)
         i++;
     }
     *insn = i;
+    return tb;
+}
+
+TranslationBlock *tb_search_pc(uintptr_t retaddr, uint32_t *insn)
+{
+    g_rec_mutex_lock(&tb_lock);
+    TranslationBlock *tb = tb_search_pc_locked(retaddr, insn);
+    g_rec_mutex_unlock(&tb_lock);
     return tb;
 }

@@ -6,6 +6,7 @@
 #include "vireo/common.h"
 #include "tcg/tcg-op.h"
 #include "tcg/tb.h"
+#include "tcg/tlb.h"
 
 void tcg_gen_op1(TCGOpcode opc, TCGArg a1)
 {
@@ -128,7 +129,7 @@ void tcg_gen_call(const TCGHelperInfo *info, TCGTemp *ret, int nargs,
 static void gen_qemu_op(TCGOpcode opc, TCGTemp *val, TCGv_i64 addr,
                         unsigned mmu_idx, MemOp mop)
 {
-    g_assert(mmu_idx < (1u << TCG_MMU_IDX_BITS));
+    g_assert(mmu_idx < TCG_NB_MMU_MODES);
     tcg_gen_op3(opc, temp_arg(val), tcgv_i64_arg(addr),
                 make_memop_idx(mop, mmu_idx));
 }

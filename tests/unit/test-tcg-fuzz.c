@@ -158,7 +158,7 @@ static void gen_memory_op(Pool *p)
         tcg_gen_ori_i64(addr, addr, FAKE_MMIO_BASE);
     }
     MemOp mop = rndn(8);
-    unsigned mmu = rndn(2);
+    unsigned mmu = rndn(TCG_NB_MMU_MODES);
     bool is64 = rndn(2);
     if (!is64 && (mop & MO_SIZE) == MO_64) {
         mop = MO_32;
