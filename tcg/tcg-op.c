@@ -113,6 +113,7 @@ void tcg_gen_call(const TCGHelperInfo *info, TCGTemp *ret, int nargs,
     g_assert(nargs <= TCG_MAX_HELPER_ARGS);
     g_assert(!ret == !info->has_ret);
     g_assert(!ret || ret->type == info->ret_type);
+    g_assert(!ret || ret->kind == TEMP_TB || ret->kind == TEMP_GLOBAL);
     if (ret) {
         a[n++] = temp_arg(ret);
     }

@@ -243,6 +243,53 @@ TCGLabel *gen_new_label(void)
     return l;
 }
 
+/* The type op expects for temp argument i (outputs first). */
+static TCGType op_arg_type(TCGOpcode opc, int i)
+{
+    const TCGOpDef *def = &tcg_op_defs[opc];
+    bool is_out = i < def->nb_oargs;
+    bool is_pointer = false;
+    switch (opc) {
+    case INDEX_op_ext_i32_i64: case INDEX_op_extu_i32_i64:
+        return is_out ? TCG_TYPE_I64 : TCG_TYPE_I32;
+    case INDEX_op_extrl_i64_i32: case INDEX_op_extrh_i64_i32:
+        return is_out ? TCG_TYPE_I32 : TCG_TYPE_I64;
+    case INDEX_op_qemu_ld_i32: case INDEX_op_qemu_ld_i64:
+    case INDEX_op_goto_ptr:
+        is_pointer = i == def->nb_oargs;
+        break;
+    case INDEX_op_qemu_st_i32: case INDEX_op_qemu_st_i64:
+        is_pointer = i == 1;
+        break;
+    default:
+        /* ld*: r, base; st*: val, base */
+        if (!strncmp(def->name, "ld", 2) || !strncmp(def->name, "st", 2)) {
+            is_pointer = i == 1;
+        }
+        break;
+    }
+    if (is_pointer) {
+        return TCG_TYPE_I64;
+    }
+    return def->flags & TCG_OPF_64BIT ? TCG_TYPE_I64 : TCG_TYPE_I32;
+}
+
+/* Programmer-bug checks: writable outputs, operand types. */
+static void check_op_args(TCGContext *s, const TCGOp *op)
+{
+    const TCGOpDef *def = &tcg_op_defs[op->opc];
+    if (op->opc == INDEX_op_call || op->opc == INDEX_op_discard ||
+        (def->flags & TCG_OPF_NOT_PRESENT)) {
+        return;
+    }
+    for (int i = 0; i < def->nb_oargs + def->nb_iargs; i++) {
+        g_assert(op->args[i] < (TCGArg)s->nb_temps);
+        TCGTemp *t = &s->temps[op->args[i]];
+        g_assert(i >= def->nb_oargs || t->kind == TEMP_TB || t->kind == TEMP_GLOBAL);
+        g_assert(t->type == op_arg_type(op->opc, i));
+    }
+}
+
 TCGOp *tcg_emit_op(TCGOpcode opc, int nargs, const TCGArg *args)
 {
     TCGContext *s = tcg_ctx;
@@ -254,6 +301,7 @@ TCGOp *tcg_emit_op(TCGOpcode opc, int nargs, const TCGArg *args)
     op->nb_oargs = tcg_op_defs[opc].nb_oargs;
     op->nb_iargs = tcg_op_defs[opc].nb_iargs;
     memcpy(op->args, args, nargs * sizeof(TCGArg));
+    check_op_args(s, op);
     return op;
 }
 
