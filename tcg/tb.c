@@ -90,10 +90,8 @@ int tb_cache_init(size_t code_size, bool force_dual_map, GError **errp)
     tcg_code.used = 0;
     static const char ret0_sentinel;
     tcg_code.epilogue_ret0 = &ret0_sentinel;
-    if (tcg_jit_available()) {
-        size_t n = tcg_jit_gen_prologue(tcg_code.rw, tcg_code.rx);
-        tcg_code.used = (n + 63) & ~(size_t)63;
-    }
+    size_t n = tcg_jit_gen_prologue(tcg_code.rw, tcg_code.rx);
+    tcg_code.used = (n + 63) & ~(size_t)63;
     tcg_code.prologue_size = tcg_code.used;
     tbc.hash = g_new0(TranslationBlock *, TB_HASH_SIZE);
     tbc.all = g_ptr_array_new();
