@@ -164,3 +164,22 @@ void tcg_gen_qemu_st_i64(TCGv_i64 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mo
     gen_qemu_op(INDEX_op_qemu_st_i64, tcgv_i64_temp(val), addr, mmu_idx,
                 mop & MO_SIZE);
 }
+
+void tcg_gen_concat_i32_i64(TCGv_i64 ret, TCGv_i32 lo, TCGv_i32 hi)
+{
+    TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_extu_i32_i64(t, lo);
+    tcg_gen_extu_i32_i64(ret, hi);
+    tcg_gen_shli_i64(ret, ret, 32);
+    tcg_gen_or_i64(ret, ret, t);
+    tcg_temp_free_i64(t);
+}
+
+void tcg_gen_extr_i64_i32(TCGv_i32 lo, TCGv_i32 hi, TCGv_i64 a)
+{
+    TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_mov_i64(t, a);
+    tcg_gen_extrl_i64_i32(lo, t);
+    tcg_gen_extrh_i64_i32(hi, t);
+    tcg_temp_free_i64(t);
+}

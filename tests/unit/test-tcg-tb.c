@@ -491,6 +491,61 @@ static void test_exec_loop_returns_when_exit_is_requested(void **state)
     assert_int_equal(fake.cpu.exit_request, 0);
 }
 
+static void test_nochain_runs_every_block_through_the_loop(void **state)
+{
+    fake.cpu.nochain = true;
+    block_b_increment = 1;
+    use_indirect = false;
+    run_chain();
+    assert_int_equal(fake.env.g64[1], 100);
+    TBStats st;
+    tb_get_stats(&st);
+    assert_int_equal(st.chained, 0);
+    assert_int_equal(st.translations, 3);
+}
+
+static void gen_concat(TranslationBlock *tb)
+{
+    TCGv_i32 lo = tcg_temp_new_i32(), hi = tcg_temp_new_i32();
+    tcg_gen_extr_i64_i32(lo, hi, fake.g64[0]);
+    tcg_gen_mov_i32(fake.g32[0], lo);
+    tcg_gen_mov_i32(fake.g32[1], hi);
+    tcg_gen_concat_i32_i64(fake.g64[1], hi, lo);
+    tcg_gen_exit_tb(NULL, 0);
+}
+
+static void test_concat_and_extr_split_and_join_halves(void **state)
+{
+    fake.env.g64[0] = 0x0123456789abcdefull;
+    fake_set_gen(gen_concat);
+    fake_run(0);
+    assert_int_equal(fake.env.g32[0], 0x89abcdef);
+    assert_int_equal(fake.env.g32[1], 0x01234567);
+    assert_int_equal(fake.env.g64[1], 0x89abcdef01234567ull);
+}
+
+static void test_tlb_set_page_flush_page_and_flags(void **state)
+{
+    TCGTLB *tlb = g_new(TCGTLB, 1);
+    tlb_flush(tlb);
+    TCGTLBEntry *e = tlb_entry(tlb, 3, 0x5123);
+    assert_int_equal(e->addr_read & TLB_INVALID, TLB_INVALID);
+    uint8_t *page = g_malloc(TCG_PAGE_SIZE);
+    tlb_set_page(tlb, 3, 0x5123, page, TLB_PROT_READ | TLB_PROT_WRITE,
+                 TLB_NOTDIRTY);
+    assert_int_equal(e->addr_read, 0x5000);          /* NOTDIRTY: writes only */
+    assert_int_equal(e->addr_write, 0x5000 | TLB_NOTDIRTY);
+    assert_int_equal(e->addr_code, (uint64_t)-1);     /* no exec right */
+    assert_ptr_equal((void *)(uintptr_t)(0x5123 + e->addend), page + 0x123);
+    tlb_set_page(tlb, 0, 0x5000, NULL, TLB_PROT_READ, TLB_MMIO);
+    assert_int_equal(tlb_entry(tlb, 0, 0x5000)->addr_read, 0x5000 | TLB_MMIO);
+    tlb_flush_page(tlb, 0x5fff);
+    assert_int_equal(e->addr_write, (uint64_t)-1);
+    assert_int_equal(tlb_entry(tlb, 0, 0x5000)->addr_read, (uint64_t)-1);
+    g_free(tlb);
+    g_free(page);
+}
+
 static void test_backend_names_parse_and_unknown_is_an_error(void **state)
 {
     TCGBackend b;
@@ -523,6 +578,9 @@ int main(void)
         BOTH_BACKENDS(test_dual_mapped_code_buffer_runs_chained_code),
         BOTH_BACKENDS(test_guest_store_to_code_page_invalidates_its_blocks),
         BOTH_BACKENDS(test_exec_loop_returns_when_exit_is_requested),
+        BOTH_BACKENDS(test_nochain_runs_every_block_through_the_loop),
+        BOTH_BACKENDS(test_concat_and_extr_split_and_join_halves),
+        cmocka_unit_test(test_tlb_set_page_flush_page_and_flags),
         cmocka_unit_test(test_backend_names_parse_and_unknown_is_an_error),
     };
     return fake_run_tests("tcg-tb", tests, ARRAY_SIZE(tests));
