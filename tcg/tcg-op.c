@@ -100,6 +100,23 @@ void tcg_gen_lookup_and_goto_ptr(void)
     tcg_temp_free_i64(ptr);
 }
 
+void tcg_gen_tb_start(const TranslationBlock *tb)
+{
+    TCGv_i32 flag = tcg_temp_new_i32();
+    tcg_ctx->exit_label = gen_new_label();
+    tcg_gen_ld_i32(flag, tcg_env,
+                   tcg_ctx->cfg.cpu_offset + offsetof(TCGCPU, exit_request));
+    tcg_gen_brcondi_i32(TCG_COND_NE, flag, 0, tcg_ctx->exit_label);
+    tcg_temp_free_i32(flag);
+}
+
+void tcg_gen_tb_end(const TranslationBlock *tb)
+{
+    g_assert(tcg_ctx->exit_label);
+    tcg_gen_set_label(tcg_ctx->exit_label);
+    tcg_gen_exit_tb(tb, TB_EXIT_REQUESTED);
+}
+
 void tcg_gen_mb(unsigned bar)
 {
     tcg_gen_op1(INDEX_op_mb, bar);

@@ -158,6 +158,7 @@ void tcg_func_start(TCGContext *s)
     s->nb_ops = 0;
     s->nb_labels = 0;
     s->nb_insns = 0;
+    s->exit_label = NULL;
 }
 
 static TCGTemp *tcg_temp_new_internal(TCGType type)

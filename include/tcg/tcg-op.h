@@ -39,6 +39,11 @@ void tcg_gen_exit_tb(const TranslationBlock *tb, unsigned idx);
 void tcg_gen_goto_ptr(TCGv_ptr ptr);
 /* Looks up the block for the CPU's current state and jumps to it, or exits. */
 void tcg_gen_lookup_and_goto_ptr(void);
+/* Block prologue: leaves at once through exit_tb(tb, TB_EXIT_REQUESTED)
+ * when the vCPU's exit_request is set (a kick); pair with tcg_gen_tb_end. */
+void tcg_gen_tb_start(const TranslationBlock *tb);
+/* Emits the exit path of tcg_gen_tb_start; call after the block's last op. */
+void tcg_gen_tb_end(const TranslationBlock *tb);
 /* Memory barrier (no-op on a single-threaded guest, kept for ordering). */
 void tcg_gen_mb(unsigned bar);
 /* Emits a helper call: ret may be NULL, args[0..nargs) are i32/i64 temps. */

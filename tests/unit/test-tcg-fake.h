@@ -188,6 +188,7 @@ static G_GNUC_UNUSED void fake_init(TCGBackend b, size_t code_size)
     fake.ram = g_malloc0(FAKE_RAM_SIZE);
     TCGTargetConfig cfg = {
         .tlb_offset = offsetof(FakeEnv, tlb),
+        .cpu_offset = (intptr_t)offsetof(Fake, cpu) - (intptr_t)offsetof(Fake, env),
         .slow_ld = fake_slow_ld,
         .slow_st = fake_slow_st,
     };

@@ -546,6 +546,64 @@ static void test_tlb_set_page_flush_page_and_flags(void **state)
     g_free(page);
 }
 
+/* 0x10 loops to itself forever, counting in r0; it checks for kicks. */
+static uint64_t kick_after;
+
+static void helper_maybe_kick(uint64_t envp)
+{
+    FakeEnv *e = (FakeEnv *)(uintptr_t)envp;
+    if (e->g64[0] == kick_after) {
+        fake.cpu.exit_request = 1;
+    }
+}
+static const TCGHelperInfo kick_info = {
+    .func = (void *)helper_maybe_kick, .name = "maybe_kick",
+    .flags = TCG_CALL_NO_WRITE_GLOBALS,
+};
+
+static void gen_forever(TranslationBlock *tb)
+{
+    TCGTemp *a[] = { tcgv_i64_temp(tcg_env) };
+    tcg_gen_tb_start(tb);
+    tcg_gen_addi_i64(fake.g64[0], fake.g64[0], 1);
+    tcg_gen_call(&kick_info, NULL, 1, a);
+    tcg_gen_movi_i64(fake.pc, 0x10);
+    tcg_gen_goto_tb(0);
+    tcg_gen_exit_tb(tb, 0);
+    tcg_gen_tb_end(tb);
+}
+
+static void test_kick_leaves_a_chained_loop_at_the_next_block_start(void **state)
+{
+    kick_after = 1000;
+    fake.env.pc = 0x10;
+    fake_set_gen(gen_forever);
+    assert_int_equal(tcg_cpu_exec(&fake.cpu), TCG_EXEC_EXIT_REQUEST);
+    assert_int_equal(fake.env.g64[0], 1000);
+    assert_int_equal(fake.env.pc, 0x10);
+    TBStats st;
+    tb_get_stats(&st);
+    assert_int_equal(st.chained, 1);
+}
+
+static gpointer kicker(gpointer data)
+{
+    g_usleep(20 * 1000);
+    __atomic_store_n(&fake.cpu.exit_request, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void test_kick_from_another_thread_stops_an_endless_guest_loop(void **state)
+{
+    kick_after = (uint64_t)-1;
+    fake.env.pc = 0x10;
+    fake_set_gen(gen_forever);
+    GThread *t = g_thread_new("kicker", kicker, NULL);
+    assert_int_equal(tcg_cpu_exec(&fake.cpu), TCG_EXEC_EXIT_REQUEST);
+    g_thread_join(t);
+    assert_true(fake.env.g64[0] > 0);
+}
+
 static void test_backend_names_parse_and_unknown_is_an_error(void **state)
 {
     TCGBackend b;
@@ -580,6 +638,8 @@ int main(void)
         BOTH_BACKENDS(test_exec_loop_returns_when_exit_is_requested),
         BOTH_BACKENDS(test_nochain_runs_every_block_through_the_loop),
         BOTH_BACKENDS(test_concat_and_extr_split_and_join_halves),
+        BOTH_BACKENDS(test_kick_leaves_a_chained_loop_at_the_next_block_start),
+        BOTH_BACKENDS(test_kick_from_another_thread_stops_an_endless_guest_loop),
         cmocka_unit_test(test_tlb_set_page_flush_page_and_flags),
         cmocka_unit_test(test_backend_names_parse_and_unknown_is_an_error),
     };
