@@ -8,9 +8,10 @@
  *
  * Locking: tb_lock serializes translation (the code buffer is shared),
  * insertion, chaining, invalidation and lookups in the shared tables;
- * per-CPU jump caches are read without it. tb_flush frees code that
- * other vCPUs could be running: with several vCPU threads it must only be
- * called while the others are outside generated code (not yet arranged).
+ * per-CPU jump caches are read without it. A flush frees code that other
+ * vCPUs could be running, so a full buffer is flushed (and the block
+ * translated) inside an exclusive section (exec.c): the other vCPUs are
+ * kicked out of generated code and held until it ends.
  */
 #include "vireo/common.h"
 #include <errno.h>
@@ -264,17 +265,9 @@ static TranslationBlock *tb_translate(TCGCPU *cpu, uint64_t pc, uint64_t cs_base
     return tb;
 }
 
-static TranslationBlock *tb_gen_code_locked(TCGCPU *cpu, uint64_t pc,
-                                            uint64_t cs_base, uint32_t flags,
-                                            int max_insns, int64_t phys)
+/* Records the pages of a freshly translated tb and enters it. */
+static void tb_link(TCGCPU *cpu, TranslationBlock *tb, uint64_t pc, int64_t phys)
 {
-    TranslationBlock *tb = tb_translate(cpu, pc, cs_base, flags, max_insns, phys);
-    if (!tb) {
-        log_mask(LOG_TB, "tb: code buffer full, flushing\n");
-        tb_flush();
-        tb = tb_translate(cpu, pc, cs_base, flags, max_insns, phys);
-        g_assert(tb);
-    }
     tb->page_addr[0] = phys & TCG_PAGE_MASK;
     tb->page_addr[1] = (uint64_t)-1;
     uint64_t last = pc + (tb->size ? tb->size - 1 : 0);
@@ -286,7 +279,6 @@ static TranslationBlock *tb_gen_code_locked(TCGCPU *cpu, uint64_t pc,
     }
     tb_insert(cpu, tb);
     cpu->jmp_cache[jc_hash(pc)] = tb;
-    return tb;
 }
 
 TranslationBlock *tb_gen_code(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
@@ -296,10 +288,32 @@ TranslationBlock *tb_gen_code(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
     if (phys < 0) {
         return NULL;
     }
-    g_rec_mutex_lock(&tb_lock);
-    TranslationBlock *tb = tb_gen_code_locked(cpu, pc, cs_base, flags, max_insns, phys);
-    g_rec_mutex_unlock(&tb_lock);
-    return tb;
+    for (;;) {
+        g_rec_mutex_lock(&tb_lock);
+        TranslationBlock *tb = tb_translate(cpu, pc, cs_base, flags, max_insns, phys);
+        if (tb) {
+            tb_link(cpu, tb, pc, phys);
+            g_rec_mutex_unlock(&tb_lock);
+            return tb;
+        }
+        /* the buffer is full: flush and translate with every other vCPU
+         * out of generated code, so that nothing refills it meanwhile */
+        g_rec_mutex_unlock(&tb_lock);
+        log_mask(LOG_TB, "tb: code buffer full, flushing\n");
+        bool was_running = tcg_exclusive_begin(cpu);
+        g_rec_mutex_lock(&tb_lock);
+        tb_flush();
+        tb = tb_translate(cpu, pc, cs_base, flags, max_insns, phys);
+        g_assert(tb);
+        tb_link(cpu, tb, pc, phys);
+        uint64_t flushes = tbc.flush_count;
+        g_rec_mutex_unlock(&tb_lock);
+        tcg_exclusive_end(cpu, was_running);
+        if (tb_flush_count() == flushes) {
+            return tb;
+        }
+        /* another vCPU flushed before this one could run the block */
+    }
 }
 
 /* ---- chaining ---- */
@@ -446,13 +460,13 @@ void tb_flush(void)
     code_buffer_reset();
     tbc.stats.tbs = 0;
     tbc.stats.flushes++;
-    tbc.flush_count++;
+    __atomic_store_n(&tbc.flush_count, tbc.flush_count + 1, __ATOMIC_RELEASE);
     g_rec_mutex_unlock(&tb_lock);
 }
 
 uint64_t tb_flush_count(void)
 {
-    return tbc.flush_count;
+    return __atomic_load_n(&tbc.flush_count, __ATOMIC_ACQUIRE);
 }
 
 void tb_get_stats(TBStats *st)
