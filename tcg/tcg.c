@@ -92,6 +92,7 @@ void tcg_context_free(TCGContext *s)
         g_array_free(s->labels[i].relocs, true);
     }
     g_array_free(s->slow_paths, true);
+    tcg_liveness_free(s);
     if (tcg_ctx == s) {
         tcg_ctx = NULL;
         tcg_env = NULL;

@@ -200,6 +200,7 @@ typedef struct TCGContext {
     uint32_t insn_off[TCG_MAX_INSNS];   /* code offset of each insn_start */
     uint64_t insn_data[TCG_MAX_INSNS][TCG_INSN_START_WORDS];
     struct TCGRegState *rs;     /* register allocator (JIT only) */
+    struct TCGLiveness *live;   /* liveness results (liveness.c) */
     GArray *slow_paths;         /* out-of-line guest memory paths (JIT) */
 } TCGContext;
 
