@@ -96,6 +96,7 @@ static void gen_loop(TranslationBlock *tb)
         return;
     }
     if (kind == 2) {
+        tcg_gen_tb_start(tb);
         tcg_gen_mov_i64(a, g[4]);
         tcg_gen_mov_i64(b, g[5]);
         gen_arith_body(a, b, c);
@@ -111,6 +112,7 @@ static void gen_loop(TranslationBlock *tb)
         tcg_gen_movi_i64(g_pc, 0x300);
         tcg_gen_goto_tb(1);
         tcg_gen_exit_tb(tb, 1);
+        tcg_gen_tb_end(tb);
         return;
     }
     tcg_gen_movi_i64(a, 1);
@@ -157,12 +159,17 @@ static double now(void)
 }
 
 /* IR ops executed per loop iteration, per kind (counted from the IR). */
-static const int ops_per_iter[3] = { 24 + 2, 4 * 5 + 2, 2 + 24 + 2 + 1 + 1 + 1 + 1 };
+static const int ops_per_iter[3] = { 24 + 2, 4 * 5 + 2, 2 + 2 + 24 + 2 + 1 + 1 + 1 + 1 };
 
 /* Runs kind on backend b: IR ops per second. */
 static double run(int k, TCGBackend b, uint64_t n)
 {
-    TCGTargetConfig cfg = { offsetof(BenchEnv, tlb), slow_ld, slow_st };
+    TCGTargetConfig cfg = {
+        .tlb_offset = offsetof(BenchEnv, tlb),
+        .cpu_offset = (intptr_t)((char *)&cpu - (char *)&env),
+        .slow_ld = slow_ld,
+        .slow_st = slow_st,
+    };
     TCGContext *s = tcg_context_new(&cfg, b);
     for (int i = 0; i < 8; i++) {
         static const char *const names[] = { "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7" };
