@@ -182,17 +182,21 @@ void tcg_liveness_free(TCGContext *s)
 
 void tcg_liveness_analysis(TCGContext *s)
 {
+    enum { MAX_WORDS = (TCG_MAX_TEMPS + 63) / 64 };
     if (!s->live) {
-        s->live = g_new0(Liveness, 1);
+        /* sized once for the largest block; only label sets need zeroing */
+        Liveness *l = g_new0(Liveness, 1);
+        l->label_live = g_new(uint64_t, (size_t)TCG_MAX_LABELS * MAX_WORDS);
+        l->out = g_new(uint64_t, (size_t)TCG_MAX_OPS * MAX_WORDS);
+        l->globals = g_new(uint64_t, MAX_WORDS);
+        l->cur = g_new(uint64_t, MAX_WORDS);
+        s->live = l;
     }
     cur_lv = s->live;
-    liveness_free_sets(cur_lv);
     cur_lv->words = (s->nb_temps + 63) / 64;
     cur_lv->nb_ops = s->nb_ops;
-    cur_lv->label_live = g_new0(uint64_t, (size_t)MAX(s->nb_labels, 1) * cur_lv->words);
-    cur_lv->out = g_new0(uint64_t, (size_t)MAX(s->nb_ops, 1) * cur_lv->words);
-    cur_lv->globals = g_new0(uint64_t, cur_lv->words);
-    cur_lv->cur = g_new0(uint64_t, cur_lv->words);
+    memset(cur_lv->label_live, 0, (size_t)s->nb_labels * cur_lv->words * 8);
+    memset(cur_lv->globals, 0, cur_lv->words * 8);
     for (int i = 0; i < s->nb_globals; i++) {
         if (s->temps[i].kind == TEMP_GLOBAL) {
             bit_set(cur_lv->globals, i);
