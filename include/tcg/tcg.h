@@ -124,9 +124,6 @@ typedef struct TCGTemp {
     int8_t reg;           /* host register, or -1 */
     uint8_t val_loc;      /* TEMP_VAL_* in tcg-internal.h */
     bool mem_coherent;    /* memory copy equals the register copy */
-    bool mem_allocated;
-    /* optimizer state */
-    int copy_of;          /* index of the temp this one equals, or -1 */
 } TCGTemp;
 
 typedef struct TCGOp {
@@ -196,7 +193,6 @@ typedef struct TCGContext {
     uint8_t *code_buf;          /* start of this block's code (rw view) */
     uint8_t *code_ptr;          /* emission point (rw view) */
     uint8_t *code_end;          /* no emission at or past this point */
-    bool code_overflow;
     uint32_t insn_off[TCG_MAX_INSNS];   /* code offset of each insn_start */
     uint64_t insn_data[TCG_MAX_INSNS][TCG_INSN_START_WORDS];
     struct TCGRegState *rs;     /* register allocator (JIT only) */
