@@ -203,10 +203,15 @@ typedef struct TCGContext {
 /* The context of the current thread (set by tcg_context_new). */
 extern __thread TCGContext *tcg_ctx;
 
-/* The env temp: a pointer to the CPU state, pinned in a host register. */
+/*
+ * Typed handles for temps (distinct pointer types, so that i32 and i64
+ * cannot be mixed up). A handle belongs to the context that made it: each
+ * vCPU thread declares its globals in its own context.
+ */
 typedef struct TCGv_i32_d *TCGv_i32;
 typedef struct TCGv_i64_d *TCGv_i64;
 typedef TCGv_i64 TCGv_ptr;
+/* The env temp: a pointer to the CPU state, pinned in a host register. */
 extern __thread TCGv_ptr tcg_env;
 
 static inline TCGTemp *tcgv_i32_temp(TCGv_i32 v) { return (TCGTemp *)v; }
@@ -228,7 +233,8 @@ int tcg_backend_parse(const char *name, TCGBackend *out, GError **errp) VIREO_WU
 /* True when this host can run the JIT backend. */
 bool tcg_jit_available(void);
 
-/* Declares a global at env + offset; call before any block: its handle. */
+/* Declares a global at env + offset; call before any block, in every
+ * vCPU thread's context in the same order: its handle. */
 TCGv_i32 tcg_global_mem_new_i32(intptr_t offset, const char *name);
 TCGv_i64 tcg_global_mem_new_i64(intptr_t offset, const char *name);
 
