@@ -424,6 +424,94 @@ static void info_registers(Monitor *mon, void *opaque)
     free(buf);
 }
 
+/* ---- info tlb / info mem: the guest's page tables ---- */
+
+#define MON_WALK_BUDGET (1u << 22)
+
+typedef struct MemRange {
+    Monitor *mon;
+    bool open;
+    uint64_t start, end;
+    uint32_t flags;
+    unsigned lines;
+} MemRange;
+
+static void print_perm(Monitor *mon, uint32_t flags)
+{
+    monitor_printf(mon, "%c%c%c", flags & X86_MAP_USER ? 'u' : '-', 'r',
+                   flags & X86_MAP_WRITE ? 'w' : '-');
+    if (flags & X86_MAP_NX) {
+        monitor_printf(mon, " nx");
+    }
+}
+
+static void mem_range_flush(MemRange *r)
+{
+    if (r->open) {
+        monitor_printf(r->mon, "%016" PRIx64 "-%016" PRIx64 " %016" PRIx64 " ", r->start, r->end,
+                       r->end - r->start);
+        print_perm(r->mon, r->flags);
+        monitor_printf(r->mon, "\n");
+        r->open = false;
+    }
+}
+
+static void mem_range_add(void *opaque, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
+{
+    MemRange *r = opaque;
+    uint32_t perm = flags & (X86_MAP_WRITE | X86_MAP_USER | X86_MAP_NX);
+    if (r->open && r->end == va && r->flags == perm) {
+        r->end += size;
+        return;
+    }
+    mem_range_flush(r);
+    *r = (MemRange){ r->mon, true, va, va + size, perm, r->lines + 1 };
+}
+
+static void tlb_entry_print(void *opaque, uint64_t va, uint64_t pa, uint64_t size,
+                            uint32_t flags)
+{
+    Monitor *mon = opaque;
+    monitor_printf(mon, "%016" PRIx64 ": %016" PRIx64 " %s%c%c%c%c ", va, pa,
+                   size == 4096 ? "   " : size == 2 * MiB ? "2M " : size == 4 * MiB ? "4M " : "1G ",
+                   flags & X86_MAP_GLOBAL ? 'G' : '-', flags & X86_MAP_DIRTY ? 'D' : '-',
+                   flags & X86_MAP_ACCESSED ? 'A' : '-', flags & X86_MAP_USER ? 'U' : 'S');
+    print_perm(mon, flags);
+    monitor_printf(mon, "\n");
+}
+
+static void info_paging(Monitor *mon, bool ranges)
+{
+    Machine *m = current_machine;
+    MemRange r = { .mon = mon };
+    bool resume;
+    int ret;
+
+    if (!have_machine(mon)) {
+        return;
+    }
+    resume = cpu_hold(m);
+    ret = x86_walk_mappings(&m->cpu->env, m->mem, ranges ? mem_range_add : tlb_entry_print,
+                            ranges ? (void *)&r : (void *)mon, MON_WALK_BUDGET);
+    mem_range_flush(&r);
+    cpu_release(m, resume);
+    if (ret < 0) {
+        monitor_printf(mon, "PG disabled\n");
+    } else if (ret > 0) {
+        monitor_printf(mon, "(stopped after %u page-table entries)\n", MON_WALK_BUDGET);
+    }
+}
+
+static void info_tlb(Monitor *mon, void *opaque)
+{
+    info_paging(mon, false);
+}
+
+static void info_mem(Monitor *mon, void *opaque)
+{
+    info_paging(mon, true);
+}
+
 static const char *region_kind(const BusRegion *r)
 {
     return r->kind == BUS_REGION_RAM ? "ram" : r->kind == BUS_REGION_ROM ? "rom" : "i/o";
@@ -773,6 +861,8 @@ static void register_builtins(void)
     monitor_register_info("status", "whether the guest runs", info_status, NULL);
     monitor_register_info("version", "vireo's version", info_version, NULL);
     monitor_register_info("registers", "the CPU registers", info_registers, NULL);
+    monitor_register_info("tlb", "the guest's page mappings, page by page", info_tlb, NULL);
+    monitor_register_info("mem", "the guest's mapped virtual ranges", info_mem, NULL);
     monitor_register_info("mtree", "the guest-physical memory map", info_mtree, NULL);
     monitor_register_info("ioports", "the port map", info_ioports, NULL);
 }

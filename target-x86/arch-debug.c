@@ -115,3 +115,114 @@ int x86_debug_rw(X86CPUState *env, Bus *mem, uint64_t vaddr, void *buf, uint64_t
     }
     return 0;
 }
+
+/* ---- enumerating the mappings (monitor "info tlb" / "info mem") ---- */
+
+typedef struct WalkCtx {
+    X86CPUState *env;
+    Bus *mem;
+    X86MappingFn fn;
+    void *opaque;
+    uint64_t budget;        /* entries still allowed to visit */
+    bool nx;
+} WalkCtx;
+
+/* Sign-extends a 48-bit linear address to its canonical form. */
+static uint64_t canonical48(uint64_t va)
+{
+    return (uint64_t)((int64_t)(va << 16) >> 16);
+}
+
+static bool walk_visit(WalkCtx *w)
+{
+    if (w->budget == 0) {
+        return false;
+    }
+    w->budget--;
+    return true;
+}
+
+/* One level of a PAE / 4-level table; flags accumulate U/S and R/W as AND, NX as OR. */
+static bool walk_pae_level(WalkCtx *w, uint64_t table, int level, uint64_t va_base,
+                           uint32_t inherited)
+{
+    for (int i = 0; i < 512; i++) {
+        uint64_t e, va = va_base | ((uint64_t)i << (12 + 9 * (level - 1)));
+        uint32_t flags;
+        if (!walk_visit(w)) {
+            return false;
+        }
+        if (!read_pte(w->mem, table + i * 8, true, &e) || !(e & PTE_P)) {
+            continue;
+        }
+        flags = (inherited & e & (X86_MAP_WRITE | X86_MAP_USER)) |
+                ((inherited | (w->nx && (e >> 63) ? X86_MAP_NX : 0)) & X86_MAP_NX) |
+                (e & (X86_MAP_ACCESSED | X86_MAP_DIRTY | X86_MAP_GLOBAL));
+        if (level == 1 || ((e & PTE_PS) && level <= 3)) {
+            uint64_t size = 1ULL << (12 + 9 * (level - 1));
+            w->fn(w->opaque, canonical48(va), e & PAE_ADDR_MASK & ~(size - 1), size, flags);
+            continue;
+        }
+        if (!walk_pae_level(w, e & PAE_ADDR_MASK, level - 1, va, flags)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool walk_32bit(WalkCtx *w)
+{
+    for (uint64_t i = 0; i < 1024; i++) {
+        uint64_t pde, pte;
+        if (!walk_visit(w)) {
+            return false;
+        }
+        if (!read_pte(w->mem, (w->env->cr[3] & 0xfffff000ULL) + i * 4, false, &pde) ||
+            !(pde & PTE_P)) {
+            continue;
+        }
+        if ((pde & PTE_PS) && (w->env->cr[4] & CR4_PSE)) {
+            uint64_t pa = (pde & 0xffc00000ULL) | ((pde & 0x1fe000ULL) << 19);
+            w->fn(w->opaque, i << 22, pa, 4 * MiB, pde & 0x166);
+            continue;
+        }
+        for (uint64_t j = 0; j < 1024; j++) {
+            if (!walk_visit(w)) {
+                return false;
+            }
+            if (!read_pte(w->mem, (pde & 0xfffff000ULL) + j * 4, false, &pte) || !(pte & PTE_P)) {
+                continue;
+            }
+            w->fn(w->opaque, (i << 22) | (j << 12), pte & 0xfffff000ULL, 4096,
+                  (pde & pte & (X86_MAP_WRITE | X86_MAP_USER)) | (pte & 0x160));
+        }
+    }
+    return true;
+}
+
+int x86_walk_mappings(X86CPUState *env, Bus *mem, X86MappingFn fn, void *opaque,
+                      uint64_t budget)
+{
+    WalkCtx w = { env, mem, fn, opaque, budget, (env->efer & EFER_NXE) != 0 };
+    uint32_t all = X86_MAP_WRITE | X86_MAP_USER;
+    bool complete;
+
+    if (!(env->cr[0] & CR0_PG)) {
+        return -1;
+    }
+    if (env->efer & EFER_LMA) {
+        complete = walk_pae_level(&w, env->cr[3] & PAE_ADDR_MASK, 4, 0, all);
+    } else if (env->cr[4] & CR4_PAE) {
+        complete = true;
+        for (int i = 0; i < 4 && complete; i++) {
+            uint64_t e;
+            if (!read_pte(mem, (env->cr[3] & 0xffffffe0ULL) + i * 8, true, &e) || !(e & PTE_P)) {
+                continue;
+            }
+            complete = walk_pae_level(&w, e & PAE_ADDR_MASK, 2, (uint64_t)i << 30, all);
+        }
+    } else {
+        complete = walk_32bit(&w);
+    }
+    return complete ? 0 : 1;
+}

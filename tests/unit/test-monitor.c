@@ -115,7 +115,41 @@ static void test_x_translates_through_32bit_page_tables(void **state)
     assert_output("x/1xw 0x400000", "0000000000400000: 0xdeadbeef\n");
     assert_output("x/1xw 0xc0002000", "00000000c0002000: 0xdeadbeef\n");
     assert_output_contains("x/1xw 0x800000", "cannot access memory");
+    /* Present-only entries: supervisor, read-only. */
+    assert_output("info tlb", "0000000000400000: 0000000000002000    ---S -r-\n"
+                              "00000000c0000000: 0000000000000000 4M ---S -r-\n");
+    assert_output("info mem", "0000000000400000-0000000000401000 0000000000001000 -r-\n"
+                              "00000000c0000000-00000000c0400000 0000000000400000 -r-\n");
     env->cr[0] &= ~(uint64_t)(CR0_PE | CR0_PG);
+    assert_output("info mem", "PG disabled\n");
+}
+
+/* A 4-level table set: PML4 0x20000 -> PDPT 0x21000 -> PD 0x22000, with a
+ * 2 MiB user page at 0xffff800000000000 and a 4 KiB page via PT 0x23000. */
+static void test_info_mem_walks_4level_tables(void **state)
+{
+    X86CPUState *env = &current_machine->cpu->env;
+    uint64_t pml4e = 0x21000 | 7, pdpte = 0x22000 | 7, pde_big = 0x200000 | 0x87;
+    uint64_t pde = 0x23000 | 3, pte = 0x5000 | 3 | (1ULL << 63);
+
+    memset(ram + 0x20000, 0, 0x4000);
+    memcpy(ram + 0x20000 + 256 * 8, &pml4e, 8);
+    memcpy(ram + 0x21000, &pdpte, 8);
+    memcpy(ram + 0x22000, &pde_big, 8);
+    memcpy(ram + 0x22000 + 8, &pde, 8);
+    memcpy(ram + 0x23000, &pte, 8);
+    memcpy(ram + 0x200000 + 0x10, "\x78\x56\x34\x12", 4);
+    env->cr[3] = 0x20000;
+    env->cr[4] |= CR4_PAE;
+    env->efer |= EFER_LMA | EFER_LME | EFER_NXE;
+    env->cr[0] |= CR0_PE | CR0_PG;
+    assert_output("info mem",
+                  "ffff800000000000-ffff800000200000 0000000000200000 urw\n"
+                  "ffff800000200000-ffff800000201000 0000000000001000 -rw nx\n");
+    assert_output("x/1xw 0xffff800000000010", "ffff800000000010: 0x12345678\n");
+    env->cr[0] &= ~(uint64_t)(CR0_PE | CR0_PG);
+    env->cr[4] &= ~(uint64_t)CR4_PAE;
+    env->efer = 0;
 }
 
 static void test_x_disassembles_with_capstone(void **state)
@@ -172,6 +206,7 @@ int main(void)
         cmocka_unit_test(test_xp_dumps_physical_memory_in_each_size),
         cmocka_unit_test(test_xp_past_ram_reports_inaccessible),
         cmocka_unit_test(test_x_translates_through_32bit_page_tables),
+        cmocka_unit_test(test_info_mem_walks_4level_tables),
         cmocka_unit_test(test_x_disassembles_with_capstone),
         cmocka_unit_test(test_info_items_and_help),
         cmocka_unit_test(test_registered_command_is_dispatched_with_arguments),
