@@ -1,0 +1,73 @@
+/*
+ * tlb.h: the softmmu TLB layout shared by generated code and the target.
+ *
+ * Each CPU embeds one TCGTLB in its state at TCGTargetConfig.tlb_offset.
+ * Generated code indexes it directly from the env register: for MMU mode
+ * m and guest virtual address a, the entry is table[m][(a >> 12) & 255].
+ * A tag (addr_read / addr_write / addr_code) holds the page address of the
+ * mapping in its high bits; a low flag bit set in it, or a different page,
+ * sends the access to the target's slow path. For a hit, the host address
+ * is a + addend.
+ */
+#ifndef TCG_TLB_H
+#define TCG_TLB_H
+
+#include "vireo/common.h"
+
+#define TCG_PAGE_BITS 12
+#define TCG_PAGE_SIZE (1u << TCG_PAGE_BITS)
+#define TCG_PAGE_MASK (~(uint64_t)(TCG_PAGE_SIZE - 1))
+#define TCG_TLB_BITS 8
+#define TCG_TLB_SIZE (1u << TCG_TLB_BITS)
+#define TCG_NB_MMU_MODES 4
+#define TCG_TLB_ENTRY_BITS 5
+
+/* Low tag bits: each one forces the slow path. */
+#define TLB_INVALID    (1u << 0)  /* no mapping */
+#define TLB_MMIO       (1u << 1)  /* device memory: slow path does the I/O */
+#define TLB_WATCHPOINT (1u << 2)  /* a debugger watchpoint covers the page */
+#define TLB_NOTDIRTY   (1u << 3)  /* page holds translated code: writes
+                                     must invalidate it first */
+
+typedef struct TCGTLBEntry {
+    uint64_t addr_read;
+    uint64_t addr_write;
+    uint64_t addr_code;
+    uintptr_t addend;
+} TCGTLBEntry;
+
+typedef struct TCGTLB {
+    TCGTLBEntry table[TCG_NB_MMU_MODES][TCG_TLB_SIZE];
+} TCGTLB;
+
+_Static_assert(sizeof(TCGTLBEntry) == 1u << TCG_TLB_ENTRY_BITS, "entry size");
+
+/* Index of the entry for addr within one MMU mode's table. */
+static inline unsigned tlb_index(uint64_t addr)
+{
+    return (addr >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1);
+}
+
+/* The entry for addr in mode mmu_idx. */
+static inline TCGTLBEntry *tlb_entry(TCGTLB *tlb, unsigned mmu_idx, uint64_t addr)
+{
+    return &tlb->table[mmu_idx][tlb_index(addr)];
+}
+
+/* Invalidates every entry of every mode. */
+void tlb_flush(TCGTLB *tlb);
+/* Invalidates the entries that map the page holding addr, in every mode. */
+void tlb_flush_page(TCGTLB *tlb, uint64_t addr);
+
+/* Access rights for tlb_set_page. */
+enum { TLB_PROT_READ = 1, TLB_PROT_WRITE = 2, TLB_PROT_EXEC = 4 };
+
+/*
+ * Maps the guest page at vaddr in mode mmu_idx to host memory at host
+ * (page aligned; NULL with TLB_MMIO for device pages), with prot rights
+ * and extra flags (TLB_MMIO, TLB_WATCHPOINT, TLB_NOTDIRTY for writes).
+ */
+void tlb_set_page(TCGTLB *tlb, unsigned mmu_idx, uint64_t vaddr, void *host,
+                  int prot, unsigned flags);
+
+#endif
