@@ -11,9 +11,10 @@
 #ifndef TARGET_X86_DECODE_MNEMONICS_H
 #define TARGET_X86_DECODE_MNEMONICS_H
 
-#define X86_CC_NAMES(X, P) \
-    X(P##O) X(P##NO) X(P##B) X(P##AE) X(P##E) X(P##NE) X(P##BE) X(P##A) \
-    X(P##S) X(P##NS) X(P##P) X(P##NP) X(P##L) X(P##GE) X(P##LE) X(P##G)
+#define X86_CC_NAMES(X, pre) \
+    X(pre##O) X(pre##NO) X(pre##B) X(pre##AE) X(pre##E) X(pre##NE) \
+    X(pre##BE) X(pre##A) X(pre##S) X(pre##NS) X(pre##P) X(pre##NP) \
+    X(pre##L) X(pre##GE) X(pre##LE) X(pre##G)
 
 #define X86_MNEMONICS(X) \
     X(INVALID) \

@@ -85,7 +85,8 @@ typedef enum X86Feature {
 #define X86_IF_SSE_MAND  (1u << 11) /* row chosen by a mandatory 66/F2/F3 prefix */
 #define X86_IF_X87       (1u << 12) /* x87 instruction (D8-DF) */
 #define X86_IF_IOPL      (1u << 13) /* IOPL/IO-bitmap sensitive (IN/OUT/INS/OUTS/CLI/STI) */
-#define X86_IF_NOLOCKMEM (1u << 14) /* internal */
+#define X86_IF_FALLBACK  (1u << 14) /* without the feature the F3 prefix is
+                                     * ignored (TZCNT -> BSF, LZCNT -> BSR) */
 
 /* ---- Prefixes (X86Insn.prefixes) ---- */
 
@@ -117,18 +118,18 @@ enum { X86_REP_NONE = 0, X86_REP_F3 = 1, X86_REP_F2 = 2 };
 /* ---- Decoded operands ---- */
 
 typedef enum X86OperandKind {
-    X86_OP_NONE = 0,
-    X86_OP_GPR,   /* general register: reg 0..15, size 1/2/4/8, high8 for AH..BH */
-    X86_OP_SEG,   /* segment register R_ES..R_GS */
-    X86_OP_CR,    /* control register 0..15 */
-    X86_OP_DR,    /* debug register 0..7 */
-    X86_OP_ST,    /* x87 stack register ST(reg) */
-    X86_OP_MMX,   /* MMX register MM0..MM7 */
-    X86_OP_XMM,   /* XMM register 0..15 */
-    X86_OP_MEM,   /* memory operand: see mem */
-    X86_OP_IMM,   /* immediate: imm (already extended as the row says) */
-    X86_OP_REL,   /* relative branch: target = masked (pc + len + displacement) */
-    X86_OP_FAR,   /* far pointer immediate: sel:imm */
+    X86_OPK_NONE = 0,
+    X86_OPK_GPR,   /* general register: reg 0..15, size 1/2/4/8, high8 for AH..BH */
+    X86_OPK_SEG,   /* segment register R_ES..R_GS */
+    X86_OPK_CR,    /* control register 0..15 */
+    X86_OPK_DR,    /* debug register 0..7 */
+    X86_OPK_ST,    /* x87 stack register ST(reg) */
+    X86_OPK_MMX,   /* MMX register MM0..MM7 */
+    X86_OPK_XMM,   /* XMM register 0..15 */
+    X86_OPK_MEM,   /* memory operand: see mem */
+    X86_OPK_IMM,   /* immediate: imm (already extended as the row says) */
+    X86_OPK_REL,   /* relative branch: target = masked (pc + len + displacement) */
+    X86_OPK_FAR,   /* far pointer immediate: sel:imm */
 } X86OperandKind;
 
 typedef struct X86MemOperand {

@@ -65,6 +65,7 @@ enum {
     X86_OT_yb,        /* register: y; memory: byte (PEXTRB, PINSRB) */
     X86_OT_yw,        /* register: y; memory: word (PEXTRW, PINSRW) */
     X86_OT_dqq,       /* 8 bytes (CMPXCHG8B) or 16 with REX.W (CMPXCHG16B) */
+    X86_OT_nat,       /* 4 bytes, 8 in 64-bit mode whatever the prefixes (MOV CR) */
 };
 
 #define X86_SPEC(am, ot, r) ((uint32_t)(am) | ((uint32_t)(ot) << 8) | ((uint32_t)(r) << 16))
