@@ -255,13 +255,16 @@ const X86OpRow x86_map_onebyte[256] = {
     [0] = IX(FXSAVE, FXSR, 0, Mfx), [1] = IX(FXRSTOR, FXSR, 0, Mfx), \
     [2] = IX(LDMXCSR, SSE, 0, Md), [3] = IX(STMXCSR, SSE, 0, Md), \
     [4] = IX(XSAVE, XSAVE, 0, Mxs), [5] = IX(XRSTOR, XSAVE, 0, Mxs), \
-    [6] = IX(XSAVEOPT, XSAVEOPT, 0, Mxs), [7] = IX(CLFLUSH, CLFLUSH, 0, Mb), \
+    [6] = PFX(IX(XSAVEOPT, XSAVEOPT, 0, Mxs), IX(CLWB, CLWB, 0, Mb), UD, UD), \
+    [7] = PFX(IX(CLFLUSH, CLFLUSH, 0, Mb), IX(CLFLUSHOPT, CLFLUSHOPT, 0, Mb), \
+              UD, UD), \
     [8] = REPSEL(UD, IX(RDFSBASE, FSGSBASE, O64, Ry)), \
     [9] = REPSEL(UD, IX(RDGSBASE, FSGSBASE, O64, Ry)), \
     [10] = REPSEL(UD, IX(WRFSBASE, FSGSBASE, O64, Ry)), \
     [11] = REPSEL(UD, IX(WRGSBASE, FSGSBASE, O64, Ry)), \
-    [13] = IX(LFENCE, SSE2, 0), [14] = IX(MFENCE, SSE2, 0), \
-    [15] = IX(SFENCE, SSE, 0))
+    [13] = PFX(IX(LFENCE, SSE2, 0), UD, UD, UD), \
+    [14] = PFX(IX(MFENCE, SSE2, 0), UD, UD, UD), \
+    [15] = PFX(IX(SFENCE, SSE, 0), UD, UD, UD))
 
 /* 0F C7 (group 9). */
 #define GRP9 GRPMOD( \
@@ -272,11 +275,126 @@ const X86OpRow x86_map_onebyte[256] = {
     [14] = IX(RDRAND, RDRAND, 0, Rv), \
     [15] = REPSEL(IX(RDSEED, RDSEED, 0, Rv), IX(RDPID, RDPID, 0, Rd), UD))
 
+/* SSE rows of the 0F map (SDM Vol.2 table A-3), chosen by mandatory prefix. */
+#define PS(m, ...) IX(m, SSE, 0, __VA_ARGS__)
+#define PD(m, ...) IX(m, SSE2, 0, __VA_ARGS__)
+#define S3(m, ...) IX(m, SSE3, 0, __VA_ARGS__)
+#define ARITH4(m) PFX(PS(m##PS, Vx, Wx), PD(m##PD, Vx, Wx), PS(m##SS, Vx, Wd), \
+                      PD(m##SD, Vx, Wq))
+#define LOGIC2(m) PFX(PS(m##PS, Vx, Wx), PD(m##PD, Vx, Wx), UD, UD)
+/* MMX row with its SSE2 66 form: feat is the MMX form's feature. */
+#define MMXF(m, feat, q) PFX(IX(m, feat, 0, Pq, q), PD(m, Vx, Wx), UD, UD)
+#define MMX2(m) MMXF(m, MMX, Qq)
+#define MMXQD(m) MMXF(m, MMX, Qd)
+#define MMXSHIFT(m) PFX(IX(m, MMX, 0, Nq, Ib), PD(m, Ux, Ib), UD, UD)
+
+#define SSE_0F_ROWS \
+    [0x10] = PFX(PS(MOVUPS, Vx, Wx), PD(MOVUPD, Vx, Wx), PS(MOVSS, Vx, Wd), \
+                 PD(MOVSD, Vx, Wq)), \
+    [0x11] = PFX(PS(MOVUPS, Wx, Vx), PD(MOVUPD, Wx, Vx), PS(MOVSS, Wd, Vx), \
+                 PD(MOVSD, Wq, Vx)), \
+    [0x12] = PFX(MODSEL(PS(MOVLPS, Vq, Mq), PS(MOVHLPS, Vq, Uq)), \
+                 PD(MOVLPD, Vq, Mq), S3(MOVSLDUP, Vx, Wx), S3(MOVDDUP, Vx, Wq)), \
+    [0x13] = PFX(PS(MOVLPS, Mq, Vq), PD(MOVLPD, Mq, Vq), UD, UD), \
+    [0x14] = LOGIC2(UNPCKL), [0x15] = LOGIC2(UNPCKH), \
+    [0x16] = PFX(MODSEL(PS(MOVHPS, Vq, Mq), PS(MOVLHPS, Vq, Uq)), \
+                 PD(MOVHPD, Vq, Mq), S3(MOVSHDUP, Vx, Wx), UD), \
+    [0x17] = PFX(PS(MOVHPS, Mq, Vq), PD(MOVHPD, Mq, Vq), UD, UD), \
+    [0x28] = PFX(PS(MOVAPS, Vx, Wx), PD(MOVAPD, Vx, Wx), UD, UD), \
+    [0x29] = PFX(PS(MOVAPS, Wx, Vx), PD(MOVAPD, Wx, Vx), UD, UD), \
+    [0x2a] = PFX(PS(CVTPI2PS, Vq, Qq), PD(CVTPI2PD, Vx, Qq), \
+                 PS(CVTSI2SS, Vx, Ey), PD(CVTSI2SD, Vx, Ey)), \
+    [0x2b] = PFX(PS(MOVNTPS, Mdq, Vx), PD(MOVNTPD, Mdq, Vx), UD, UD), \
+    [0x2c] = PFX(PS(CVTTPS2PI, Pq, Wq), PD(CVTTPD2PI, Pq, Wx), \
+                 PS(CVTTSS2SI, Gy, Wd), PD(CVTTSD2SI, Gy, Wq)), \
+    [0x2d] = PFX(PS(CVTPS2PI, Pq, Wq), PD(CVTPD2PI, Pq, Wx), \
+                 PS(CVTSS2SI, Gy, Wd), PD(CVTSD2SI, Gy, Wq)), \
+    [0x2e] = PFX(PS(UCOMISS, Vx, Wd), PD(UCOMISD, Vx, Wq), UD, UD), \
+    [0x2f] = PFX(PS(COMISS, Vx, Wd), PD(COMISD, Vx, Wq), UD, UD), \
+    [0x50] = PFX(PS(MOVMSKPS, Gd, Ux), PD(MOVMSKPD, Gd, Ux), UD, UD), \
+    [0x51] = ARITH4(SQRT), \
+    [0x52] = PFX(PS(RSQRTPS, Vx, Wx), UD, PS(RSQRTSS, Vx, Wd), UD), \
+    [0x53] = PFX(PS(RCPPS, Vx, Wx), UD, PS(RCPSS, Vx, Wd), UD), \
+    [0x54] = LOGIC2(AND), [0x55] = LOGIC2(ANDN), [0x56] = LOGIC2(OR), \
+    [0x57] = LOGIC2(XOR), [0x58] = ARITH4(ADD), [0x59] = ARITH4(MUL), \
+    [0x5a] = PFX(PD(CVTPS2PD, Vx, Wq), PD(CVTPD2PS, Vx, Wx), \
+                 PD(CVTSS2SD, Vx, Wd), PD(CVTSD2SS, Vx, Wq)), \
+    [0x5b] = PFX(PD(CVTDQ2PS, Vx, Wx), PD(CVTPS2DQ, Vx, Wx), \
+                 PD(CVTTPS2DQ, Vx, Wx), UD), \
+    [0x5c] = ARITH4(SUB), [0x5d] = ARITH4(MIN), [0x5e] = ARITH4(DIV), \
+    [0x5f] = ARITH4(MAX), \
+    [0x60] = MMXQD(PUNPCKLBW), [0x61] = MMXQD(PUNPCKLWD), \
+    [0x62] = MMXQD(PUNPCKLDQ), [0x63] = MMX2(PACKSSWB), \
+    [0x64] = MMX2(PCMPGTB), [0x65] = MMX2(PCMPGTW), [0x66] = MMX2(PCMPGTD), \
+    [0x67] = MMX2(PACKUSWB), [0x68] = MMX2(PUNPCKHBW), \
+    [0x69] = MMX2(PUNPCKHWD), [0x6a] = MMX2(PUNPCKHDQ), \
+    [0x6b] = MMX2(PACKSSDW), \
+    [0x6c] = PFX(UD, PD(PUNPCKLQDQ, Vx, Wx), UD, UD), \
+    [0x6d] = PFX(UD, PD(PUNPCKHQDQ, Vx, Wx), UD, UD), \
+    [0x6e] = PFX(REXW(IX(MOVD, MMX, 0, Pq, Ey), IX(MOVQ, MMX, 0, Pq, Ey)), \
+                 REXW(PD(MOVD, Vx, Ey), PD(MOVQ, Vx, Ey)), UD, UD), \
+    [0x6f] = PFX(IX(MOVQ, MMX, 0, Pq, Qq), PD(MOVDQA, Vx, Wx), \
+                 PD(MOVDQU, Vx, Wx), UD), \
+    [0x70] = PFX(PS(PSHUFW, Pq, Qq, Ib), PD(PSHUFD, Vx, Wx, Ib), \
+                 PD(PSHUFHW, Vx, Wx, Ib), PD(PSHUFLW, Vx, Wx, Ib)), \
+    [0x71] = GRPMOD([10] = MMXSHIFT(PSRLW), [12] = MMXSHIFT(PSRAW), \
+                    [14] = MMXSHIFT(PSLLW)), \
+    [0x72] = GRPMOD([10] = MMXSHIFT(PSRLD), [12] = MMXSHIFT(PSRAD), \
+                    [14] = MMXSHIFT(PSLLD)), \
+    [0x73] = GRPMOD([10] = MMXSHIFT(PSRLQ), \
+                    [11] = PFX(UD, PD(PSRLDQ, Ux, Ib), UD, UD), \
+                    [14] = MMXSHIFT(PSLLQ), \
+                    [15] = PFX(UD, PD(PSLLDQ, Ux, Ib), UD, UD)), \
+    [0x74] = MMX2(PCMPEQB), [0x75] = MMX2(PCMPEQW), [0x76] = MMX2(PCMPEQD), \
+    [0x77] = PFX(IX(EMMS, MMX, 0), UD, UD, UD), \
+    [0x78] = PFX(IX(VMREAD, VMX, PRV, Enat, Gnat), UD, UD, UD), \
+    [0x79] = PFX(IX(VMWRITE, VMX, PRV, Gnat, Enat), UD, UD, UD), \
+    [0x7c] = PFX(UD, S3(HADDPD, Vx, Wx), UD, S3(HADDPS, Vx, Wx)), \
+    [0x7d] = PFX(UD, S3(HSUBPD, Vx, Wx), UD, S3(HSUBPS, Vx, Wx)), \
+    [0x7e] = PFX(REXW(IX(MOVD, MMX, 0, Ey, Pq), IX(MOVQ, MMX, 0, Ey, Pq)), \
+                 REXW(PD(MOVD, Ey, Vx), PD(MOVQ, Ey, Vx)), \
+                 PD(MOVQ, Vx, Wq), UD), \
+    [0x7f] = PFX(IX(MOVQ, MMX, 0, Qq, Pq), PD(MOVDQA, Wx, Vx), \
+                 PD(MOVDQU, Wx, Vx), UD), \
+    [0xc2] = PFX(PS(CMPPS, Vx, Wx, Ib), PD(CMPPD, Vx, Wx, Ib), \
+                 PS(CMPSS, Vx, Wd, Ib), PD(CMPSD, Vx, Wq, Ib)), \
+    [0xc3] = PFX(PD(MOVNTI, My, Gy), UD, UD, UD), \
+    [0xc4] = PFX(PS(PINSRW, Pq, Eyw, Ib), PD(PINSRW, Vx, Eyw, Ib), UD, UD), \
+    [0xc5] = PFX(PS(PEXTRW, Gd, Nq, Ib), PD(PEXTRW, Gd, Ux, Ib), UD, UD), \
+    [0xc6] = PFX(PS(SHUFPS, Vx, Wx, Ib), PD(SHUFPD, Vx, Wx, Ib), UD, UD), \
+    [0xd0] = PFX(UD, S3(ADDSUBPD, Vx, Wx), UD, S3(ADDSUBPS, Vx, Wx)), \
+    [0xd1] = MMX2(PSRLW), [0xd2] = MMX2(PSRLD), [0xd3] = MMX2(PSRLQ), \
+    [0xd4] = MMXF(PADDQ, SSE2, Qq), [0xd5] = MMX2(PMULLW), \
+    [0xd6] = PFX(UD, PD(MOVQ, Wq, Vx), PD(MOVQ2DQ, Vx, Nq), PD(MOVDQ2Q, Pq, Ux)), \
+    [0xd7] = PFX(PS(PMOVMSKB, Gd, Nq), PD(PMOVMSKB, Gd, Ux), UD, UD), \
+    [0xd8] = MMX2(PSUBUSB), [0xd9] = MMX2(PSUBUSW), \
+    [0xda] = MMXF(PMINUB, SSE, Qq), [0xdb] = MMX2(PAND), \
+    [0xdc] = MMX2(PADDUSB), [0xdd] = MMX2(PADDUSW), \
+    [0xde] = MMXF(PMAXUB, SSE, Qq), [0xdf] = MMX2(PANDN), \
+    [0xe0] = MMXF(PAVGB, SSE, Qq), [0xe1] = MMX2(PSRAW), [0xe2] = MMX2(PSRAD), \
+    [0xe3] = MMXF(PAVGW, SSE, Qq), [0xe4] = MMXF(PMULHUW, SSE, Qq), \
+    [0xe5] = MMX2(PMULHW), \
+    [0xe6] = PFX(UD, PD(CVTTPD2DQ, Vx, Wx), PD(CVTDQ2PD, Vx, Wq), \
+                 PD(CVTPD2DQ, Vx, Wx)), \
+    [0xe7] = PFX(PS(MOVNTQ, Mq, Pq), PD(MOVNTDQ, Mdq, Vx), UD, UD), \
+    [0xe8] = MMX2(PSUBSB), [0xe9] = MMX2(PSUBSW), \
+    [0xea] = MMXF(PMINSW, SSE, Qq), [0xeb] = MMX2(POR), \
+    [0xec] = MMX2(PADDSB), [0xed] = MMX2(PADDSW), \
+    [0xee] = MMXF(PMAXSW, SSE, Qq), [0xef] = MMX2(PXOR), \
+    [0xf0] = PFX(UD, UD, UD, S3(LDDQU, Vx, Mdq)), \
+    [0xf1] = MMX2(PSLLW), [0xf2] = MMX2(PSLLD), [0xf3] = MMX2(PSLLQ), \
+    [0xf4] = MMXF(PMULUDQ, SSE2, Qq), [0xf5] = MMX2(PMADDWD), \
+    [0xf6] = MMXF(PSADBW, SSE, Qq), \
+    [0xf7] = PFX(PS(MASKMOVQ, Pq, Nq), PD(MASKMOVDQU, Vx, Ux), UD, UD), \
+    [0xf8] = MMX2(PSUBB), [0xf9] = MMX2(PSUBW), [0xfa] = MMX2(PSUBD), \
+    [0xfb] = MMXF(PSUBQ, SSE2, Qq), [0xfc] = MMX2(PADDB), [0xfd] = MMX2(PADDW), \
+    [0xfe] = MMX2(PADDD)
+
 const X86OpRow x86_map_0f[256] = {
     [0x00] = GRP(I(SLDT, Ewv), I(STR, Ewv), IF(LLDT, PRV, Ew), IF(LTR, PRV, Ew),
                  I(VERR, Ew), I(VERW, Ew)),
     [0x01] = GRP7,
-    [0x02] = I(LAR, Gv, Ew), [0x03] = I(LSL, Gv, Ew),
+    [0x02] = I(LAR, Gv, Ewv), [0x03] = I(LSL, Gv, Ewv),
     [0x05] = IX(SYSCALL, SYSCALL, BR | O64),
     [0x06] = IF(CLTS, PRV), [0x07] = IX(SYSRET, SYSCALL, BR | O64 | PRV),
     [0x08] = IF(INVD, PRV), [0x09] = IF(WBINVD, PRV),
@@ -328,6 +446,7 @@ const X86OpRow x86_map_0f[256] = {
     [0xbe] = I(MOVSX, Gv, Eb), [0xbf] = I(MOVSX, Gv, Ew),
     [0xc0] = IF(XADD, LK, Eb, Gb), [0xc1] = IF(XADD, LK, Ev, Gv),
     [0xc7] = GRP9,
-    Z8(0xc8, I(BSWAP, Zy)),
+    Z8(0xc8, I(BSWAP, Zv)),   /* 16-bit operand size: undefined result (SDM) */
     [0xff] = I(UD0, Gv, Ev),
+    SSE_0F_ROWS,
 };

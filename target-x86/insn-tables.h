@@ -62,8 +62,8 @@ enum {
     X86_OT_fx,        /* FXSAVE area, 512 bytes */
     X86_OT_xs,        /* XSAVE area (variable) */
     X86_OT_wv,        /* register: operand size; memory: word (MOV Ev,Sw) */
-    X86_OT_yb,        /* register: y; memory: byte (PEXTRB, PINSRB) */
-    X86_OT_yw,        /* register: y; memory: word (PEXTRW, PINSRW) */
+    X86_OT_yb,        /* register: dword (zero-extended); memory: byte (PEXTRB) */
+    X86_OT_yw,        /* register: dword (zero-extended); memory: word (PINSRW) */
     X86_OT_dqq,       /* 8 bytes (CMPXCHG8B) or 16 with REX.W (CMPXCHG16B) */
     X86_OT_nat,       /* 4 bytes, 8 in 64-bit mode whatever the prefixes (MOV CR) */
 };

@@ -36,6 +36,7 @@ struct TranslationBlock {
     uint64_t phys_pc;
     void *tc_ptr;         /* host code (executable view) */
     uint32_t tc_size;
+    TCGBackend backend;   /* which backend produced tc_ptr */
     bool invalid;
     /* chaining: slot n's rel32 field and the code after it (unchained) */
     uint32_t jmp_insn_offset[2];
@@ -112,10 +113,13 @@ void tb_cache_destroy(void);
 
 /* Registers a vCPU with the cache (for jump-cache flushing). */
 void tcg_cpu_init(TCGCPU *cpu, void *env, const TCGTargetHooks *hooks);
+/* Forgets the vCPU's virtual-pc jump cache (after a TLB flush). */
+void tcg_cpu_jmp_cache_clear(TCGCPU *cpu);
 /* Unregisters a vCPU. */
 void tcg_cpu_destroy(TCGCPU *cpu);
 
-/* Finds a valid block: the block, or NULL. */
+/* Finds a valid block: the block, or NULL (a miss, or the code fetch
+ * faulted: then cpu->exception_index is set by the target). */
 TranslationBlock *tb_lookup(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
                             uint32_t flags);
 /* Translates and inserts a block; flushes the cache when full: the block. */
@@ -131,6 +135,8 @@ int tb_invalidate_phys_range(uint64_t start, uint64_t end);
 bool tb_page_has_code(uint64_t addr);
 /* Drops every block and resets the code buffer. */
 void tb_flush(void);
+/* Number of flushes so far (the loop stops chaining across a flush). */
+uint64_t tb_flush_count(void);
 /* Current statistics. */
 void tb_get_stats(TBStats *st);
 /* Prints the statistics in a few lines on out. */

@@ -157,7 +157,8 @@ typedef enum TCGBackend {
  * inline TLB check misses (or the entry has flag bits set): fill the TLB
  * or perform MMIO, or raise a guest exception by unwinding (retaddr, when
  * nonzero, identifies the faulting op for tcg_cpu_restore_state). slow_ld
- * returns the value zero-extended from the access size.
+ * returns the value zero-extended from the access size; slow_st receives
+ * it zero-extended from the access size.
  */
 typedef uint64_t (*TCGSlowLoad)(void *env, uint64_t addr, MemOpIdx oi,
                                 uintptr_t retaddr);
@@ -174,6 +175,7 @@ typedef struct TCGTargetConfig {
 typedef struct TCGContext {
     TCGTargetConfig cfg;
     TCGBackend backend;
+    bool optimize;
 
     int nb_globals;             /* temps [0, nb_globals) are global/fixed */
     int nb_temps;
@@ -250,6 +252,8 @@ TCGOp *tcg_emit_op(TCGOpcode opc, int nargs, const TCGArg *args);
 /* True when the op buffer is nearly full: the front end should end the block. */
 bool tcg_op_buf_full(void);
 
+/* Appends one op in text form (no newline) to out. */
+void tcg_dump_op(TCGContext *s, GString *out, const TCGOp *op);
 /* Writes the block's ops in the text form of docs/tcg-ir.md to out. */
 void tcg_dump_ops(TCGContext *s, FILE *out);
 /* Same, into a newly allocated string (for tests): free with g_free. */

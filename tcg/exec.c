@@ -1,0 +1,133 @@
+/*
+ * exec.c: the TCG execution loop. It asks the target for the state that
+ * selects a block, finds or translates the block, chains the previous
+ * block's exit to it, runs it, and interprets the value the block returns
+ * (which exit it took). Guest exceptions raised in helpers unwind here by
+ * siglongjmp (tcg_cpu_loop_exit); tcg_cpu_restore_state maps the helper's
+ * return address back to the guest instruction first.
+ */
+#include "vireo/common.h"
+#include "vireo/log.h"
+#include "tcg/tb.h"
+#include "tcg-internal.h"
+
+__thread TCGCPU *current_tcg_cpu;
+
+uintptr_t tcg_tb_exec(void *env, TranslationBlock *tb)
+{
+    if (tb->backend == TCG_BACKEND_INTERP) {
+        return tcg_interp_exec(env, tb->tc_ptr);
+    }
+    return tcg_code.tb_exec(env, tb->tc_ptr);
+}
+
+bool tcg_cpu_restore_state(TCGCPU *cpu, uintptr_t retaddr)
+{
+    uint32_t insn;
+    TranslationBlock *tb = tb_search_pc(retaddr, &insn);
+    if (!tb) {
+        return false;
+    }
+    cpu->hooks->restore_state(cpu->env, tb, tb->insn_data[insn]);
+    return true;
+}
+
+void tcg_cpu_loop_exit(TCGCPU *cpu)
+{
+    tcg_interp_retaddr = 0;
+    siglongjmp(cpu->jmp_env, 1);
+}
+
+void tcg_cpu_loop_exit_restore(TCGCPU *cpu, uintptr_t retaddr)
+{
+    if (retaddr) {
+        tcg_cpu_restore_state(cpu, retaddr);
+    }
+    tcg_cpu_loop_exit(cpu);
+}
+
+const void *tcg_helper_lookup_tb_ptr(void *env)
+{
+    TCGCPU *cpu = current_tcg_cpu;
+    uint64_t pc, cs_base;
+    uint32_t flags;
+    cpu->hooks->get_tb_cpu_state(env, &pc, &cs_base, &flags);
+    TranslationBlock *tb = tb_lookup(cpu, pc, cs_base, flags);
+    if (!tb || tb->backend != tcg_ctx->backend || cpu->exit_request) {
+        return tcg_code.epilogue_ret0;
+    }
+    return tb->tc_ptr;
+}
+
+/* Finds or makes the block for the current state: NULL on a fetch fault. */
+static TranslationBlock *tb_find(TCGCPU *cpu)
+{
+    uint64_t pc, cs_base;
+    uint32_t flags;
+    cpu->hooks->get_tb_cpu_state(cpu->env, &pc, &cs_base, &flags);
+    TranslationBlock *tb = tb_lookup(cpu, pc, cs_base, flags);
+    if (!tb && cpu->exception_index < 0) {
+        tb = tb_gen_code(cpu, pc, cs_base, flags, TCG_MAX_INSNS - 1);
+    }
+    if (tb && log_enabled(LOG_EXEC)) {
+        log_printf("Trace %p [0x%" PRIx64 "]\n", tb->tc_ptr, pc);
+    }
+    return tb;
+}
+
+/* Runs blocks until an exception, an interrupt or an exit request. */
+static void cpu_exec_blocks(TCGCPU *cpu)
+{
+    TranslationBlock *last_tb = NULL;
+    int last_exit = 0;
+    bool nochain = cpu->nochain || log_enabled(LOG_NOCHAIN);
+
+    while (cpu->exception_index < 0 && !cpu->exit_request) {
+        if (cpu->hooks->exec_interrupt &&
+            cpu->hooks->exec_interrupt(cpu->env, cpu)) {
+            last_tb = NULL;
+            continue;
+        }
+        uint64_t flushes = tb_flush_count();
+        TranslationBlock *tb = tb_find(cpu);
+        if (!tb) {
+            return;
+        }
+        if (last_tb && !nochain && flushes == tb_flush_count()) {
+            tb_add_jump(last_tb, last_exit, tb);
+        }
+        uintptr_t ret = tcg_tb_exec(cpu->env, tb);
+        last_tb = (TranslationBlock *)(ret & ~(uintptr_t)TB_EXIT_MASK);
+        last_exit = ret & TB_EXIT_MASK;
+        if (last_exit >= TB_EXIT_NOCHAIN) {
+            last_tb = NULL;
+        }
+    }
+}
+
+int tcg_cpu_exec(TCGCPU *cpu)
+{
+    TCGCPU *volatile saved = cpu;
+    current_tcg_cpu = cpu;
+    if (sigsetjmp(cpu->jmp_env, 0)) {
+        cpu = saved;
+        current_tcg_cpu = cpu;
+        tcg_interp_retaddr = 0;
+    }
+    for (;;) {
+        if (cpu->exception_index >= 0) {
+            int r = cpu->hooks->handle_exception(cpu->env, cpu);
+            cpu->exception_index = -1;
+            if (r >= 0) {
+                current_tcg_cpu = NULL;
+                return r;
+            }
+        }
+        if (cpu->exit_request) {
+            cpu->exit_request = 0;
+            current_tcg_cpu = NULL;
+            return TCG_EXEC_EXIT_REQUEST;
+        }
+        cpu_exec_blocks(cpu);
+    }
+}

@@ -1,0 +1,309 @@
+/*
+ * optimize.c: the IR optimizer, one forward pass over a block's ops before
+ * liveness. Within each basic block it tracks which temps are copies of
+ * others (a constant is a copy of its constant temp) and:
+ *  - copy propagation: inputs are replaced by the value's source;
+ *  - constant folding: pure ops on constants become a mov of the result
+ *    (computed with tcg_eval_op, the interpreter's own semantics);
+ *  - algebraic simplification: x+0, x-0, x|0, x^0, x&-1, x*1, shifts and
+ *    rotates by 0 become mov; x&0, x*0 become 0; x^x, x-x become 0; x&x,
+ *    x|x become x; setcond of a value with itself; constant branches
+ *    become br or disappear.
+ * Dead code left behind (unused movs) is removed by liveness.c.
+ * A copy is valid while its source has not been written since (a version
+ * number per temp); labels start from nothing; helper calls that may write
+ * globals forget what was known about globals.
+ */
+#include "vireo/common.h"
+#include "tcg/tcg.h"
+#include "tcg-internal.h"
+
+typedef struct TempInfo {
+    int src;          /* temp this one equals, or -1 */
+    uint32_t src_ver; /* version of src when the copy was made */
+    uint32_t epoch;   /* basic block the info belongs to */
+} TempInfo;
+
+typedef struct OptState {
+    TCGContext *s;
+    TempInfo info[TCG_MAX_TEMPS];
+    uint32_t ver[TCG_MAX_TEMPS];
+    uint32_t epoch;
+} OptState;
+
+/* The oldest known temp with t's value (t itself if none). */
+static int repr(OptState *o, int t)
+{
+    TempInfo *i = &o->info[t];
+    if (i->epoch == o->epoch && i->src >= 0 && o->ver[i->src] == i->src_ver) {
+        return i->src;
+    }
+    return t;
+}
+
+static bool is_const(OptState *o, TCGArg a, uint64_t *val)
+{
+    TCGTemp *t = &o->s->temps[repr(o, a)];
+    if (t->kind == TEMP_CONST) {
+        *val = t->type == TCG_TYPE_I32 ? (uint32_t)t->val : (uint64_t)t->val;
+        return true;
+    }
+    return false;
+}
+
+/* t was written: copies of it are stale, and it is a copy of nothing. */
+static void temp_written(OptState *o, int t)
+{
+    o->ver[t]++;
+    o->info[t].src = -1;
+}
+
+static void record_copy(OptState *o, int dst, int src)
+{
+    int r = repr(o, src);
+    if (r == dst) {
+        return;
+    }
+    o->info[dst] = (TempInfo){ .src = r, .src_ver = o->ver[r], .epoch = o->epoch };
+}
+
+static void forget_globals(OptState *o)
+{
+    for (int i = 0; i < o->s->nb_globals; i++) {
+        temp_written(o, i);
+    }
+}
+
+static bool op_is_foldable(TCGOpcode opc)
+{
+    const TCGOpDef *def = &tcg_op_defs[opc];
+    if (def->nb_oargs != 1 || !def->nb_iargs ||
+        (def->flags & (TCG_OPF_SIDE_EFFECTS | TCG_OPF_BB_END | TCG_OPF_NOT_PRESENT |
+                       TCG_OPF_CALL_CLOBBER))) {
+        return false;
+    }
+    return strncmp(def->name, "ld", 2) != 0;
+}
+
+static TCGType out_type(OptState *o, const TCGOp *op)
+{
+    return o->s->temps[op->args[0]].type;
+}
+
+/* Turns op into "mov out, src". */
+static void make_mov(OptState *o, TCGOp *op, TCGArg src)
+{
+    op->opc = out_type(o, op) == TCG_TYPE_I64 ? INDEX_op_mov_i64 : INDEX_op_mov_i32;
+    op->nb_oargs = 1;
+    op->nb_iargs = 1;
+    op->args[1] = src;
+}
+
+static void make_movi(OptState *o, TCGOp *op, uint64_t val)
+{
+    make_mov(o, op, temp_arg(tcg_constant_internal(out_type(o, op), val)));
+}
+
+static bool is_commutative(TCGOpcode b)
+{
+    return b == INDEX_op_add_i32 || b == INDEX_op_mul_i32 ||
+           b == INDEX_op_and_i32 || b == INDEX_op_or_i32 || b == INDEX_op_xor_i32;
+}
+
+/* The i32 opcode of the same family (for the switch below). */
+static TCGOpcode family(TCGOpcode opc)
+{
+    if (opc >= INDEX_op_mov_i64 && opc <= INDEX_op_st_i64) {
+        return opc - INDEX_op_mov_i64 + INDEX_op_mov_i32;
+    }
+    return opc;
+}
+
+/* x op x, x op 0, x op -1, x op 1: true if op was simplified. */
+static bool simplify_binop(OptState *o, TCGOp *op)
+{
+    TCGOpcode f = family(op->opc);
+    uint64_t bv, av;
+    bool is64 = tcg_op_defs[op->opc].flags & TCG_OPF_64BIT;
+    uint64_t ones = is64 ? ~0ull : 0xffffffffull;
+    if (is_commutative(f) && is_const(o, op->args[1], &av) &&
+        !is_const(o, op->args[2], &bv)) {
+        TCGArg t = op->args[1];
+        op->args[1] = op->args[2];
+        op->args[2] = t;
+    }
+    bool same = repr(o, op->args[1]) == repr(o, op->args[2]);
+    if (same && (f == INDEX_op_xor_i32 || f == INDEX_op_sub_i32)) {
+        make_movi(o, op, 0);
+        return true;
+    }
+    if (same && (f == INDEX_op_and_i32 || f == INDEX_op_or_i32)) {
+        make_mov(o, op, op->args[1]);
+        return true;
+    }
+    if (!is_const(o, op->args[2], &bv)) {
+        return false;
+    }
+    switch (f) {
+    case INDEX_op_add_i32: case INDEX_op_sub_i32: case INDEX_op_or_i32:
+    case INDEX_op_xor_i32: case INDEX_op_shl_i32: case INDEX_op_shr_i32:
+    case INDEX_op_sar_i32: case INDEX_op_rotl_i32: case INDEX_op_rotr_i32:
+        if (bv == 0 || ((f >= INDEX_op_shl_i32 && f <= INDEX_op_rotr_i32) &&
+                        (bv & (is64 ? 63 : 31)) == 0)) {
+            make_mov(o, op, op->args[1]);
+            return true;
+        }
+        if (f == INDEX_op_or_i32 && bv == ones) {
+            make_movi(o, op, ones);
+            return true;
+        }
+        return false;
+    case INDEX_op_and_i32:
+        if (bv == ones) {
+            make_mov(o, op, op->args[1]);
+            return true;
+        }
+        if (bv == 0) {
+            make_movi(o, op, 0);
+            return true;
+        }
+        return false;
+    case INDEX_op_mul_i32:
+        if (bv == 1) {
+            make_mov(o, op, op->args[1]);
+            return true;
+        }
+        if (bv == 0) {
+            make_movi(o, op, 0);
+            return true;
+        }
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* Folds or simplifies a pure one-output op; true if it became a mov. */
+static bool fold_op(OptState *o, TCGOp *op)
+{
+    const TCGOpDef *def = &tcg_op_defs[op->opc];
+    uint64_t in[4] = { 0, 0, 0, 0 };
+    bool all_const = true;
+    for (int i = 0; i < def->nb_iargs; i++) {
+        all_const &= is_const(o, op->args[1 + i], &in[i]);
+    }
+    TCGOpcode f = family(op->opc);
+    if (all_const) {
+        make_movi(o, op, tcg_eval_op(op->opc, in, &op->args[1 + def->nb_iargs]));
+        return true;
+    }
+    if (f == INDEX_op_movcond_i32 && is_const(o, op->args[1], &in[0]) &&
+        is_const(o, op->args[2], &in[1])) {
+        bool c = tcg_eval_cond(op->args[5], in[0], in[1],
+                               def->flags & TCG_OPF_64BIT);
+        make_mov(o, op, op->args[c ? 3 : 4]);
+        return true;
+    }
+    if (f == INDEX_op_setcond_i32 && repr(o, op->args[1]) == repr(o, op->args[2])) {
+        make_movi(o, op, tcg_eval_cond(op->args[3], 0, 0, false));
+        return true;
+    }
+    if (def->nb_iargs == 2 && def->nb_cargs == 0) {
+        return simplify_binop(o, op);
+    }
+    return false;
+}
+
+static void fold_brcond(OptState *o, TCGOp *op)
+{
+    uint64_t a, b;
+    bool is64 = op->opc == INDEX_op_brcond_i64;
+    bool known = is_const(o, op->args[0], &a) && is_const(o, op->args[1], &b);
+    if (!known && repr(o, op->args[0]) == repr(o, op->args[1])) {
+        known = true;
+        a = b = 0;
+    }
+    if (!known) {
+        return;
+    }
+    if (tcg_eval_cond(op->args[2], a, b, is64)) {
+        TCGArg label = op->args[3];
+        op->opc = INDEX_op_br;
+        op->nb_iargs = 0;
+        op->args[0] = label;
+    } else {
+        op->opc = INDEX_op_nop;
+    }
+}
+
+static void propagate_inputs(OptState *o, TCGOp *op)
+{
+    for (int i = op->nb_oargs; i < op->nb_oargs + op->nb_iargs; i++) {
+        int r = repr(o, op->args[i]);
+        if (o->s->temps[r].type == o->s->temps[op->args[i]].type) {
+            op->args[i] = r;
+        }
+    }
+}
+
+static void optimize_op(OptState *o, TCGOp *op)
+{
+    switch (op->opc) {
+    case INDEX_op_nop:
+    case INDEX_op_insn_start:
+        return;
+    case INDEX_op_set_label:
+        o->epoch++;
+        return;
+    case INDEX_op_discard:
+        temp_written(o, op->args[0]);
+        return;
+    case INDEX_op_call: {
+        propagate_inputs(o, op);
+        const TCGHelperInfo *info =
+            (const TCGHelperInfo *)op->args[op->nb_oargs + op->nb_iargs + 1];
+        if (!(info->flags & TCG_CALL_NO_WRITE_GLOBALS)) {
+            forget_globals(o);
+        }
+        for (int i = 0; i < op->nb_oargs; i++) {
+            temp_written(o, op->args[i]);
+        }
+        return;
+    }
+    default:
+        break;
+    }
+    propagate_inputs(o, op);
+    if (op->opc == INDEX_op_brcond_i32 || op->opc == INDEX_op_brcond_i64) {
+        fold_brcond(o, op);
+        return;
+    }
+    if (op_is_foldable(op->opc) && op->opc != INDEX_op_mov_i32 &&
+        op->opc != INDEX_op_mov_i64) {
+        fold_op(o, op);
+    }
+    for (int i = 0; i < tcg_op_defs[op->opc].nb_oargs; i++) {
+        temp_written(o, op->args[i]);
+    }
+    if (op->opc == INDEX_op_mov_i32 || op->opc == INDEX_op_mov_i64) {
+        if (repr(o, op->args[1]) == (int)op->args[0]) {
+            op->opc = INDEX_op_nop;
+            return;
+        }
+        record_copy(o, op->args[0], op->args[1]);
+    }
+}
+
+void tcg_optimize(TCGContext *s)
+{
+    OptState *o = g_new0(OptState, 1);
+    o->s = s;
+    o->epoch = 1;
+    for (int i = 0; i < TCG_MAX_TEMPS; i++) {
+        o->info[i].src = -1;
+    }
+    for (int i = 0; i < s->nb_ops; i++) {
+        optimize_op(o, &s->ops[i]);
+    }
+    g_free(o);
+}

@@ -1,0 +1,465 @@
+/*
+ * tb.c: the translation cache. It owns the code buffer (mmap'ed; one RWX
+ * mapping, or a writable and an executable view of the same memory when
+ * the host refuses RWX), the TranslationBlocks, the hash table keyed by
+ * physical pc, the per-page lists used to invalidate code that the guest
+ * overwrites, direct chaining between blocks, and the statistics.
+ * The execution loop that uses it is in exec.c.
+ *
+ * Not thread-safe yet: one vCPU thread translates and runs at a time.
+ */
+#include "vireo/common.h"
+#include <errno.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "vireo/log.h"
+#include "tcg/tb.h"
+#include "tcg/tlb.h"
+#include "tcg-internal.h"
+
+#define TB_HASH_BITS 15
+#define TB_HASH_SIZE (1u << TB_HASH_BITS)
+
+TCGCodeBuffer tcg_code;
+
+static struct {
+    TranslationBlock **hash;     /* TB_HASH_SIZE chains through hash_next */
+    GPtrArray *all;              /* every block since the last flush, in
+                                    code order */
+    GHashTable *pages;           /* page address -> GPtrArray of blocks */
+    GPtrArray *cpus;             /* registered TCGCPUs */
+    TBStats stats;
+    uint64_t flush_count;
+    bool dual_map;
+} tbc;
+
+/* ---- code buffer ---- */
+
+static int code_buffer_map(size_t size, bool force_dual, GError **errp)
+{
+    if (!force_dual) {
+        void *p = mmap(NULL, size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p != MAP_FAILED) {
+            tcg_code.rx = tcg_code.rw = p;
+            tbc.dual_map = false;
+            return 0;
+        }
+    }
+    int fd = memfd_create("vireo-code", MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, size) < 0) {
+        g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
+                    "cannot create the code buffer: %s", g_strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    void *rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    void *rx = mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+    close(fd);
+    if (rw == MAP_FAILED || rx == MAP_FAILED) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
+                    "cannot map the code buffer: %s", g_strerror(errno));
+        return -1;
+    }
+    tcg_code.rw = rw;
+    tcg_code.rx = rx;
+    tbc.dual_map = true;
+    return 0;
+}
+
+static void code_buffer_reset(void)
+{
+    tcg_code.used = tcg_code.prologue_size;
+}
+
+int tb_cache_init(size_t code_size, bool force_dual_map, GError **errp)
+{
+    g_assert(!tcg_code.rx);
+    if (code_buffer_map(code_size, force_dual_map, errp) < 0) {
+        return -1;
+    }
+    tcg_code.size = code_size;
+    tcg_code.used = 0;
+    static const char ret0_sentinel;
+    tcg_code.epilogue_ret0 = &ret0_sentinel;
+    if (tcg_jit_available()) {
+        size_t n = tcg_jit_gen_prologue(tcg_code.rw, tcg_code.rx);
+        tcg_code.used = (n + 63) & ~(size_t)63;
+    }
+    tcg_code.prologue_size = tcg_code.used;
+    tbc.hash = g_new0(TranslationBlock *, TB_HASH_SIZE);
+    tbc.all = g_ptr_array_new();
+    tbc.pages = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                      (GDestroyNotify)g_ptr_array_unref);
+    tbc.cpus = g_ptr_array_new();
+    memset(&tbc.stats, 0, sizeof(tbc.stats));
+    return 0;
+}
+
+static void tb_free(TranslationBlock *tb)
+{
+    g_ptr_array_unref(tb->jmp_incoming);
+    g_free(tb->insn_off);
+    g_free(tb->insn_data);
+    g_free(tb);
+}
+
+void tb_cache_destroy(void)
+{
+    if (!tcg_code.rx) {
+        return;
+    }
+    tb_flush();
+    tbc.stats.flushes = 0;
+    g_free(tbc.hash);
+    g_ptr_array_unref(tbc.all);
+    g_hash_table_destroy(tbc.pages);
+    g_ptr_array_unref(tbc.cpus);
+    if (tcg_code.rw != tcg_code.rx) {
+        munmap(tcg_code.rw, tcg_code.size);
+    }
+    munmap(tcg_code.rx, tcg_code.size);
+    memset(&tcg_code, 0, sizeof(tcg_code));
+}
+
+/* ---- CPUs and the jump cache ---- */
+
+static unsigned jc_hash(uint64_t pc)
+{
+    return (pc ^ (pc >> TB_JMP_CACHE_BITS)) & (TB_JMP_CACHE_SIZE - 1);
+}
+
+void tcg_cpu_init(TCGCPU *cpu, void *env, const TCGTargetHooks *hooks)
+{
+    memset(cpu, 0, sizeof(*cpu));
+    cpu->env = env;
+    cpu->hooks = hooks;
+    cpu->exception_index = -1;
+    g_ptr_array_add(tbc.cpus, cpu);
+}
+
+void tcg_cpu_jmp_cache_clear(TCGCPU *cpu)
+{
+    memset(cpu->jmp_cache, 0, sizeof(cpu->jmp_cache));
+}
+
+void tcg_cpu_destroy(TCGCPU *cpu)
+{
+    g_ptr_array_remove(tbc.cpus, cpu);
+}
+
+/* ---- lookup and insertion ---- */
+
+static unsigned tb_hash(uint64_t phys_pc, uint64_t pc, uint32_t flags)
+{
+    uint64_t h = phys_pc * 0x9e3779b97f4a7c15ull ^ pc ^ ((uint64_t)flags << 32);
+    return (h ^ (h >> 29) ^ (h >> 47)) & (TB_HASH_SIZE - 1);
+}
+
+static TranslationBlock *tb_hash_lookup(uint64_t phys_pc, uint64_t pc,
+                                        uint64_t cs_base, uint32_t flags)
+{
+    TranslationBlock *tb = tbc.hash[tb_hash(phys_pc, pc, flags)];
+    for (; tb; tb = tb->hash_next) {
+        if (tb->phys_pc == phys_pc && tb->pc == pc && tb->cs_base == cs_base &&
+            tb->flags == flags) {
+            return tb;
+        }
+    }
+    return NULL;
+}
+
+TranslationBlock *tb_lookup(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
+                            uint32_t flags)
+{
+    TranslationBlock **slot = &cpu->jmp_cache[jc_hash(pc)];
+    TranslationBlock *tb = *slot;
+    if (tb && tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags &&
+        !tb->invalid) {
+        return tb;
+    }
+    int64_t phys = cpu->hooks->get_phys_code(cpu->env, pc);
+    if (phys < 0) {
+        return NULL;
+    }
+    tb = tb_hash_lookup(phys, pc, cs_base, flags);
+    if (tb) {
+        *slot = tb;
+    }
+    return tb;
+}
+
+static void page_add(uint64_t page, TranslationBlock *tb)
+{
+    GPtrArray *list = g_hash_table_lookup(tbc.pages, &page);
+    if (!list) {
+        list = g_ptr_array_new();
+        g_hash_table_insert(tbc.pages, g_memdup2(&page, sizeof(page)), list);
+    }
+    g_ptr_array_add(list, tb);
+}
+
+static void page_remove(uint64_t page, TranslationBlock *tb)
+{
+    GPtrArray *list = g_hash_table_lookup(tbc.pages, &page);
+    if (list) {
+        g_ptr_array_remove_fast(list, tb);
+        if (!list->len) {
+            g_hash_table_remove(tbc.pages, &page);
+        }
+    }
+}
+
+static void tb_insert(TranslationBlock *tb)
+{
+    unsigned h = tb_hash(tb->phys_pc, tb->pc, tb->flags);
+    tb->hash_next = tbc.hash[h];
+    tbc.hash[h] = tb;
+    page_add(tb->page_addr[0], tb);
+    if (tb->page_addr[1] != (uint64_t)-1) {
+        page_add(tb->page_addr[1], tb);
+    }
+    g_ptr_array_add(tbc.all, tb);
+    tbc.stats.tbs++;
+    tbc.stats.translations++;
+}
+
+/* Translates into a new block at the current end of the code buffer:
+ * the block, or NULL if the buffer is full. */
+static TranslationBlock *tb_translate(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
+                                      uint32_t flags, int max_insns,
+                                      int64_t phys)
+{
+    TranslationBlock *tb = g_new0(TranslationBlock, 1);
+    tb->pc = pc;
+    tb->cs_base = cs_base;
+    tb->flags = flags;
+    tb->max_insns = MIN(max_insns, TCG_MAX_INSNS - 1);
+    tb->phys_pc = phys;
+    tb->backend = tcg_ctx->backend;
+    tb->jmp_incoming = g_ptr_array_new();
+    tcg_func_start(tcg_ctx);
+    cpu->hooks->translate(cpu->env, tb);
+    if (tcg_gen_code(tcg_ctx, tb) < 0) {
+        tb_free(tb);
+        return NULL;
+    }
+    return tb;
+}
+
+TranslationBlock *tb_gen_code(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
+                              uint32_t flags, int max_insns)
+{
+    int64_t phys = cpu->hooks->get_phys_code(cpu->env, pc);
+    if (phys < 0) {
+        return NULL;
+    }
+    TranslationBlock *tb = tb_translate(cpu, pc, cs_base, flags, max_insns, phys);
+    if (!tb) {
+        log_mask(LOG_TB, "tb: code buffer full, flushing\n");
+        tb_flush();
+        tb = tb_translate(cpu, pc, cs_base, flags, max_insns, phys);
+        g_assert(tb);
+    }
+    tb->page_addr[0] = phys & TCG_PAGE_MASK;
+    tb->page_addr[1] = (uint64_t)-1;
+    uint64_t last = pc + (tb->size ? tb->size - 1 : 0);
+    if ((last & TCG_PAGE_MASK) != (pc & TCG_PAGE_MASK)) {
+        int64_t phys2 = cpu->hooks->get_phys_code(cpu->env, last);
+        if (phys2 >= 0) {
+            tb->page_addr[1] = phys2 & TCG_PAGE_MASK;
+        }
+    }
+    tb_insert(tb);
+    cpu->jmp_cache[jc_hash(pc)] = tb;
+    return tb;
+}
+
+/* ---- chaining ---- */
+
+static void tb_set_jump(TranslationBlock *tb, int n, const void *target)
+{
+    if (tb->backend == TCG_BACKEND_JIT) {
+        uint8_t *rx = (uint8_t *)tb->tc_ptr + tb->jmp_insn_offset[n];
+        tcg_jit_patch_jump(tcg_rx_to_rw(rx), rx, target);
+    }
+}
+
+void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *next)
+{
+    g_assert(n == 0 || n == 1);
+    if (!tb->jmp_present[n] || tb->jmp_dest[n] || tb->invalid ||
+        next->invalid || tb->backend != next->backend) {
+        return;
+    }
+    __atomic_store_n(&tb->jmp_dest[n], next, __ATOMIC_RELEASE);
+    g_ptr_array_add(next->jmp_incoming, (void *)((uintptr_t)tb | n));
+    tb_set_jump(tb, n, next->tc_ptr);
+    tbc.stats.chained++;
+    log_mask(LOG_TB, "tb: chain %p [0x%" PRIx64 "] slot %d -> %p [0x%" PRIx64 "]\n",
+             tb->tc_ptr, tb->pc, n, next->tc_ptr, next->pc);
+}
+
+static void tb_reset_jump(TranslationBlock *tb, int n)
+{
+    __atomic_store_n(&tb->jmp_dest[n], NULL, __ATOMIC_RELEASE);
+    tb_set_jump(tb, n, (uint8_t *)tb->tc_ptr + tb->jmp_reset_offset[n]);
+}
+
+void tb_phys_invalidate(TranslationBlock *tb)
+{
+    if (tb->invalid) {
+        return;
+    }
+    tb->invalid = true;
+    TranslationBlock **pp = &tbc.hash[tb_hash(tb->phys_pc, tb->pc, tb->flags)];
+    while (*pp != tb) {
+        pp = &(*pp)->hash_next;
+    }
+    *pp = tb->hash_next;
+    page_remove(tb->page_addr[0], tb);
+    if (tb->page_addr[1] != (uint64_t)-1) {
+        page_remove(tb->page_addr[1], tb);
+    }
+    for (guint i = 0; i < tb->jmp_incoming->len; i++) {
+        uintptr_t e = (uintptr_t)g_ptr_array_index(tb->jmp_incoming, i);
+        tb_reset_jump((TranslationBlock *)(e & ~(uintptr_t)1), e & 1);
+    }
+    g_ptr_array_set_size(tb->jmp_incoming, 0);
+    for (int n = 0; n < 2; n++) {
+        TranslationBlock *dest = tb->jmp_dest[n];
+        if (dest) {
+            g_ptr_array_remove_fast(dest->jmp_incoming, (void *)((uintptr_t)tb | n));
+            tb_reset_jump(tb, n);
+        }
+    }
+    for (guint i = 0; i < tbc.cpus->len; i++) {
+        TCGCPU *cpu = g_ptr_array_index(tbc.cpus, i);
+        TranslationBlock **slot = &cpu->jmp_cache[jc_hash(tb->pc)];
+        if (*slot == tb) {
+            *slot = NULL;
+        }
+    }
+    tbc.stats.tbs--;
+    tbc.stats.invalidations++;
+    log_mask(LOG_TB, "tb: invalidate %p [0x%" PRIx64 "]\n", tb->tc_ptr, tb->pc);
+}
+
+/* True when tb's guest bytes on page overlap [start, end). */
+static bool tb_overlaps(TranslationBlock *tb, uint64_t page, uint64_t start,
+                        uint64_t end)
+{
+    uint64_t first_len = MIN(tb->size, TCG_PAGE_SIZE - (tb->phys_pc & ~TCG_PAGE_MASK));
+    uint64_t lo, hi;
+    if (page == tb->page_addr[0]) {
+        lo = tb->phys_pc;
+        hi = tb->phys_pc + MAX(first_len, 1);
+    } else {
+        lo = tb->page_addr[1];
+        hi = lo + (tb->size - first_len);
+    }
+    return lo < end && start < hi;
+}
+
+int tb_invalidate_phys_range(uint64_t start, uint64_t end)
+{
+    int count = 0;
+    for (uint64_t page = start & TCG_PAGE_MASK; page < end; page += TCG_PAGE_SIZE) {
+        GPtrArray *list = g_hash_table_lookup(tbc.pages, &page);
+        if (!list) {
+            continue;
+        }
+        GPtrArray *copy = g_ptr_array_copy(list, NULL, NULL);
+        for (guint i = 0; i < copy->len; i++) {
+            TranslationBlock *tb = g_ptr_array_index(copy, i);
+            if (tb_overlaps(tb, page, start, end)) {
+                tb_phys_invalidate(tb);
+                count++;
+            }
+        }
+        g_ptr_array_unref(copy);
+    }
+    return count;
+}
+
+bool tb_page_has_code(uint64_t addr)
+{
+    uint64_t page = addr & TCG_PAGE_MASK;
+    return g_hash_table_lookup(tbc.pages, &page) != NULL;
+}
+
+void tb_flush(void)
+{
+    for (guint i = 0; i < tbc.all->len; i++) {
+        tb_free(g_ptr_array_index(tbc.all, i));
+    }
+    g_ptr_array_set_size(tbc.all, 0);
+    memset(tbc.hash, 0, sizeof(TranslationBlock *) * TB_HASH_SIZE);
+    g_hash_table_remove_all(tbc.pages);
+    for (guint i = 0; i < tbc.cpus->len; i++) {
+        TCGCPU *cpu = g_ptr_array_index(tbc.cpus, i);
+        memset(cpu->jmp_cache, 0, sizeof(cpu->jmp_cache));
+    }
+    code_buffer_reset();
+    tbc.stats.tbs = 0;
+    tbc.stats.flushes++;
+    tbc.flush_count++;
+}
+
+uint64_t tb_flush_count(void)
+{
+    return tbc.flush_count;
+}
+
+void tb_get_stats(TBStats *st)
+{
+    *st = tbc.stats;
+    st->code_bytes = tcg_code.used - tcg_code.prologue_size;
+}
+
+void tb_dump_stats(FILE *out)
+{
+    TBStats st;
+    tb_get_stats(&st);
+    fprintf(out, "TB count            %" PRIu64 "\n", st.tbs);
+    fprintf(out, "TB translations     %" PRIu64 "\n", st.translations);
+    fprintf(out, "code buffer         %" PRIu64 " / %zu bytes (%s)\n",
+            st.code_bytes, tcg_code.size, tbc.dual_map ? "dual-mapped" : "rwx");
+    fprintf(out, "chained jumps       %" PRIu64 "\n", st.chained);
+    fprintf(out, "flushes             %" PRIu64 "\n", st.flushes);
+    fprintf(out, "invalidations       %" PRIu64 "\n", st.invalidations);
+}
+
+/* ---- search pc ---- */
+
+TranslationBlock *tb_search_pc(uintptr_t retaddr, uint32_t *insn)
+{
+    GPtrArray *all = tbc.all;
+    guint lo = 0, hi = all->len;
+    while (lo < hi) {
+        guint mid = (lo + hi) / 2;
+        TranslationBlock *tb = g_ptr_array_index(all, mid);
+        if ((uintptr_t)tb->tc_ptr <= retaddr - 1) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (!lo) {
+        return NULL;
+    }
+    TranslationBlock *tb = g_ptr_array_index(all, lo - 1);
+    uintptr_t off = retaddr - 1 - (uintptr_t)tb->tc_ptr;
+    if (off >= tb->tc_size || !tb->n_insns || off < tb->insn_off[0]) {
+        return NULL;
+    }
+    uint32_t i = 0;
+    while (i + 1 < tb->n_insns && tb->insn_off[i + 1] <= off) {
+        i++;
+    }
+    *insn = i;
+    return tb;
+}

@@ -1,0 +1,164 @@
+/*
+ * tcg-op.c: the out-of-line tcg_gen_* builders (control flow, calls, guest
+ * memory, the raw op appenders). The one-op builders are inline in
+ * include/tcg/tcg-op.h.
+ */
+#include "vireo/common.h"
+#include "tcg/tcg-op.h"
+#include "tcg/tb.h"
+
+void tcg_gen_op1(TCGOpcode opc, TCGArg a1)
+{
+    TCGArg a[] = { a1 };
+    tcg_emit_op(opc, 1, a);
+}
+
+void tcg_gen_op2(TCGOpcode opc, TCGArg a1, TCGArg a2)
+{
+    TCGArg a[] = { a1, a2 };
+    tcg_emit_op(opc, 2, a);
+}
+
+void tcg_gen_op3(TCGOpcode opc, TCGArg a1, TCGArg a2, TCGArg a3)
+{
+    TCGArg a[] = { a1, a2, a3 };
+    tcg_emit_op(opc, 3, a);
+}
+
+void tcg_gen_op4(TCGOpcode opc, TCGArg a1, TCGArg a2, TCGArg a3, TCGArg a4)
+{
+    TCGArg a[] = { a1, a2, a3, a4 };
+    tcg_emit_op(opc, 4, a);
+}
+
+void tcg_gen_op5(TCGOpcode opc, TCGArg a1, TCGArg a2, TCGArg a3, TCGArg a4,
+                 TCGArg a5)
+{
+    TCGArg a[] = { a1, a2, a3, a4, a5 };
+    tcg_emit_op(opc, 5, a);
+}
+
+void tcg_gen_op6(TCGOpcode opc, TCGArg a1, TCGArg a2, TCGArg a3, TCGArg a4,
+                 TCGArg a5, TCGArg a6)
+{
+    TCGArg a[] = { a1, a2, a3, a4, a5, a6 };
+    tcg_emit_op(opc, 6, a);
+}
+
+void tcg_gen_set_label(TCGLabel *l)
+{
+    g_assert(!l->present);
+    l->present = true;
+    tcg_gen_op1(INDEX_op_set_label, label_arg(l));
+}
+
+void tcg_gen_br(TCGLabel *l)
+{
+    tcg_gen_op1(INDEX_op_br, label_arg(l));
+}
+
+void tcg_gen_insn_start(uint64_t pc, uint64_t data1)
+{
+    g_assert(tcg_ctx->nb_insns < TCG_MAX_INSNS);
+    tcg_ctx->nb_insns++;
+    tcg_gen_op2(INDEX_op_insn_start, (TCGArg)pc, (TCGArg)data1);
+}
+
+void tcg_gen_goto_tb(unsigned n)
+{
+    g_assert(n < 2);
+    tcg_gen_op1(INDEX_op_goto_tb, n);
+}
+
+void tcg_gen_exit_tb(const TranslationBlock *tb, unsigned idx)
+{
+    g_assert(idx <= TB_EXIT_MASK);
+    g_assert(tb || idx == 0);
+    tcg_gen_op1(INDEX_op_exit_tb, (uintptr_t)tb + idx);
+}
+
+void tcg_gen_goto_ptr(TCGv_ptr ptr)
+{
+    tcg_gen_op1(INDEX_op_goto_ptr, tcgv_i64_arg(ptr));
+}
+
+static const TCGHelperInfo lookup_tb_ptr_info = {
+    .func = (void *)tcg_helper_lookup_tb_ptr,
+    .name = "lookup_tb_ptr",
+    .flags = TCG_CALL_NO_WRITE_GLOBALS,
+    .has_ret = true,
+    .ret_type = TCG_TYPE_I64,
+};
+
+void tcg_gen_lookup_and_goto_ptr(void)
+{
+    TCGv_i64 ptr = tcg_temp_new_i64();
+    TCGTemp *args[] = { tcgv_i64_temp(tcg_env) };
+    tcg_gen_call(&lookup_tb_ptr_info, tcgv_i64_temp(ptr), 1, args);
+    tcg_gen_goto_ptr(ptr);
+    tcg_temp_free_i64(ptr);
+}
+
+void tcg_gen_mb(unsigned bar)
+{
+    tcg_gen_op1(INDEX_op_mb, bar);
+}
+
+void tcg_gen_call(const TCGHelperInfo *info, TCGTemp *ret, int nargs,
+                  TCGTemp *const *args)
+{
+    TCGArg a[TCG_MAX_OP_ARGS];
+    int n = 0;
+    g_assert(nargs <= TCG_MAX_HELPER_ARGS);
+    g_assert(!ret == !info->has_ret);
+    g_assert(!ret || ret->type == info->ret_type);
+    if (ret) {
+        a[n++] = temp_arg(ret);
+    }
+    for (int i = 0; i < nargs; i++) {
+        a[n++] = temp_arg(args[i]);
+    }
+    a[n++] = (TCGArg)info->func;
+    a[n++] = (TCGArg)info;
+    TCGOp *op = tcg_emit_op(INDEX_op_call, n, a);
+    op->nb_oargs = ret ? 1 : 0;
+    op->nb_iargs = nargs;
+}
+
+static void gen_qemu_op(TCGOpcode opc, TCGTemp *val, TCGv_i64 addr,
+                        unsigned mmu_idx, MemOp mop)
+{
+    g_assert(mmu_idx < (1u << TCG_MMU_IDX_BITS));
+    tcg_gen_op3(opc, temp_arg(val), tcgv_i64_arg(addr),
+                make_memop_idx(mop, mmu_idx));
+}
+
+void tcg_gen_qemu_ld_i32(TCGv_i32 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mop)
+{
+    g_assert((mop & MO_SIZE) <= MO_32);
+    if ((mop & MO_SIZE) == MO_32) {
+        mop &= ~MO_SIGN;
+    }
+    gen_qemu_op(INDEX_op_qemu_ld_i32, tcgv_i32_temp(val), addr, mmu_idx, mop);
+}
+
+void tcg_gen_qemu_st_i32(TCGv_i32 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mop)
+{
+    g_assert((mop & MO_SIZE) <= MO_32);
+    gen_qemu_op(INDEX_op_qemu_st_i32, tcgv_i32_temp(val), addr, mmu_idx,
+                mop & MO_SIZE);
+}
+
+void tcg_gen_qemu_ld_i64(TCGv_i64 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mop)
+{
+    if ((mop & MO_SIZE) == MO_64) {
+        mop &= ~MO_SIGN;
+    }
+    gen_qemu_op(INDEX_op_qemu_ld_i64, tcgv_i64_temp(val), addr, mmu_idx, mop);
+}
+
+void tcg_gen_qemu_st_i64(TCGv_i64 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mop)
+{
+    gen_qemu_op(INDEX_op_qemu_st_i64, tcgv_i64_temp(val), addr, mmu_idx,
+                mop & MO_SIZE);
+}
