@@ -57,8 +57,6 @@ void x86_raise_exception_err(X86CPUState *env, int vec, int err, uintptr_t ra)
     env->error_code = err;
     env->has_error_code = vec < 32 && excp_has_error_code(vec);
     env->exception_is_int = false;
-    log_mask(LOG_INT, "raise exception %d err 0x%x at rip 0x%" PRIx64 "\n",
-             vec, err, env->rip);
     g_assert(cpu);
     cpu->exception_index = vec;
     tcg_cpu_loop_exit_restore(cpu, ra);
