@@ -44,7 +44,7 @@ lib-objs := $(patsubst %.c,$(BUILD)/%.o,$(filter %.c,$(lib-srcs))) \
             $(patsubst %.S,$(BUILD)/%.o,$(filter %.S,$(lib-srcs)))
 unit-bins := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(unit-tests))
 
-.PHONY: all check check-unit check-long check-guests install run bench clean distclean images
+.PHONY: all check check-unit check-long check-sanitizers install run bench clean distclean images
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -88,6 +88,10 @@ check-unit: all
 
 check-long: all $(guest-bins)
 	@VIREO_CHECK_LONG=1 scripts/run-tests.sh $(unit-bins) -- $(check-scripts)
+
+# The unit tests again in an ASan+UBSan build of a copy of the tree.
+check-sanitizers:
+	@scripts/check-sanitizers.sh
 
 images:
 	scripts/build-guest-images.sh

@@ -13,6 +13,10 @@
 #include "system/machine.h"
 #include "system/runstate.h"
 #include "target-x86/cpu.h"
+#include "hw/clock.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
 
 void cpu_interrupt(CPUState *cs, int mask)
 {
@@ -33,6 +37,92 @@ void cpu_kick(CPUState *cs)
         m->accel->vcpu_kick(cs);
     }
     g_cond_broadcast(&cs->cond);
+}
+
+static void (*debug_handler)(CPUState *cs);
+
+void cpus_set_debug_handler(void (*fn)(CPUState *cs))
+{
+    debug_handler = fn;
+}
+
+/* The vCPU stopped for the debugger: park it, stop the clock, tell gdb. */
+static void cpu_debug_stop(CPUState *cs)
+{
+    cs->stop = true;
+    if (runstate_get() == RUN_STATE_RUNNING) {
+        clock_stop();
+        runstate_set(RUN_STATE_PAUSED);
+        vm_event_emit(VM_EVENT_STOP, false, NULL);
+    }
+    if (debug_handler) {
+        debug_handler(cs);
+    }
+}
+
+static bool bp_equal(const CPUBreakpoint *a, int type, uint64_t addr, uint64_t len)
+{
+    return a->type == type && a->addr == addr && (type < BP_WATCH_WRITE || a->len == len);
+}
+
+int cpu_breakpoint_insert(CPUState *cs, int type, uint64_t addr, uint64_t len)
+{
+    Machine *m = cs->machine;
+    CPUBreakpoint bp = { type, addr, len };
+
+    if (!cs->breakpoints) {
+        cs->breakpoints = g_array_new(false, false, sizeof(CPUBreakpoint));
+    }
+    if (!m || !m->accel || !m->accel->insert_breakpoint ||
+        m->accel->insert_breakpoint(cs, type, addr, len) < 0) {
+        return -1;
+    }
+    g_array_append_val(cs->breakpoints, bp);
+    return 0;
+}
+
+int cpu_breakpoint_remove(CPUState *cs, int type, uint64_t addr, uint64_t len)
+{
+    Machine *m = cs->machine;
+
+    for (guint i = 0; cs->breakpoints && i < cs->breakpoints->len; i++) {
+        if (bp_equal(&g_array_index(cs->breakpoints, CPUBreakpoint, i), type, addr, len)) {
+            g_array_remove_index(cs->breakpoints, i);
+            if (m && m->accel && m->accel->remove_breakpoint) {
+                m->accel->remove_breakpoint(cs, type, addr, len);
+            }
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void cpu_breakpoint_remove_all(CPUState *cs)
+{
+    while (cs->breakpoints && cs->breakpoints->len > 0) {
+        CPUBreakpoint bp = g_array_index(cs->breakpoints, CPUBreakpoint, 0);
+        cpu_breakpoint_remove(cs, bp.type, bp.addr, bp.len);
+    }
+}
+
+bool cpu_breakpoint_at(CPUState *cs, uint64_t addr)
+{
+    for (guint i = 0; cs->breakpoints && i < cs->breakpoints->len; i++) {
+        CPUBreakpoint *bp = &g_array_index(cs->breakpoints, CPUBreakpoint, i);
+        if (bp->type <= BP_HW && bp->addr == addr) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void cpu_set_single_step(CPUState *cs, bool on)
+{
+    Machine *m = cs->machine;
+    cs->singlestep = on;
+    if (m && m->accel && m->accel->set_single_step) {
+        m->accel->set_single_step(cs, on);
+    }
 }
 
 /* True when the halted vCPU has something that wakes it. */
@@ -65,6 +155,7 @@ static gpointer vcpu_thread(gpointer opaque)
     Machine *m = cs->machine;
     GError *err = NULL;
 
+    cs->thread_id = (int)syscall(SYS_gettid);
     bql_lock();
     if (m->accel->vcpu_init && m->accel->vcpu_init(cs, &err) < 0) {
         error_report_err(err);
@@ -101,7 +192,7 @@ static gpointer vcpu_thread(gpointer opaque)
             runstate_request_shutdown(SHUTDOWN_GUEST_PANIC, 1);
             break;
         case ACCEL_EXIT_DEBUG:
-            cs->stop = true;
+            cpu_debug_stop(cs);
             break;
         case ACCEL_EXIT_NONE:
             break;
@@ -153,4 +244,29 @@ void cpus_join(Machine *m)
     cpu_kick(cs);
     g_thread_join(cs->thread);
     cs->thread = NULL;
+}
+
+void vm_stop(Machine *m)
+{
+    if (runstate_get() != RUN_STATE_RUNNING) {
+        return;
+    }
+    cpus_pause(m);
+    clock_stop();
+    runstate_set(RUN_STATE_PAUSED);
+    vm_event_emit(VM_EVENT_STOP, false, NULL);
+}
+
+void vm_cont(Machine *m)
+{
+    if (runstate_get() != RUN_STATE_PAUSED && runstate_get() != RUN_STATE_PRELAUNCH) {
+        return;
+    }
+    if (m->accel && m->accel->sync_env_to_vcpu) {
+        m->accel->sync_env_to_vcpu(&m->cpu->cs);
+    }
+    clock_start();
+    runstate_set(RUN_STATE_RUNNING);
+    vm_event_emit(VM_EVENT_RESUME, false, NULL);
+    cpus_resume(m);
 }

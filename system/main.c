@@ -15,11 +15,15 @@
 #include "system/cpus.h"
 #include "system/machine.h"
 #include "system/main-loop.h"
+#include "system/gdbstub.h"
+#include "system/monitor.h"
+#include "system/qmp.h"
 #include "system/runstate.h"
 #include "target-x86/cpu.h"
 
 #include <errno.h>
 #include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -34,6 +38,10 @@ typedef struct Options {
     const char *log_items;
     const char *log_file;
     const char *log_filter;
+    const char *monitor;
+    const char *qmp;
+    const char *gdb;
+    bool start_stopped;
 } Options;
 
 typedef int (*OptHandler)(Options *o, const char *val, GError **errp);
@@ -145,9 +153,11 @@ static int opt_bios(Options *o, const char *v, GError **errp)
 
 static int opt_serial(Options *o, const char *v, GError **errp)
 {
-    if (strcmp(v, "stdio") && strcmp(v, "none") && strcmp(v, "null") &&
-        !g_str_has_prefix(v, "file:")) {
-        error_setg(errp, "-serial %s: unknown backend (use stdio, file:PATH, null or none)", v);
+    if (strcmp(v, "stdio") && strcmp(v, "mon:stdio") && strcmp(v, "none") &&
+        strcmp(v, "null") && !g_str_has_prefix(v, "file:") &&
+        !g_str_has_prefix(v, "unix:") && !g_str_has_prefix(v, "tcp:")) {
+        error_setg(errp, "-serial %s: unknown backend (use stdio, file:PATH, "
+                   "unix:PATH,server,nowait, tcp:HOST:PORT,server,nowait, null or none)", v);
         return -1;
     }
     g_free(o->cfg->serial);
@@ -183,6 +193,46 @@ static int opt_device(Options *o, const char *v, GError **errp)
     return machine_config_add_device(o->cfg, v, errp);
 }
 
+static int opt_monitor(Options *o, const char *v, GError **errp)
+{
+    if (strcmp(v, "stdio") && strcmp(v, "none") && !g_str_has_prefix(v, "unix:") &&
+        !g_str_has_prefix(v, "tcp:")) {
+        error_setg(errp, "-monitor %s: unknown backend (use stdio, unix:PATH,server,nowait, "
+                   "tcp:HOST:PORT,server,nowait or none)", v);
+        return -1;
+    }
+    o->monitor = v;
+    return 0;
+}
+
+static int opt_qmp(Options *o, const char *v, GError **errp)
+{
+    if (!g_str_has_prefix(v, "unix:") && !g_str_has_prefix(v, "tcp:")) {
+        error_setg(errp, "-qmp %s: use unix:PATH,server,nowait or tcp:HOST:PORT,server,nowait", v);
+        return -1;
+    }
+    o->qmp = v;
+    return 0;
+}
+
+static int opt_gdb(Options *o, const char *v, GError **errp)
+{
+    o->gdb = v;
+    return 0;
+}
+
+static int opt_gdb_default(Options *o, const char *v, GError **errp)
+{
+    o->gdb = "tcp::1234";
+    return 0;
+}
+
+static int opt_start_stopped(Options *o, const char *v, GError **errp)
+{
+    o->start_stopped = true;
+    return 0;
+}
+
 static int opt_log(Options *o, const char *v, GError **errp)
 {
     if (strcmp(v, "help") == 0) {
@@ -213,11 +263,16 @@ static const OptDef options[] = {
     { "initrd", ARG_VALUE, opt_initrd, "FILE", "initial ramdisk (multiboot: modules, comma-separated)" },
     { "append", ARG_VALUE, opt_append, "CMDLINE", "kernel command line" },
     { "bios", ARG_VALUE, opt_bios, "FILE", "firmware image (default: Debian's SeaBIOS when no -kernel)" },
-    { "serial", ARG_VALUE, opt_serial, "DEV", "COM1 backend: stdio, file:PATH, null or none" },
+    { "serial", ARG_VALUE, opt_serial, "DEV", "COM1 backend: stdio, file:PATH, unix:PATH,server,nowait, null, none" },
     { "display", ARG_VALUE, opt_display, "TYPE", "display: none" },
     { "nographic", ARG_NONE, opt_nographic, NULL, "no window; serial on stdio" },
     { "no-reboot", ARG_NONE, opt_no_reboot, NULL, "exit instead of rebooting (status 0)" },
     { "device", ARG_VALUE, opt_device, "DRIVER[,PROP=V...]", "add a device: isa-debug-exit[,iobase=N][,iosize=N]" },
+    { "monitor", ARG_VALUE, opt_monitor, "DEV", "the human monitor: stdio, unix:PATH,server,nowait, tcp:..., none" },
+    { "qmp", ARG_VALUE, opt_qmp, "DEV", "QMP server: unix:PATH,server,nowait or tcp:HOST:PORT,server,nowait" },
+    { "gdb", ARG_VALUE, opt_gdb, "DEV", "wait for gdb on tcp::PORT, tcp:HOST:PORT or unix:PATH" },
+    { "s", ARG_NONE, opt_gdb_default, NULL, "shorthand for -gdb tcp::1234" },
+    { "S", ARG_NONE, opt_start_stopped, NULL, "do not start the CPU (cont in the monitor or gdb)" },
     { "d", ARG_VALUE, opt_log, "ITEM,...", "enable log items (-d help lists them)" },
     { "D", ARG_VALUE, opt_log_file, "FILE", "write the log to FILE instead of stderr" },
     { "dfilter", ARG_VALUE, opt_log_filter, "RANGE,...", "log only for guest addresses in these ranges" },
@@ -282,15 +337,64 @@ static int parse_args(Options *o, int argc, char **argv, GError **errp)
     return 0;
 }
 
-/* Fills in defaults that depend on several options. */
-static void finish_config(MachineConfig *cfg)
+/* Fills in defaults that depend on several options. With -nographic the
+ * serial port and the monitor share stdio (Ctrl-A c), as in QEMU. */
+static void finish_config(Options *o)
 {
+    MachineConfig *cfg = o->cfg;
     if (!cfg->display) {
         cfg->display = g_strdup("none");
     }
     if (!cfg->serial) {
         cfg->serial = g_strdup("stdio");
     }
+    if (!o->monitor) {
+        o->monitor = cfg->nographic && !strcmp(cfg->serial, "stdio") ? "stdio" : "none";
+    }
+}
+
+static int start_qmp(Options *o, GError **errp)
+{
+    Chardev *chr;
+
+    if (!o->qmp) {
+        return 0;
+    }
+    chr = chardev_new(o->qmp, errp);
+    if (!chr) {
+        g_prefix_error(errp, "-qmp: ");
+        return -1;
+    }
+    return qmp_server_new(chr, errp) ? 0 : -1;
+}
+
+static int start_gdb(Options *o, GError **errp)
+{
+    if (!o->gdb) {
+        return 0;
+    }
+    if (!gdbstub_start(o->gdb, errp)) {
+        g_prefix_error(errp, "-gdb: ");
+        return -1;
+    }
+    return 0;
+}
+
+static int start_monitor(Options *o, Monitor **mon, GError **errp)
+{
+    Chardev *chr;
+
+    *mon = NULL;
+    if (strcmp(o->monitor, "none") == 0) {
+        return 0;
+    }
+    chr = chardev_new(o->monitor, errp);
+    if (!chr) {
+        g_prefix_error(errp, "-monitor: ");
+        return -1;
+    }
+    *mon = monitor_new(chr, errp);
+    return *mon ? 0 : -1;
 }
 
 static int setup_logging(Options *o, GError **errp)
@@ -309,12 +413,14 @@ static int setup_logging(Options *o, GError **errp)
 
 static gboolean on_signal(gpointer opaque)
 {
-    runstate_request_shutdown(SHUTDOWN_HOST_QUIT, 0);
+    runstate_request_shutdown_reason(SHUTDOWN_HOST_QUIT, 0, "host-signal");
     return G_SOURCE_CONTINUE;
 }
 
 static void do_system_reset(Machine *m)
 {
+    bool by_host = runstate_reset_by_host();
+    vm_event_emit(VM_EVENT_RESET, !by_host, by_host ? "host-qmp-system-reset" : "guest-reset");
     cpus_pause(m);
     pc_board_reset(m);
     if (m->accel->sync_env_to_vcpu) {
@@ -323,16 +429,26 @@ static void do_system_reset(Machine *m)
     cpus_resume(m);
 }
 
-static int run(Machine *m)
+static int run(Machine *m, bool start_stopped)
 {
+    if (start_stopped) {
+        /* -S: the vCPU thread parks before running anything; "cont"
+         * (monitor, QMP or gdb) lets it go. */
+        m->cpu->cs.stop = true;
+        clock_stop();
+        runstate_set(RUN_STATE_PRELAUNCH);
+    } else {
+        runstate_set(RUN_STATE_RUNNING);
+    }
     cpus_start(m);
-    runstate_set(RUN_STATE_RUNNING);
     while (runstate_shutdown_requested() == SHUTDOWN_NONE) {
         main_loop_wait();
         if (runstate_take_reset_request()) {
             do_system_reset(m);
         }
     }
+    vm_event_emit(VM_EVENT_SHUTDOWN, runstate_shutdown_requested() != SHUTDOWN_HOST_QUIT,
+                  runstate_shutdown_reason());
     runstate_set(RUN_STATE_SHUTDOWN);
     cpu_kick(&m->cpu->cs);
     bql_unlock();
@@ -345,6 +461,7 @@ int main(int argc, char **argv)
 {
     Options o = { .cfg = machine_config_new() };
     Machine *m;
+    Monitor *mon = NULL;
     GError *err = NULL;
     int status;
 
@@ -353,12 +470,13 @@ int main(int argc, char **argv)
         machine_config_free(o.cfg);
         return 1;
     }
-    finish_config(o.cfg);
+    finish_config(&o);
     runstate_set_no_reboot(o.cfg->no_reboot);
     main_loop_init();
     g_unix_signal_add(SIGINT, on_signal, NULL);
     g_unix_signal_add(SIGTERM, on_signal, NULL);
     g_unix_signal_add(SIGHUP, on_signal, NULL);
+    signal(SIGPIPE, SIG_IGN);   /* a socket client that goes away is not fatal */
 
     m = g_new0(Machine, 1);
     m->cfg = o.cfg;
@@ -366,15 +484,18 @@ int main(int argc, char **argv)
     bql_lock();
     m->accel = accel_find(o.cfg->accel, &err);
     if (!m->accel || pc_board_init(m, &err) < 0 ||
-        m->accel->init(m, o.cfg->accel_opts, &err) < 0) {
+        m->accel->init(m, o.cfg->accel_opts, &err) < 0 ||
+        start_monitor(&o, &mon, &err) < 0 || start_qmp(&o, &err) < 0 ||
+        start_gdb(&o, &err) < 0) {
         error_report_err(err);
         chardev_restore_terminals();
         return 1;
     }
-    status = run(m);
+    status = run(m, o.start_stopped);
     if (m->accel->cleanup) {
         m->accel->cleanup(m);
     }
+    monitor_free(mon);
     pc_board_cleanup(m);
     bql_unlock();
     chardev_restore_terminals();

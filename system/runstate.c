@@ -24,14 +24,64 @@ void main_loop_wakeup(void)
     }
 }
 
-void runstate_request_shutdown(ShutdownCause cause, int status)
+static const char *shutdown_reason;
+
+static const char *default_reason(ShutdownCause cause)
+{
+    switch (cause) {
+    case SHUTDOWN_HOST_QUIT: return "host-qmp-quit";
+    case SHUTDOWN_GUEST_POWEROFF: return "guest-shutdown";
+    case SHUTDOWN_GUEST_RESET: return "guest-reset";
+    case SHUTDOWN_GUEST_PANIC: return "guest-panic";
+    case SHUTDOWN_DEBUG_EXIT: return "guest-shutdown";
+    case SHUTDOWN_NONE: break;
+    }
+    return "none";
+}
+
+void runstate_request_shutdown_reason(ShutdownCause cause, int status, const char *reason)
 {
     /* The first request wins: a debug-exit status is not overwritten by
      * the quit that follows it. */
     if (g_atomic_int_compare_and_exchange(&shutdown_cause, SHUTDOWN_NONE, cause)) {
         exit_status = status;
+        shutdown_reason = reason ? reason : default_reason(cause);
     }
     main_loop_wakeup();
+}
+
+void runstate_request_shutdown(ShutdownCause cause, int status)
+{
+    runstate_request_shutdown_reason(cause, status, NULL);
+}
+
+const char *runstate_shutdown_reason(void)
+{
+    return shutdown_reason ? shutdown_reason : "none";
+}
+
+typedef struct VmListener {
+    VmEventFn fn;
+    void *opaque;
+} VmListener;
+
+static GArray *vm_listeners;
+
+void vm_event_add_listener(VmEventFn fn, void *opaque)
+{
+    VmListener l = { fn, opaque };
+    if (!vm_listeners) {
+        vm_listeners = g_array_new(false, false, sizeof(VmListener));
+    }
+    g_array_append_val(vm_listeners, l);
+}
+
+void vm_event_emit(VmEvent ev, bool guest, const char *reason)
+{
+    for (guint i = 0; vm_listeners && i < vm_listeners->len; i++) {
+        VmListener *l = &g_array_index(vm_listeners, VmListener, i);
+        l->fn(l->opaque, ev, guest, reason);
+    }
 }
 
 void runstate_request_reset(void)
@@ -42,6 +92,22 @@ void runstate_request_reset(void)
     }
     g_atomic_int_set(&reset_requested, 1);
     main_loop_wakeup();
+}
+
+static bool reset_by_host;
+
+void runstate_request_host_reset(void)
+{
+    reset_by_host = true;
+    g_atomic_int_set(&reset_requested, 1);
+    main_loop_wakeup();
+}
+
+bool runstate_reset_by_host(void)
+{
+    bool by_host = reset_by_host;
+    reset_by_host = false;
+    return by_host;
 }
 
 ShutdownCause runstate_shutdown_requested(void)

@@ -30,4 +30,15 @@ void pc_board_reset(Machine *m);
 /* Frees the board's devices (after the vCPU thread has ended). */
 void pc_board_cleanup(Machine *m);
 
+/*
+ * Writes the ACPI tables (RSDP, RSDT, XSDT, FADT, FACS, MADT, DSDT) and
+ * the MP tables into area, host memory of area_len (>= 0x10400) bytes
+ * that the guest sees at area_base (the BIOS area). Returns the RSDP's
+ * guest-physical address. See docs/pc-board.md for the layout.
+ */
+uint64_t pc_firmware_tables_build(uint8_t *area, uint64_t area_base, size_t area_len);
+
+/* The byte that makes len bytes at p sum to zero (ACPI and MP checksums). */
+uint8_t pc_table_checksum(const uint8_t *p, size_t len);
+
 #endif

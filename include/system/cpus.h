@@ -15,4 +15,9 @@ void cpus_resume(Machine *m);
 /* After a shutdown request: waits for the vCPU thread to end. BQL not held. */
 void cpus_join(Machine *m);
 
+/* Pauses a running VM: vCPU parked, virtual clock stopped, STOP event. */
+void vm_stop(Machine *m);
+/* Resumes a paused VM (RESUME event). */
+void vm_cont(Machine *m);
+
 #endif

@@ -42,6 +42,10 @@ typedef struct Machine {
     struct X86CPU *cpu;  /* the (single, for now) vCPU */
     const AccelOps *accel;
     struct PCBoard *board;
+    /* Hooks the board and the display fill in (NULL: not available). */
+    void (*powerdown)(struct Machine *m);   /* press the ACPI power button */
+    /* Writes the screen as a PNG: 0, or -1 with errp set. */
+    int (*screendump)(struct Machine *m, const char *path, GError **errp);
 } Machine;
 
 /* The machine (there is one per process). */

@@ -27,11 +27,39 @@ typedef enum RunState {
 /* Asks the main loop to end vireo with exit_status. Any thread. */
 void runstate_request_shutdown(ShutdownCause cause, int exit_status);
 
+/* The same, with QMP's SHUTDOWN reason string ("host-qmp-quit",
+ * "host-signal", "host-ui", ...); NULL derives it from the cause. */
+void runstate_request_shutdown_reason(ShutdownCause cause, int exit_status,
+                                      const char *reason);
+
+/* The QMP reason string of the pending shutdown. */
+const char *runstate_shutdown_reason(void);
+
+/* Events that QMP clients see (and anything else that listens). */
+typedef enum VmEvent {
+    VM_EVENT_STOP,
+    VM_EVENT_RESUME,
+    VM_EVENT_RESET,
+    VM_EVENT_SHUTDOWN,
+    VM_EVENT_POWERDOWN,
+} VmEvent;
+
+typedef void (*VmEventFn)(void *opaque, VmEvent ev, bool guest, const char *reason);
+
+/* Adds a listener; events are emitted on the main loop with the BQL held. */
+void vm_event_add_listener(VmEventFn fn, void *opaque);
+void vm_event_emit(VmEvent ev, bool guest, const char *reason);
+
 /*
  * Asks for a machine reset (port 0x92, 0xCF9, i8042, triple fault). With
  * -no-reboot this becomes a shutdown with status 0, as in QEMU. Any thread.
  */
 void runstate_request_reset(void);
+
+/* A reset asked for by the host (monitor, QMP): its RESET event says so. */
+void runstate_request_host_reset(void);
+/* Whether the reset just taken came from the host; clears the mark. */
+bool runstate_reset_by_host(void);
 
 /* The pending shutdown cause (SHUTDOWN_NONE if none). */
 ShutdownCause runstate_shutdown_requested(void);
