@@ -393,21 +393,24 @@ static void gen_bt(DisasContext *s, unsigned m)
     set_eflag_bit(s, CC_C, cf);
 }
 
-/* BSF/BSR: ZF = (src == 0); the destination is kept when src is 0. */
+/* BSF/BSR: ZF = (src == 0); then the destination is not written at all
+ * (not even zero-extended), as the hardware does. */
 static void gen_bsx(DisasContext *s, bool rev)
 {
     unsigned size = OP(0)->size;
-    TCGv_i64 v = gen_ld_op(s, OP(1)), idx = tmp64(), old = cpu_regs[OP(0)->reg];
+    TCGv_i64 v = gen_ld_op(s, OP(1)), idx = tmp64();
+    TCGLabel *skip = gen_new_label();
 
+    gen_set_flags(s, CC_OP_LOGICB, size, v, NULL);
+    tcg_gen_brcondi_i64(TCG_COND_EQ, v, 0, skip);
     if (rev) {
         tcg_gen_clzi_i64(idx, v, 64);
         tcg_gen_sub_i64(idx, const64(63), idx);
     } else {
         tcg_gen_ctzi_i64(idx, v, 0);
     }
-    tcg_gen_movcond_i64(TCG_COND_EQ, idx, v, const64(0), gen_extu(old, size), idx);
     gen_st_op(s, OP(0), idx);
-    gen_set_flags(s, CC_OP_LOGICB, size, v, NULL);
+    tcg_gen_set_label(skip);
 }
 
 /* Sets CF and ZF (0/1 values) and clears nothing else. */
@@ -493,22 +496,31 @@ static void gen_xadd(DisasContext *s)
     gen_set_flags(s, CC_OP_ADDB, OP(0)->size, sum, b);
 }
 
-/* CMPXCHG (SDM): compare rAX with the destination; the destination is
- * always written (with its own value on mismatch), rAX only on mismatch. */
+/* CMPXCHG (SDM): compare rAX with the destination. A memory destination
+ * is always written (with its own value on mismatch); a register one only
+ * on a match; rAX only on a mismatch (so no zero-extension otherwise). */
 static void gen_cmpxchg(DisasContext *s)
 {
     unsigned size = OP(0)->size;
+    bool mem = OP(0)->kind == X86_OPK_MEM;
     TCGv_i64 d = gen_ld_op(s, OP(0)), src = gen_ld_op(s, OP(1));
     TCGv_i64 acc = gen_ld_reg(R_EAX, size, false), nv = tmp64(), diff = tmp64();
-    TCGLabel *eq = gen_new_label();
+    TCGLabel *eq = gen_new_label(), *done = gen_new_label();
 
-    tcg_gen_movcond_i64(TCG_COND_EQ, nv, acc, d, src, d);
-    gen_st_op(s, OP(0), nv);
+    if (mem) {
+        tcg_gen_movcond_i64(TCG_COND_EQ, nv, acc, d, src, d);
+        gen_st_op(s, OP(0), nv);
+    }
     tcg_gen_sub_i64(diff, acc, d);
     gen_set_flags(s, CC_OP_SUBB, size, diff, d);
     tcg_gen_brcond_i64(TCG_COND_EQ, acc, d, eq);
     gen_st_reg(R_EAX, size, false, d);
+    tcg_gen_br(done);
     tcg_gen_set_label(eq);
+    if (!mem) {
+        gen_st_op(s, OP(0), src);
+    }
+    tcg_gen_set_label(done);
 }
 
 /* CMPXCHG8B m64: EDX:EAX against memory; ZF reports equality. */

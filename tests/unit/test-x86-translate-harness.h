@@ -48,7 +48,7 @@ typedef struct Harness {
 
 static Harness h;
 
-static int h_exec_hlt(void)
+static inline int h_exec_hlt(void)
 {
     int r;
 
@@ -59,12 +59,12 @@ static int h_exec_hlt(void)
 
 static const TCGTargetHooks *h_hooks(void);
 
-static int64_t h_get_phys_code(void *env, uint64_t pc)
+static inline int64_t h_get_phys_code(void *env, uint64_t pc)
 {
     return x86_get_phys_code(env, pc);
 }
 
-static int h_handle_exception(void *envp, TCGCPU *tc)
+static inline int h_handle_exception(void *envp, TCGCPU *tc)
 {
     X86CPUState *env = envp;
     int idx = tc->exception_index;
@@ -91,7 +91,7 @@ static const TCGTargetHooks *h_hooks(void)
 }
 
 /* Builds the machine and a CPU for one test on backend b. */
-static void h_setup(TCGBackend b)
+static inline void h_setup(TCGBackend b)
 {
     GError *err = NULL;
     TCGTargetConfig cfg = {
@@ -125,7 +125,7 @@ static void h_setup(TCGBackend b)
     tlb_flush(&h.env->tlb);
 }
 
-static void h_teardown(void)
+static inline void h_teardown(void)
 {
     tcg_cpu_destroy(&h.tc);
     tcg_context_free(tcg_ctx);
@@ -136,19 +136,19 @@ static void h_teardown(void)
     current_machine = NULL;
 }
 
-static void h_put(uint64_t addr, const void *bytes, size_t len)
+static inline void h_put(uint64_t addr, const void *bytes, size_t len)
 {
     assert_true(addr + len <= H_RAM_SIZE);
     memcpy(h.ram + addr, bytes, len);
 }
 
-static void h_put32(uint64_t addr, uint32_t v) { h_put(addr, &v, 4); }
-static void h_put64(uint64_t addr, uint64_t v) { h_put(addr, &v, 8); }
-static uint32_t h_get32(uint64_t addr) { uint32_t v; memcpy(&v, h.ram + addr, 4); return v; }
-static uint64_t h_get64(uint64_t addr) { uint64_t v; memcpy(&v, h.ram + addr, 8); return v; }
+static inline void h_put32(uint64_t addr, uint32_t v) { h_put(addr, &v, 4); }
+static inline void h_put64(uint64_t addr, uint64_t v) { h_put(addr, &v, 8); }
+static inline uint32_t h_get32(uint64_t addr) { uint32_t v; memcpy(&v, h.ram + addr, 4); return v; }
+static inline uint64_t h_get64(uint64_t addr) { uint64_t v; memcpy(&v, h.ram + addr, 8); return v; }
 
 /* Exception stubs: "push imm8 (vector); hlt; nops". */
-static void h_put_stubs(void)
+static inline void h_put_stubs(void)
 {
     for (int v = 0; v < 256; v++) {
         uint8_t stub[8] = { 0x6a, (uint8_t)v, 0xf4, 0x90, 0x90, 0x90, 0x90, 0x90 };
@@ -157,7 +157,7 @@ static void h_put_stubs(void)
 }
 
 /* The vector whose stub the CPU halted in, or -1. */
-static int h_stub_vector(void)
+static inline int h_stub_vector(void)
 {
     uint64_t lin = h.env->segs[R_CS].base + h.env->rip;
 
@@ -167,7 +167,7 @@ static int h_stub_vector(void)
     return (int)((lin - H_STUBS) / 8);
 }
 
-static void h_gdt_entry(int idx, uint32_t base, uint32_t limit, uint32_t flags)
+static inline void h_gdt_entry(int idx, uint32_t base, uint32_t limit, uint32_t flags)
 {
     uint32_t lo = (limit & 0xffff) | (base << 16);
     uint32_t hi = ((base >> 16) & 0xff) | (base & 0xff000000u) | (limit & 0xf0000) | flags;
@@ -182,7 +182,7 @@ static void h_gdt_entry(int idx, uint32_t base, uint32_t limit, uint32_t flags)
                         DESC_B_MASK | DESC_G_MASK)
 
 /* Flat 32-bit protected mode, CPL 0, paging off, IDT of interrupt gates. */
-static void h_mode_flat32(void)
+static inline void h_mode_flat32(void)
 {
     X86CPUState *env = h.env;
 
@@ -214,7 +214,7 @@ static void h_mode_flat32(void)
 }
 
 /* Real mode with all segments 0 and the IVT pointing at the stubs. */
-static void h_mode_real(void)
+static inline void h_mode_real(void)
 {
     X86CPUState *env = h.env;
 
@@ -236,7 +236,7 @@ static void h_mode_real(void)
 }
 
 /* 64-bit mode, CPL 0, first 4 MiB identity-mapped with 2 MiB pages. */
-static void h_mode_long64(void)
+static inline void h_mode_long64(void)
 {
     X86CPUState *env = h.env;
     uint32_t code64 = DESC_P_MASK | DESC_S_MASK | DESC_A_MASK | (0xbu << DESC_TYPE_SHIFT) |
@@ -269,7 +269,7 @@ static void h_mode_long64(void)
 
 /* Puts code (then HLT) at H_CODE and runs it to the first HLT: the exec
  * loop's result (EXCP_HLT normally). */
-static int h_run_at(uint64_t addr, const void *code, size_t len)
+static inline int h_run_at(uint64_t addr, const void *code, size_t len)
 {
     static const uint8_t hlt = 0xf4;
 
@@ -280,7 +280,7 @@ static int h_run_at(uint64_t addr, const void *code, size_t len)
     return h_exec_hlt();
 }
 
-static int h_run(const void *code, size_t len)
+static inline int h_run(const void *code, size_t len)
 {
     return h_run_at(H_CODE, code, len);
 }
@@ -290,7 +290,7 @@ static int h_run(const void *code, size_t len)
     cmocka_unit_test_setup_teardown(fn, h_setup_jit, h_teardown_cm), \
     cmocka_unit_test_setup_teardown(fn, h_setup_interp, h_teardown_cm)
 
-static int h_setup_jit(void **state)
+static inline int h_setup_jit(void **state)
 {
     (void)state;
     if (!tcg_jit_available()) {
@@ -301,14 +301,14 @@ static int h_setup_jit(void **state)
     return 0;
 }
 
-static int h_setup_interp(void **state)
+static inline int h_setup_interp(void **state)
 {
     (void)state;
     h_setup(TCG_BACKEND_INTERP);
     return 0;
 }
 
-static int h_teardown_cm(void **state)
+static inline int h_teardown_cm(void **state)
 {
     (void)state;
     h_teardown();

@@ -1,0 +1,422 @@
+/*
+ * test-x86-translate-native.c: the hardware is the oracle. Each case is
+ * one or two user-level instructions on RAX, RBX, RCX, RDX and the flags;
+ * it runs natively on this host CPU (from an executable page, through a
+ * small wrapper that loads the registers and flags, calls the bytes and
+ * stores them back) and under the translator in 64-bit mode, on both
+ * backends. Registers must match exactly and the flags wherever the SDM
+ * defines them (undefined flags are masked per case). Covers the ALU,
+ * INC/DEC/NEG/NOT, shifts and rotates by CL (counts 0..65), SHLD/SHRD,
+ * MUL/IMUL, BT*, BSF/BSR, CMOVcc/SETcc after each flag-setting family
+ * (the translator's condition fast paths), XADD, CMPXCHG, BSWAP, CBW/CWD.
+ */
+#include "test-x86-translate-harness.h"
+#include <sys/mman.h>
+
+typedef struct NativeRegs {
+    uint64_t rax, rbx, rcx, rdx, flags;
+} NativeRegs;
+
+void native_call(NativeRegs *st, const void *code);
+
+__asm__(".text\n"
+        ".globl native_call\n"
+        ".type native_call, @function\n"
+        "native_call:\n"
+        "    push %rbx\n"
+        "    push %rbp\n"
+        "    push %r12\n"
+        "    mov %rdi, %r12\n"
+        "    mov %rsi, %rbp\n"
+        "    mov 32(%r12), %rax\n"
+        "    push %rax\n"
+        "    popfq\n"
+        "    mov 0(%r12), %rax\n"
+        "    mov 8(%r12), %rbx\n"
+        "    mov 16(%r12), %rcx\n"
+        "    mov 24(%r12), %rdx\n"
+        "    call *%rbp\n"
+        "    pushfq\n"
+        "    mov %rax, 0(%r12)\n"
+        "    mov %rbx, 8(%r12)\n"
+        "    mov %rcx, 16(%r12)\n"
+        "    mov %rdx, 24(%r12)\n"
+        "    pop %rax\n"
+        "    mov %rax, 32(%r12)\n"
+        "    pop %r12\n"
+        "    pop %rbp\n"
+        "    pop %rbx\n"
+        "    ret\n"
+        ".size native_call, .-native_call\n");
+
+static uint8_t *native_page;
+static unsigned long n_cases;
+
+#define ALL_FLAGS CC_MASK
+
+typedef struct Case {
+    uint8_t bytes[16];
+    unsigned len;
+    uint32_t flag_mask;   /* flags the SDM defines for these inputs */
+} Case;
+
+static const uint64_t edge_values[] = {
+    0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000,
+    0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ULL, 0x7fffffffffffffffULL,
+    0x8000000000000000ULL, 0xffffffffffffffffULL, 0x123456789abcdef0ULL,
+    0xfedcba9876543210ULL, 0x00000000deadbeefULL, 0x8000000080008080ULL,
+};
+
+/* Runs one case natively and translated from the same inputs; compares. */
+static void check_case(const Case *c, uint64_t rax, uint64_t rbx, uint64_t rcx,
+                       uint64_t rdx, uint32_t flags)
+{
+    NativeRegs n = { rax, rbx, rcx, rdx, 0x2 | (flags & CC_MASK) };
+    X86CPUState *env = h.env;
+    static uint8_t last[16];
+    static unsigned last_len;
+    static const uint8_t *last_ram;
+    uint32_t got_flags;
+
+    if (last_ram != h.ram) {
+        last_ram = h.ram;
+        last_len = 0;
+    }
+
+    memcpy(native_page, c->bytes, c->len);
+    native_page[c->len] = 0xc3;
+    native_call(&n, native_page);
+
+    env->regs[R_EAX] = rax;
+    env->regs[R_EBX] = rbx;
+    env->regs[R_ECX] = rcx;
+    env->regs[R_EDX] = rdx;
+    x86_eflags_set(env, 0x2 | (flags & CC_MASK));
+    if (last_len != c->len || memcmp(last, c->bytes, c->len)) {
+        memcpy(last, c->bytes, c->len);
+        last_len = c->len;
+        assert_int_equal(h_run(c->bytes, c->len), EXCP_HLT);
+    } else {
+        env->rip = H_CODE;
+        assert_int_equal(h_exec_hlt(), EXCP_HLT);
+    }
+    got_flags = x86_eflags_get(env) & c->flag_mask;
+    if (env->regs[R_EAX] != n.rax || env->regs[R_EBX] != n.rbx ||
+        env->regs[R_ECX] != n.rcx || env->regs[R_EDX] != n.rdx ||
+        got_flags != (n.flags & c->flag_mask)) {
+        fprintf(stderr, "mismatch: bytes");
+        for (unsigned i = 0; i < c->len; i++) {
+            fprintf(stderr, " %02x", c->bytes[i]);
+        }
+        fprintf(stderr, "\n in : rax=%" PRIx64 " rbx=%" PRIx64 " rcx=%" PRIx64
+                " rdx=%" PRIx64 " fl=%x\n", rax, rbx, rcx, rdx, flags & CC_MASK);
+        fprintf(stderr, " cpu: rax=%" PRIx64 " rbx=%" PRIx64 " rcx=%" PRIx64
+                " rdx=%" PRIx64 " fl=%" PRIx64 "\n", n.rax, n.rbx, n.rcx, n.rdx,
+                n.flags & c->flag_mask);
+        fprintf(stderr, " tcg: rax=%" PRIx64 " rbx=%" PRIx64 " rcx=%" PRIx64
+                " rdx=%" PRIx64 " fl=%x\n", env->regs[R_EAX], env->regs[R_EBX],
+                env->regs[R_ECX], env->regs[R_EDX], got_flags);
+        fail();
+    }
+    n_cases++;
+}
+
+/* Appends an operand-size prefix for size (1, 2, 4, 8) to c. */
+static void put_size_prefix(Case *c, unsigned size)
+{
+    if (size == 2) {
+        c->bytes[c->len++] = 0x66;
+    } else if (size == 8) {
+        c->bytes[c->len++] = 0x48;
+    }
+}
+
+static void put(Case *c, int n, ...)
+{
+    va_list ap;
+
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) {
+        c->bytes[c->len++] = (uint8_t)va_arg(ap, int);
+    }
+    va_end(ap);
+}
+
+/* Runs c over pairs of edge values in RAX/RBX with CF clear and set. */
+static void sweep_ab(const Case *c, uint64_t rcx)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(edge_values); i++) {
+        for (unsigned j = 0; j < ARRAY_SIZE(edge_values); j += 3) {
+            check_case(c, edge_values[i], edge_values[j], rcx, 0x5555, 0);
+            check_case(c, edge_values[j], edge_values[i], rcx, 0xaaaa, CC_MASK);
+        }
+    }
+}
+
+static const unsigned sizes[] = { 1, 2, 4, 8 };
+
+static void test_alu_ops_match_hardware(void **state)
+{
+    h_mode_long64();
+    for (unsigned op = 0; op < 8; op++) {           /* ADD OR ADC SBB AND SUB XOR CMP */
+        for (unsigned si = 0; si < 4; si++) {
+            Case c = { .len = 0 };
+            bool logic = op == 1 || op == 4 || op == 6;
+            put_size_prefix(&c, sizes[si]);
+            put(&c, 2, op * 8 + (sizes[si] == 1 ? 0 : 1), 0xd8);  /* op eax, ebx */
+            c.flag_mask = logic ? ALL_FLAGS & ~CC_A : ALL_FLAGS;
+            sweep_ab(&c, 0);
+        }
+    }
+}
+
+static void test_unary_ops_match_hardware(void **state)
+{
+    static const uint8_t regs[] = { 0 /* inc */, 1 /* dec */, 2 /* not */, 3 /* neg */ };
+
+    h_mode_long64();
+    for (unsigned k = 0; k < 4; k++) {
+        for (unsigned si = 0; si < 4; si++) {
+            Case c = { .len = 0 };
+            bool grp3 = regs[k] >= 2;
+            put_size_prefix(&c, sizes[si]);
+            put(&c, 2, (grp3 ? 0xf6 : 0xfe) + (sizes[si] == 1 ? 0 : 1),
+                0xc0 | (regs[k] << 3));
+            c.flag_mask = ALL_FLAGS;
+            sweep_ab(&c, 0);
+        }
+    }
+}
+
+/* Shifts and rotates by CL for every count from 0 to 65. */
+static void test_shifts_and_rotates_by_cl_match_hardware(void **state)
+{
+    h_mode_long64();
+    for (unsigned r = 0; r < 8; r++) {
+        if (r == 6) {
+            continue;   /* /6 is an undocumented alias of SHL */
+        }
+        for (unsigned si = 0; si < 4; si++) {
+            for (unsigned count = 0; count < 66; count++) {
+                Case c = { .len = 0 };
+                unsigned masked = count & (sizes[si] == 8 ? 63 : 31);
+                put_size_prefix(&c, sizes[si]);
+                put(&c, 2, sizes[si] == 1 ? 0xd2 : 0xd3, 0xc0 | (r << 3));
+                c.flag_mask = ALL_FLAGS;
+                if (masked != 0) {
+                    c.flag_mask &= ~CC_A;
+                    if (masked != 1) {
+                        c.flag_mask &= ~CC_O;
+                    }
+                    if (r >= 4 && masked > sizes[si] * 8) {
+                        c.flag_mask &= ~CC_C;   /* count beyond the width */
+                    }
+                }
+                for (unsigned i = 0; i < ARRAY_SIZE(edge_values); i += 2) {
+                    check_case(&c, edge_values[i], 0, count, 0, 0);
+                    check_case(&c, edge_values[i], 0, count, 0, CC_MASK);
+                }
+            }
+        }
+    }
+}
+
+static void test_shld_shrd_match_hardware(void **state)
+{
+    h_mode_long64();
+    for (unsigned k = 0; k < 2; k++) {
+        for (unsigned si = 1; si < 4; si++) {
+            for (unsigned count = 0; count < 66; count += 1) {
+                Case c = { .len = 0 };
+                unsigned masked = count & (sizes[si] == 8 ? 63 : 31);
+                if (masked > sizes[si] * 8) {
+                    continue;   /* result undefined */
+                }
+                put_size_prefix(&c, sizes[si]);
+                put(&c, 3, 0x0f, k ? 0xad : 0xa5, 0xd8);   /* sh?d eax, ebx, cl */
+                c.flag_mask = ALL_FLAGS;
+                if (masked) {
+                    c.flag_mask &= ~CC_A;
+                    if (masked != 1) {
+                        c.flag_mask &= ~CC_O;
+                    }
+                }
+                for (unsigned i = 0; i < ARRAY_SIZE(edge_values); i += 3) {
+                    check_case(&c, edge_values[i], edge_values[ARRAY_SIZE(edge_values) - 1 - i],
+                               count, 0, 0);
+                }
+            }
+        }
+    }
+}
+
+static void test_multiply_matches_hardware(void **state)
+{
+    h_mode_long64();
+    for (unsigned si = 0; si < 4; si++) {
+        for (unsigned k = 0; k < 3; k++) {
+            Case c = { .len = 0 };
+            put_size_prefix(&c, sizes[si]);
+            if (k < 2) {
+                put(&c, 2, sizes[si] == 1 ? 0xf6 : 0xf7, 0xe3 | (k << 3));  /* mul/imul ebx */
+            } else if (sizes[si] == 1) {
+                continue;
+            } else {
+                put(&c, 3, 0x0f, 0xaf, 0xc3);                              /* imul eax, ebx */
+            }
+            c.flag_mask = CC_C | CC_O;
+            sweep_ab(&c, 0);
+        }
+    }
+}
+
+static void test_bit_ops_match_hardware(void **state)
+{
+    static const uint8_t ops[] = { 0xa3, 0xab, 0xb3, 0xbb };   /* BT BTS BTR BTC */
+
+    h_mode_long64();
+    for (unsigned k = 0; k < 4; k++) {
+        for (unsigned si = 1; si < 4; si++) {
+            Case c = { .len = 0 };
+            put_size_prefix(&c, sizes[si]);
+            put(&c, 3, 0x0f, ops[k], 0xd8);   /* bt* eax, ebx */
+            c.flag_mask = CC_C;
+            for (unsigned bit = 0; bit < 70; bit += 3) {
+                for (unsigned i = 0; i < ARRAY_SIZE(edge_values); i += 2) {
+                    check_case(&c, edge_values[i], bit, 0, 0, 0);
+                }
+            }
+        }
+    }
+    for (unsigned k = 0; k < 2; k++) {   /* BSF, BSR */
+        for (unsigned si = 1; si < 4; si++) {
+            Case c = { .len = 0 };
+            put_size_prefix(&c, sizes[si]);
+            put(&c, 3, 0x0f, 0xbc + k, 0xc3);   /* bs? eax, ebx */
+            c.flag_mask = CC_Z;
+            sweep_ab(&c, 0);
+        }
+    }
+}
+
+/* A flag-setting instruction, then SETcc CL and CMOVcc EDX, EAX for all 16
+ * conditions: exercises each lazy-flag family and the fast paths. */
+static void test_conditions_after_each_flag_family_match_hardware(void **state)
+{
+    static const uint8_t producers[][4] = {
+        { 2, 0x39, 0xd8 },         /* cmp eax, ebx */
+        { 3, 0x48, 0x39, 0xd8 },   /* cmp rax, rbx */
+        { 2, 0x38, 0xd8 },         /* cmp al, bl */
+        { 3, 0x66, 0x39, 0xd8 },   /* cmp ax, bx */
+        { 2, 0x01, 0xd8 },         /* add eax, ebx */
+        { 2, 0x29, 0xd8 },         /* sub eax, ebx */
+        { 2, 0x85, 0xd8 },         /* test eax, ebx */
+        { 3, 0x48, 0x21, 0xd8 },   /* and rax, rbx */
+        { 2, 0xff, 0xc0 },         /* inc eax */
+        { 2, 0xfe, 0xc8 },         /* dec al */
+        { 3, 0x48, 0xf7, 0xd8 },   /* neg rax */
+        { 2, 0xd1, 0xe0 },         /* shl eax, 1 */
+        { 2, 0xd1, 0xf8 },         /* sar eax, 1 */
+        { 2, 0x11, 0xd8 },         /* adc eax, ebx */
+        { 2, 0x19, 0xd8 },         /* sbb eax, ebx */
+        { 3, 0x0f, 0xaf, 0xc3 },   /* imul eax, ebx: only CF/OF defined */
+        { 1, 0xf5 },               /* cmc */
+    };
+
+    h_mode_long64();
+    for (unsigned p = 0; p < ARRAY_SIZE(producers); p++) {
+        for (unsigned cond = 0; cond < 16; cond++) {
+            Case c = { .len = 0 };
+            bool imul = producers[p][1] == 0x0f;
+            unsigned flag_of_cond = cond >> 1;
+            if (imul && flag_of_cond != 0 && flag_of_cond != 1) {
+                continue;   /* SF/ZF/PF undefined after IMUL */
+            }
+            memcpy(c.bytes, producers[p] + 1, producers[p][0]);
+            c.len = producers[p][0];
+            put(&c, 3, 0x0f, 0x90 + cond, 0xc1);        /* setcc cl */
+            put(&c, 3, 0x0f, 0x40 + cond, 0xd0);        /* cmovcc edx, eax */
+            c.flag_mask = imul ? CC_C | CC_O : ALL_FLAGS & ~CC_A;
+            sweep_ab(&c, 0x1111111111111111ULL);
+        }
+    }
+}
+
+static void test_exchange_and_misc_match_hardware(void **state)
+{
+    static const uint8_t insns[][5] = {
+        { 3, 0x0f, 0xc1, 0xd8 },        /* xadd eax, ebx */
+        { 3, 0x48, 0x0f, 0xc1 },        /* (completed below) */
+        { 3, 0x0f, 0xb1, 0xd3 },        /* cmpxchg ebx, edx */
+        { 4, 0x48, 0x0f, 0xb1, 0xd3 },  /* cmpxchg rbx, rdx */
+        { 3, 0x0f, 0xb0, 0xd3 },        /* cmpxchg bl, dl */
+        { 2, 0x0f, 0xc8 },              /* bswap eax */
+        { 3, 0x48, 0x0f, 0xcb },        /* bswap rbx */
+        { 1, 0x98 },                    /* cwde */
+        { 2, 0x48, 0x98 },              /* cdqe */
+        { 2, 0x66, 0x98 },              /* cbw */
+        { 1, 0x99 },                    /* cdq */
+        { 2, 0x48, 0x99 },              /* cqo */
+        { 2, 0x87, 0xd8 },              /* xchg eax, ebx */
+        { 3, 0x0f, 0xbf, 0xc3 },        /* movsx eax, bx */
+        { 4, 0x48, 0x0f, 0xbe, 0xc3 },  /* movsx rax, bl */
+        { 3, 0x48, 0x63, 0xc3 },        /* movsxd rax, ebx */
+        { 3, 0x0f, 0xb6, 0xc7 },        /* movzx eax, bh */
+        { 2, 0x8a, 0xe3 },              /* mov ah, bl */
+    };
+
+    h_mode_long64();
+    for (unsigned k = 0; k < ARRAY_SIZE(insns); k++) {
+        Case c = { .len = 0 };
+        if (k == 1) {
+            put(&c, 4, 0x48, 0x0f, 0xc1, 0xd8);    /* xadd rax, rbx */
+        } else {
+            memcpy(c.bytes, insns[k] + 1, insns[k][0]);
+            c.len = insns[k][0];
+        }
+        c.flag_mask = ALL_FLAGS;
+        for (unsigned i = 0; i < ARRAY_SIZE(edge_values); i++) {
+            for (unsigned j = 0; j < ARRAY_SIZE(edge_values); j += 4) {
+                check_case(&c, edge_values[i], edge_values[j], 0, edge_values[j] ^ 0xff, 0);
+                check_case(&c, edge_values[i], edge_values[i], 0, edge_values[j], CC_MASK);
+            }
+        }
+    }
+}
+
+static int native_setup(void **state)
+{
+    native_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (native_page == MAP_FAILED) {
+        fprintf(stderr, "test-x86-translate-native: cannot map an executable page\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int native_teardown(void **state)
+{
+    fprintf(stderr, "native comparisons: %lu cases\n", n_cases);
+    munmap(native_page, 4096);
+    return 0;
+}
+
+int main(void)
+{
+#if !defined(__x86_64__)
+    fprintf(stderr, "test-x86-translate-native: needs an x86-64 host CPU as the oracle\n");
+    return 77;
+#endif
+    const struct CMUnitTest tests[] = {
+        BOTH_BACKENDS(test_alu_ops_match_hardware),
+        BOTH_BACKENDS(test_unary_ops_match_hardware),
+        BOTH_BACKENDS(test_shifts_and_rotates_by_cl_match_hardware),
+        BOTH_BACKENDS(test_shld_shrd_match_hardware),
+        BOTH_BACKENDS(test_multiply_matches_hardware),
+        BOTH_BACKENDS(test_bit_ops_match_hardware),
+        BOTH_BACKENDS(test_conditions_after_each_flag_family_match_hardware),
+        BOTH_BACKENDS(test_exchange_and_misc_match_hardware),
+    };
+    return cmocka_run_group_tests(tests, native_setup, native_teardown);
+}
