@@ -165,6 +165,26 @@ void helper_sysenter(X86CPUState *env);
 void helper_sysexit(X86CPUState *env, uint64_t opsize);
 void helper_swapgs(X86CPUState *env);
 
+/* x87/SSE state instructions (fpu_helper.c). */
+void helper_fpu_check(X86CPUState *env, uint64_t sse);
+void helper_fninit(X86CPUState *env);
+void helper_fnclex(X86CPUState *env);
+uint64_t helper_fnstsw(X86CPUState *env);
+uint64_t helper_fnstcw(X86CPUState *env);
+void helper_fldcw(X86CPUState *env, uint64_t val);
+void helper_emms(X86CPUState *env);
+void helper_ldmxcsr(X86CPUState *env, uint64_t val);
+uint64_t helper_stmxcsr(X86CPUState *env);
+void helper_fxsave(X86CPUState *env, uint64_t addr);
+void helper_fxrstor(X86CPUState *env, uint64_t addr);
+
+/* ---- the CPU model the software CPU advertises (cpuid-tcg.c) ---- */
+
+/* Removes from env's CPUID model what the translator does not implement. */
+void x86_cpuid_restrict_for_tcg(X86CPUState *env);
+/* The decoder feature set (X86_FEATURE_BIT bits) env's CPUID advertises. */
+uint64_t x86_tcg_decoder_features(X86CPUState *env);
+
 /* ---- translator entry points (translate.c) ---- */
 
 struct TranslationBlock;

@@ -557,7 +557,7 @@ static void translate_insn(DisasContext *s)
         return;
     }
     if (translate_branch(s) || translate_alu(s) || translate_string(s) ||
-        translate_system(s)) {
+        translate_system(s) || translate_fpu(s)) {
         return;
     }
     gen_unimp(s);
@@ -597,12 +597,6 @@ static int fetch_code(void *opaque, uint64_t off, uint8_t *buf, unsigned len)
         buf[i] = (uint8_t)x86_phys_ld(env, f->ppage | (va & ~TCG_PAGE_MASK), 1);
     }
     return 0;
-}
-
-static uint64_t decoder_features(X86CPUState *env)
-{
-    (void)env;
-    return X86_FEATURES_ALL_NO_AVX;
 }
 
 void x86_get_tb_cpu_state(void *envp, uint64_t *pc, uint64_t *cs_base, uint32_t *flags)
@@ -652,6 +646,7 @@ static void disas_init(DisasContext *s, X86CPUState *env, TranslationBlock *tb)
     s->mmu_idx = !(f & (1u << 31)) ? X86_MMU_PHYS : s->cpl == 3 ? X86_MMU_USER
                                                                 : X86_MMU_KERNEL;
     s->cc_op = CC_OP_DYNAMIC;
+    s->features = x86_tcg_decoder_features(env);
 }
 
 /* Decodes one instruction at s->pc: false if the block must end first. */
@@ -660,7 +655,7 @@ static bool decode_one(DisasContext *s, FetchState *fs)
     X86DecodeCtx dctx = {
         .mode = s->code64 ? X86_MODE_64 : s->code_size == 4 ? X86_MODE_32 : X86_MODE_16,
         .pc = s->eip,
-        .features = decoder_features(s->env),
+        .features = s->features,
         .fetch = fetch_code,
         .opaque = fs,
     };

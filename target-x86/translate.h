@@ -44,6 +44,7 @@ typedef struct DisasContext {
     DisasJump is_jmp;
     int num_insns;
     int jmp_slot;         /* next goto_tb slot (0, 1; 2 = none left) */
+    uint64_t features;    /* decoder feature set from the CPUID model */
 } DisasContext;
 
 /* IR globals: general registers and the lazy-flag operands. */
@@ -110,6 +111,7 @@ uint64_t mask_eip(DisasContext *s, uint64_t eip);
 bool translate_alu(DisasContext *s);
 bool translate_string(DisasContext *s);
 bool translate_system(DisasContext *s);
+bool translate_fpu(DisasContext *s);
 
 /* Defines hi_NAME, the call descriptor of helper_NAME (i64 result if ret). */
 #define HELPER(nm, fl, ret) \

@@ -146,6 +146,7 @@ static int tcg_vcpu_init(CPUState *cs, GError **errp)
     TCGCPU *tc;
 
     (void)errp;
+    x86_cpuid_restrict_for_tcg(env);
     tcg_context_new(&cfg, tcg_backend);
     x86_translate_init();
     tc = g_new0(TCGCPU, 1);
