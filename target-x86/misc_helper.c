@@ -117,7 +117,8 @@ void helper_rdtscp(X86CPUState *env)
 
 /* MSR numbers (SDM Vol.4 Table 2-2). */
 enum {
-    MSR_TSC = 0x10, MSR_APIC_BASE = 0x1b, MSR_MTRRCAP = 0xfe,
+    MSR_TSC = 0x10, MSR_APIC_BASE = 0x1b, MSR_FEATURE_CONTROL = 0x3a,
+    MSR_BIOS_SIGN_ID = 0x8b, MSR_MTRRCAP = 0xfe,
     MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176,
     MSR_MCG_CAP = 0x179, MSR_MCG_STATUS = 0x17a, MSR_MISC_ENABLE = 0x1a0,
     MSR_MTRR_PHYSBASE0 = 0x200, MSR_MTRR_FIX64K = 0x250, MSR_MTRR_FIX16K = 0x258,
@@ -163,6 +164,8 @@ static bool msr_read(X86CPUState *env, uint32_t msr, uint64_t *val)
     case MSR_TSC: *val = guest_tsc(env); return true;
     case MSR_APIC_BASE: *val = env->apic_base; return true;
     case MSR_MTRRCAP: *val = 0x500 | X86_MTRR_VAR; return true;
+    case MSR_FEATURE_CONTROL: *val = 1; return true;   /* locked, VMX off */
+    case MSR_BIOS_SIGN_ID: *val = 0; return true;      /* no microcode loaded */
     case MSR_SYSENTER_CS: *val = env->sysenter_cs; return true;
     case MSR_SYSENTER_ESP: *val = env->sysenter_esp; return true;
     case MSR_SYSENTER_EIP: *val = env->sysenter_eip; return true;
@@ -214,6 +217,7 @@ static bool msr_write(X86CPUState *env, uint32_t msr, uint64_t val)
     case MSR_SYSENTER_ESP: env->sysenter_esp = val; return true;
     case MSR_SYSENTER_EIP: env->sysenter_eip = val; return true;
     case MSR_MCG_STATUS: return true;
+    case MSR_BIOS_SIGN_ID: return true;   /* SDM Vol.3 9.11.7: write 0 before CPUID */
     case MSR_MISC_ENABLE: env->misc_enable = val; return true;
     case MSR_PAT: env->pat = val; return true;
     case MSR_EFER: return efer_write(env, val);
