@@ -1,0 +1,297 @@
+/*
+ * test-x86-translate-system.c: the system side of the software CPU on
+ * both backends: the page walker in every paging mode (4K, 4M with PSE,
+ * PAE 2M, 4-level), its protection rules and accessed/dirty updates,
+ * user-mode faults, privilege changes through IRET, interrupts and call
+ * gates with TSS stack switches, SYSCALL/SYSRET, MSRs, IOPL checks on port
+ * I/O, REP string instructions interrupted by a page fault and resumed,
+ * and self-modifying code. Guest snippets are assembled by the host
+ * assembler (.code16/.code32/.code64 sections below) and copied into the
+ * guest's RAM.
+ */
+#include "test-x86-translate-harness.h"
+
+#define SNIPPET(name, mode, body) \
+    extern const uint8_t name##_start[], name##_end[]; \
+    __asm__(".pushsection .rodata\n" mode "\n" #name "_start:\n" body "\n" \
+            #name "_end:\n.code64\n.popsection\n")
+
+#define RUN_SNIPPET(name) \
+    assert_int_equal(h_run(name##_start, (size_t)(name##_end - name##_start)), EXCP_HLT)
+
+/* ---- page walker ---- */
+
+static void test_walker_32bit_4k_and_4m_pages_translate_and_set_accessed(void **state)
+{
+    X86CPUState *env = h.env;
+    uint64_t pa;
+    int prot;
+    uint32_t err;
+
+    h_mode_flat32();
+    /* PD at 0x10000: entry 1 -> PT at 0x11000; entry 2 -> 4M page at 0xc00000 */
+    h_put32(0x10000 + 1 * 4, 0x11000 | 0x7);
+    h_put32(0x11000 + 5 * 4, 0x234000 | 0x3);          /* 0x405000 -> 0x234000, sup */
+    h_put32(0x10000 + 2 * 4, 0xc00000 | 0x87);         /* 4M, user, writable */
+    env->cr[3] = 0x10000;
+    env->cr[4] = CR4_PSE;
+    env->cr[0] |= CR0_PG;
+    x86_update_hflags(env);
+    assert_int_equal(x86_mmu_translate(env, 0x405123, X86_ACC_READ, false, &pa, &prot, &err), 0);
+    assert_int_equal(pa, 0x234123);
+    assert_true(h_get32(0x11000 + 5 * 4) & 0x20);      /* accessed */
+    assert_false(h_get32(0x11000 + 5 * 4) & 0x40);     /* not dirty */
+    assert_false(prot & TLB_PROT_WRITE);               /* write must set D first */
+    assert_int_equal(x86_mmu_translate(env, 0x405123, X86_ACC_WRITE, false, &pa, &prot, &err), 0);
+    assert_true(h_get32(0x11000 + 5 * 4) & 0x40);      /* dirty now */
+    assert_int_equal(x86_mmu_translate(env, 0x9abcde, X86_ACC_WRITE, true, &pa, &prot, &err), 0);
+    assert_int_equal(pa, 0xdabcde);
+    /* user access to the supervisor 4K page: #PF with P|U */
+    assert_int_equal(x86_mmu_translate(env, 0x405000, X86_ACC_READ, true, &pa, &prot, &err), -1);
+    assert_int_equal(err, PF_ERR_P | PF_ERR_U);
+    /* not present: error code without P */
+    assert_int_equal(x86_mmu_translate(env, 0x1000000, X86_ACC_WRITE, false, &pa, &prot, &err), -1);
+    assert_int_equal(err, PF_ERR_W);
+}
+
+static void test_walker_pae_wp_and_nx_rules(void **state)
+{
+    X86CPUState *env = h.env;
+    uint64_t pa;
+    int prot;
+    uint32_t err;
+
+    h_mode_flat32();
+    h_put64(0x10000, 0x11000 | 1);                        /* PDPTE 0 */
+    h_put64(0x11000 + 1 * 8, 0x400000 | 0x85);            /* 2M user read-only */
+    h_put64(0x11000 + 2 * 8, 0x800000 | 0x83 | (1ULL << 63)); /* 2M sup, NX */
+    env->cr[3] = 0x10000;
+    env->cr[4] = CR4_PAE;
+    env->efer = EFER_NXE;
+    env->cr[0] |= CR0_PG;
+    x86_update_hflags(env);
+    /* supervisor write to a read-only page: allowed without WP, #PF with WP */
+    assert_int_equal(x86_mmu_translate(env, 0x200010, X86_ACC_WRITE, false, &pa, &prot, &err), 0);
+    assert_int_equal(pa, 0x400010);
+    env->cr[0] |= CR0_WP;
+    assert_int_equal(x86_mmu_translate(env, 0x200010, X86_ACC_WRITE, false, &pa, &prot, &err), -1);
+    assert_int_equal(err, PF_ERR_P | PF_ERR_W);
+    /* NX: fetch faults with the I bit; data reads are fine */
+    assert_int_equal(x86_mmu_translate(env, 0x400000, X86_ACC_READ, false, &pa, &prot, &err), 0);
+    assert_false(prot & TLB_PROT_EXEC);
+    assert_int_equal(x86_mmu_translate(env, 0x400000, X86_ACC_EXEC, false, &pa, &prot, &err), -1);
+    assert_int_equal(err, PF_ERR_P | PF_ERR_I);
+}
+
+static void test_walker_4level_1g_page(void **state)
+{
+    X86CPUState *env = h.env;
+    uint64_t pa;
+    int prot;
+    uint32_t err;
+
+    h_mode_long64();
+    h_put64(0x2000 + 3 * 8, 0x40000000 | 0x83);           /* 1G at 3G -> 1G */
+    assert_int_equal(x86_mmu_translate(env, 0xc0123456, X86_ACC_READ, false, &pa, &prot, &err), 0);
+    assert_int_equal(pa, 0x40123456);
+}
+
+/* ---- privilege changes ---- */
+
+/* Ring 0 sets up a TSS (ESP0), IRETs to ring 3; ring 3 runs INT 0x40
+ * (DPL 3 gate) whose ring-0 handler reads the pushed frame and halts. */
+SNIPPET(snip_iret_ring3, ".code32",
+        "push $0x23\n"              /* ss = user data */
+        "push $0x2ff000\n"          /* esp */
+        "push $0x202\n"             /* eflags: IF */
+        "push $0x1b\n"              /* cs = user code */
+        "call 1f\n"
+        "1: pop %eax\n"
+        "add $(2f - 1b), %eax\n"
+        "push %eax\n"               /* eip = label 2 */
+        "iret\n"
+        "2: mov $0x1234, %ebx\n"    /* ring 3 */
+        "mov %cs, %ecx\n"
+        "int $0x40\n");
+
+static void test_iret_to_ring3_and_interrupt_back_switches_stacks(void **state)
+{
+    X86CPUState *env = h.env;
+    static const uint8_t handler[] = { 0xf4 };   /* hlt in ring 0 */
+
+    h_mode_flat32();
+    /* TSS at 0x5000: ESP0 = 0x2f0000, SS0 = 0x10; descriptor in GDT slot 5 */
+    h_put32(0x5000 + 4, 0x2f0000);
+    h_put32(0x5000 + 8, 0x10);
+    h_gdt_entry(5, 0x5000, 103, DESC_P_MASK | (9u << DESC_TYPE_SHIFT));
+    env->gdt.limit = 6 * 8 - 1;
+    env->tr = (SegmentCache){ 0x28, 0x5000, 103, DESC_P_MASK | (11u << DESC_TYPE_SHIFT) };
+    h_put(H_DATA + 0x900, handler, 1);
+    h_put32(H_IDT + 0x40 * 8, ((H_DATA + 0x900) & 0xffff) | (8u << 16));
+    h_put32(H_IDT + 0x40 * 8 + 4, ((H_DATA + 0x900) & 0xffff0000u) | DESC_P_MASK |
+                                  (0xeu << DESC_TYPE_SHIFT) | (3u << DESC_DPL_SHIFT));
+    RUN_SNIPPET(snip_iret_ring3);
+    assert_int_equal(env->regs[R_EBX], 0x1234);
+    assert_int_equal(env->regs[R_ECX] & 0xffff, 0x1b);
+    assert_int_equal(env->hflags & HF_CPL_MASK, 0);
+    assert_int_equal(env->segs[R_SS].selector, 0x10);
+    /* ring-0 stack: eip, cs, eflags, esp, ss of the ring-3 code */
+    assert_int_equal(env->regs[R_ESP], 0x2f0000 - 20);
+    assert_int_equal(h_get32(0x2f0000 - 16), 0x1b);
+    assert_int_equal(h_get32(0x2f0000 - 8), 0x2ff000);
+    assert_int_equal(h_get32(0x2f0000 - 4), 0x23);
+    assert_false(env->eflags & IF_MASK);            /* interrupt gate */
+}
+
+/* Ring 3 executes a privileged instruction and port I/O with IOPL 0. */
+SNIPPET(snip_ring3_faults, ".code32",
+        "push $0x23\n"
+        "push $0x2ff000\n"
+        "push $0x2\n"
+        "push $0x1b\n"
+        "call 1f\n"
+        "1: pop %eax\n"
+        "add $(2f - 1b), %eax\n"
+        "push %eax\n"
+        "iret\n"
+        "2: in $0x60, %al\n");
+
+static void test_port_io_from_ring3_without_iopl_raises_gp(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    h_put32(0x5000 + 4, 0x2f0000);
+    h_put32(0x5000 + 8, 0x10);
+    h_put32(0x5000 + 0x66, 104 << 16);   /* I/O map base beyond the limit */
+    env->tr = (SegmentCache){ 0x28, 0x5000, 103, DESC_P_MASK | (11u << DESC_TYPE_SHIFT) };
+    RUN_SNIPPET(snip_ring3_faults);
+    assert_int_equal(h_stub_vector(), EXCP_GP);
+    assert_int_equal(h_get32(env->regs[R_ESP] + 4), 0);   /* error code */
+}
+
+/* ---- SYSCALL / SYSRET and MSRs ---- */
+
+SNIPPET(snip_syscall, ".code64",
+        "mov $0xc0000080, %ecx\n"   /* EFER: set SCE */
+        "rdmsr\n"
+        "or $1, %eax\n"
+        "wrmsr\n"
+        "mov $0xc0000081, %ecx\n"   /* STAR: syscall CS 0x08, sysret base 0x18 */
+        "xor %eax, %eax\n"
+        "mov $0x00180008, %edx\n"
+        "wrmsr\n"
+        "mov $0xc0000082, %ecx\n"   /* LSTAR */
+        "lea 3f(%rip), %rax\n"
+        "mov %rax, %rdx\n"
+        "shr $32, %rdx\n"
+        "wrmsr\n"
+        "mov $0xc0000084, %ecx\n"   /* FMASK: clear IF */
+        "mov $0x200, %eax\n"
+        "xor %edx, %edx\n"
+        "wrmsr\n"
+        "sti\n"
+        "syscall\n"
+        "snip_syscall_ret: hlt\n"
+        "3: mov %rcx, %rbx\n"       /* return address */
+        "mov %r11, %rsi\n"          /* saved rflags */
+        "pushfq\n"
+        "pop %rdi\n"
+        "mov $0x11, %eax\n"         /* unknown MSR -> #GP */
+        "mov $0x12345678, %ecx\n"
+        "rdmsr\n");
+
+extern const uint8_t snip_syscall_ret[];
+
+static void test_syscall_uses_lstar_star_fmask_and_unknown_msr_faults(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_long64();
+    RUN_SNIPPET(snip_syscall);
+    assert_int_equal(h_stub_vector(), EXCP_GP);
+    assert_int_equal(env->regs[R_EBX], H_CODE + (snip_syscall_ret - snip_syscall_start));
+    assert_true(env->regs[R_ESI] & IF_MASK);     /* R11: rflags before, IF set */
+    assert_false(env->regs[R_EDI] & IF_MASK);    /* masked by FMASK */
+    assert_int_equal(h_get64(env->regs[R_ESP] + 24), 0x08);   /* CS at the #GP */
+    assert_true(env->efer & EFER_SCE);
+    assert_int_equal(env->lstar, H_CODE + (snip_syscall_ret - snip_syscall_start) + 1);
+}
+
+/* ---- strings and faults ---- */
+
+static void test_rep_movsd_page_fault_midway_is_restartable(void **state)
+{
+    X86CPUState *env = h.env;
+    /* mov esi, 0x200000; mov edi, 0x400ff8 (page 0x401000 unmapped at first);
+     * mov ecx, 4; rep movsd */
+    static const uint8_t code[] = { 0xbe, 0x00, 0x00, 0x20, 0x00, 0xbf, 0xf8, 0x0f, 0x40, 0x00,
+                                    0xb9, 4, 0, 0, 0, 0xf3, 0xa5 };
+
+    h_mode_flat32();
+    /* identity-map 0..4M, and 4M.. to 0x300000.. (RAM), with 4K pages;
+     * 0x401000 not present */
+    h_put32(0x10000, 0x11000 | 3);
+    h_put32(0x10004, 0x12000 | 3);
+    for (uint32_t i = 0; i < 1024; i++) {
+        h_put32(0x11000 + i * 4, (i << 12) | 3);
+        h_put32(0x12000 + i * 4, i == 1 ? 0 : ((0x300000 + (i << 12)) | 3));
+    }
+    for (int i = 0; i < 4; i++) {
+        h_put32(H_DATA + i * 4, 0xa0a0a0a0 + i);
+    }
+    env->cr[3] = 0x10000;
+    env->cr[0] |= CR0_PG;
+    x86_update_hflags(env);
+    tlb_flush(&env->tlb);
+    assert_int_equal(h_run(code, sizeof(code)), EXCP_HLT);
+    assert_int_equal(h_stub_vector(), EXCP_PF);
+    assert_int_equal(env->cr[2], 0x401000);
+    assert_int_equal(env->regs[R_ECX], 2);                 /* two dwords copied */
+    assert_int_equal(env->regs[R_EDI], 0x401000);
+    assert_int_equal(h_get32(env->regs[R_ESP] + 8), H_CODE + 15);  /* faulting eip */
+    /* map the page and resume at the REP MOVSD */
+    h_put32(0x12004, 0x301000 | 3);
+    tlb_flush(&env->tlb);
+    env->regs[R_ESP] = H_STACK;
+    env->rip = H_CODE + 15;
+    assert_int_equal(h_exec_hlt(), EXCP_HLT);
+    assert_int_equal(env->regs[R_ECX], 0);
+    assert_int_equal(h_get32(0x300ff8), 0xa0a0a0a0);
+    assert_int_equal(h_get32(0x301004), 0xa0a0a0a3);
+}
+
+static void test_self_modifying_code_is_retranslated(void **state)
+{
+    X86CPUState *env = h.env;
+    /* l: mov eax, 1 ; (patched to mov eax, 2 by the store below on the
+     * second pass) ; inc ebx; cmp ebx, 2; je end;
+     * mov byte [l+1], 2; jmp l; end: */
+    uint8_t code[] = { 0xb8, 1, 0, 0, 0,
+                       0x43, 0x83, 0xfb, 0x02, 0x74, 0x09,
+                       0xc6, 0x05, 0, 0, 0, 0, 2,
+                       0xeb, 0xec };
+    uint32_t l1 = H_CODE + 1;
+
+    memcpy(code + 13, &l1, 4);
+    h_mode_flat32();
+    env->regs[R_EBX] = 0;
+    assert_int_equal(h_run(code, sizeof(code)), EXCP_HLT);
+    assert_int_equal(env->regs[R_EBX], 2);
+    assert_int_equal(env->regs[R_EAX], 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        BOTH_BACKENDS(test_walker_32bit_4k_and_4m_pages_translate_and_set_accessed),
+        BOTH_BACKENDS(test_walker_pae_wp_and_nx_rules),
+        BOTH_BACKENDS(test_walker_4level_1g_page),
+        BOTH_BACKENDS(test_iret_to_ring3_and_interrupt_back_switches_stacks),
+        BOTH_BACKENDS(test_port_io_from_ring3_without_iopl_raises_gp),
+        BOTH_BACKENDS(test_syscall_uses_lstar_star_fmask_and_unknown_msr_faults),
+        BOTH_BACKENDS(test_rep_movsd_page_fault_midway_is_restartable),
+        BOTH_BACKENDS(test_self_modifying_code_is_retranslated),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
