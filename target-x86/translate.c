@@ -14,6 +14,7 @@
  */
 #include "vireo/common.h"
 #include <stdarg.h>
+#include <capstone.h>
 #include "vireo/log.h"
 #include "target-x86/translate.h"
 
@@ -686,6 +687,35 @@ static bool decode_one(DisasContext *s, FetchState *fs)
     return true;
 }
 
+/* -d in_asm: the guest instructions of the block, disassembled. */
+static void log_in_asm(DisasContext *s, TranslationBlock *tb)
+{
+    uint8_t buf[TCG_PAGE_SIZE + X86_MAX_INSN_LEN];
+    uint32_t err;
+    csh h;
+    cs_insn *insn;
+    FILE *out;
+    size_t n, size = MIN(tb->size, sizeof(buf));
+    cs_mode mode = s->code64 ? CS_MODE_64 : s->code_size == 4 ? CS_MODE_32 : CS_MODE_16;
+
+    if (!size || x86_code_read(s->env, tb->pc, buf, size, &err) < 0 ||
+        cs_open(CS_ARCH_X86, mode, &h) != CS_ERR_OK) {
+        return;
+    }
+    n = cs_disasm(h, buf, size, tb->pc - tb->cs_base, 0, &insn);
+    out = log_lock();
+    fprintf(out, "IN: [%04x:%" PRIx64 "]\n", s->env->segs[R_CS].selector, tb->pc - tb->cs_base);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(out, "0x%08" PRIx64 ":  %s %s\n", insn[i].address, insn[i].mnemonic, insn[i].op_str);
+    }
+    fprintf(out, "\n");
+    log_unlock();
+    if (n) {
+        cs_free(insn, n);
+    }
+    cs_close(&h);
+}
+
 void x86_translate_block(void *envp, TranslationBlock *tb)
 {
     DisasContext ctx, *s = &ctx;
@@ -731,6 +761,9 @@ void x86_translate_block(void *envp, TranslationBlock *tb)
         }
     }
     tb->size = size;
+    if (log_enabled(LOG_IN_ASM)) {
+        log_in_asm(s, tb);
+    }
     tcg_gen_set_label(exit_req);
     tcg_gen_st_i64(const64(start_eip), tcg_env, offsetof(X86CPUState, rip));
     tcg_gen_exit_tb(tb, TB_EXIT_REQUESTED);
