@@ -9,6 +9,7 @@
  */
 #include "vireo/common.h"
 #include "vireo/log.h"
+#include "system/bql.h"
 #include "tcg/tb.h"
 #include "target-x86/helper-internal.h"
 
@@ -413,4 +414,52 @@ bool x86_deliver_hw_interrupt(X86CPUState *env, int vec)
     env->old_exception = 0;
     x86_do_interrupt(env, vec, false, 0, false, 0, true);
     return true;
+}
+
+/* SDM Vol.3 6.8.1 / 6.7.1: NMI first (unless one is being handled), then
+ * INTR when IF=1 and no STI / MOV SS shadow covers this boundary. */
+bool x86_exec_interrupt(void *envp, TCGCPU *tc)
+{
+    X86CPUState *env = envp;
+    X86CPU *cpu = container_of(env, X86CPU, env);
+    CPUState *cs = &cpu->cs;
+    int req = g_atomic_int_get(&cs->interrupt_request);
+    int vec;
+
+    (void)tc;
+    if (env->hflags & HF_INHIBIT_IRQ_MASK) {
+        return false;
+    }
+    if ((req & CPU_INTERRUPT_NMI) && !(env->hflags & HF_NMI_MASK)) {
+        cpu_reset_interrupt(cs, CPU_INTERRUPT_NMI);
+        env->hflags |= HF_NMI_MASK;
+        return x86_deliver_hw_interrupt(env, EXCP_NMI);
+    }
+    if (!(req & CPU_INTERRUPT_HARD) || !(env->eflags & IF_MASK) || !cpu->int_ack) {
+        return false;
+    }
+    if (bql_locked()) {
+        vec = cpu->int_ack(cpu->int_ack_opaque);
+    } else {
+        bql_lock();
+        vec = cpu->int_ack(cpu->int_ack_opaque);
+        bql_unlock();
+    }
+    if (vec < 0) {
+        return false;
+    }
+    return x86_deliver_hw_interrupt(env, vec & 0xff);
+}
+
+int x86_handle_exception(void *envp, TCGCPU *tc)
+{
+    X86CPUState *env = envp;
+    int idx = tc->exception_index;
+
+    if (idx == EXCP_HLT || idx == EXCP_SHUTDOWN) {
+        return idx;
+    }
+    env->exception_index = idx;
+    tc->exception_index = -1;
+    return x86_deliver_exception(env) ? -1 : EXCP_SHUTDOWN;
 }

@@ -57,6 +57,13 @@ VIREO_NORETURN void x86_raise_exception_err(X86CPUState *env, int vec, int err,
  * switch, error code, double and triple fault): true, or false when the
  * processor shut down (triple fault). Called from the exec loop. */
 bool x86_deliver_exception(X86CPUState *env);
+struct TCGCPU;
+/* TCGTargetHooks.exec_interrupt: takes a pending NMI or INTR at this block
+ * boundary (IF, STI/MOV SS shadow, NMI blocking): true if one was taken. */
+bool x86_exec_interrupt(void *env, struct TCGCPU *tc);
+/* TCGTargetHooks.handle_exception: delivers tc->exception_index; -1 to
+ * keep running, or EXCP_HLT / EXCP_SHUTDOWN for the exec loop to return. */
+int x86_handle_exception(void *env, struct TCGCPU *tc);
 /* Delivers an external (hardware) interrupt vector at an instruction
  * boundary: true, or false on triple fault. */
 bool x86_deliver_hw_interrupt(X86CPUState *env, int vec);

@@ -12,7 +12,6 @@
 #include "vireo/error.h"
 #include "vireo/log.h"
 #include "accel/accel.h"
-#include "system/bql.h"
 #include "system/machine.h"
 #include "tcg/tb.h"
 #include "tcg/tcg.h"
@@ -61,77 +60,18 @@ static int tcg_init(struct Machine *m, const char *opts, GError **errp)
     return tb_cache_init(TCG_CODE_BUFFER_SIZE, false, errp);
 }
 
-static X86CPU *env_cpu(X86CPUState *env)
-{
-    return container_of(env, X86CPU, env);
-}
-
 /* TCGTargetHooks.get_phys_code. */
 static int64_t hook_get_phys_code(void *env, uint64_t pc)
 {
     return x86_get_phys_code(env, pc);
 }
 
-/* TCGTargetHooks.exec_interrupt: NMI, then INTR when IF=1 and no shadow. */
-static bool hook_exec_interrupt(void *envp, TCGCPU *tc)
-{
-    X86CPUState *env = envp;
-    X86CPU *cpu = env_cpu(env);
-    CPUState *cs = &cpu->cs;
-    int req = g_atomic_int_get(&cs->interrupt_request);
-    int vec;
-
-    (void)tc;
-    if (env->hflags & HF_INHIBIT_IRQ_MASK) {
-        return false;
-    }
-    if ((req & CPU_INTERRUPT_NMI) && !(env->hflags & HF_NMI_MASK)) {
-        cpu_reset_interrupt(cs, CPU_INTERRUPT_NMI);
-        env->hflags |= HF_NMI_MASK;
-        x86_deliver_hw_interrupt(env, EXCP_NMI);
-        return true;
-    }
-    if (!(req & CPU_INTERRUPT_HARD) || !(env->eflags & IF_MASK) || !cpu->int_ack) {
-        return false;
-    }
-    if (bql_locked()) {
-        vec = cpu->int_ack(cpu->int_ack_opaque);
-    } else {
-        bql_lock();
-        vec = cpu->int_ack(cpu->int_ack_opaque);
-        bql_unlock();
-    }
-    if (vec < 0) {
-        cpu_reset_interrupt(cs, CPU_INTERRUPT_HARD);
-        return false;
-    }
-    x86_deliver_hw_interrupt(env, vec);
-    return true;
-}
-
-/* TCGTargetHooks.handle_exception: deliver, or leave the loop. */
-static int hook_handle_exception(void *envp, TCGCPU *tc)
-{
-    X86CPUState *env = envp;
-    int idx = tc->exception_index;
-
-    if (idx == EXCP_HLT || idx == EXCP_SHUTDOWN) {
-        return idx;
-    }
-    env->exception_index = idx;
-    tc->exception_index = -1;
-    if (!x86_deliver_exception(env)) {
-        return EXCP_SHUTDOWN;
-    }
-    return -1;
-}
-
 static const TCGTargetHooks x86_tcg_hooks = {
     .get_tb_cpu_state = x86_get_tb_cpu_state,
     .get_phys_code = hook_get_phys_code,
     .translate = x86_translate_block,
-    .exec_interrupt = hook_exec_interrupt,
-    .handle_exception = hook_handle_exception,
+    .exec_interrupt = x86_exec_interrupt,
+    .handle_exception = x86_handle_exception,
     .restore_state = x86_restore_state,
 };
 

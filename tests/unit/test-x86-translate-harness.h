@@ -64,24 +64,12 @@ static inline int64_t h_get_phys_code(void *env, uint64_t pc)
     return x86_get_phys_code(env, pc);
 }
 
-static inline int h_handle_exception(void *envp, TCGCPU *tc)
-{
-    X86CPUState *env = envp;
-    int idx = tc->exception_index;
-
-    if (idx == EXCP_HLT || idx == EXCP_SHUTDOWN) {
-        return idx;
-    }
-    env->exception_index = idx;
-    tc->exception_index = -1;
-    return x86_deliver_exception(env) ? -1 : EXCP_SHUTDOWN;
-}
-
 static const TCGTargetHooks h_hook_table = {
     .get_tb_cpu_state = x86_get_tb_cpu_state,
     .get_phys_code = h_get_phys_code,
     .translate = x86_translate_block,
-    .handle_exception = h_handle_exception,
+    .handle_exception = x86_handle_exception,
+    .exec_interrupt = x86_exec_interrupt,
     .restore_state = x86_restore_state,
 };
 

@@ -16,6 +16,9 @@
     __asm__(".pushsection .rodata\n" mode "\n" #name "_start:\n" body "\n" \
             #name "_end:\n.code64\n.popsection\n")
 
+#define RUN(...) do { static const uint8_t c_[] = { __VA_ARGS__ }; \
+                      assert_int_equal(h_run(c_, sizeof(c_)), EXCP_HLT); } while (0)
+
 #define RUN_SNIPPET(name) \
     assert_int_equal(h_run(name##_start, (size_t)(name##_end - name##_start)), EXCP_HLT)
 
@@ -281,6 +284,76 @@ static void test_self_modifying_code_is_retranslated(void **state)
     assert_int_equal(env->regs[R_EAX], 2);
 }
 
+/* ---- external interrupts ---- */
+
+static int pending_vector = -1;
+
+static int test_int_ack(void *opaque)
+{
+    int v = pending_vector;
+
+    (void)opaque;
+    pending_vector = -1;
+    cpu_reset_interrupt(&h.cpu->cs, CPU_INTERRUPT_HARD);
+    return v;
+}
+
+static void raise_intr(int vec)
+{
+    pending_vector = vec;
+    h.cpu->int_ack = test_int_ack;
+    h.cpu->cs.interrupt_request |= CPU_INTERRUPT_HARD;
+}
+
+static void test_interrupt_waits_for_the_instruction_after_sti(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    raise_intr(0x50);
+    /* (IF = 0) sti; inc ebx; inc ebx */
+    RUN(0xfb, 0x43, 0x43);
+    assert_int_equal(h_stub_vector(), 0x50);
+    assert_int_equal(env->regs[R_EBX], 1);
+    assert_int_equal(h_get32(env->regs[R_ESP] + 4), H_CODE + 2);
+}
+
+static void intr_port_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+    (void)opaque;
+    (void)offset;
+    (void)size;
+    raise_intr((int)value);
+}
+
+static void test_interrupt_waits_for_the_instruction_after_mov_ss(void **state)
+{
+    static const BusOps ops = { .write = intr_port_write };
+    X86CPUState *env = h.env;
+    GError *err = NULL;
+
+    h_mode_flat32();
+    assert_non_null(bus_add_io(h.m.io, "intr", 0x80, 1, &ops, NULL, &err));
+    x86_eflags_set(env, 0x202);
+    /* mov al, 0x51; out 0x80, al (INTR rises); mov eax, 0x10; mov ss, eax;
+     * inc ebx; inc ebx */
+    RUN(0xb0, 0x51, 0xe6, 0x80, 0xb8, 0x10, 0, 0, 0, 0x8e, 0xd0, 0x43, 0x43);
+    assert_int_equal(h_stub_vector(), 0x51);
+    assert_int_equal(env->regs[R_EBX], 1);
+}
+
+static void test_interrupt_is_not_taken_with_if_clear(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    raise_intr(0x52);
+    RUN(0x43, 0x43, 0x43);
+    assert_int_equal(h_stub_vector(), -1);
+    assert_int_equal(env->regs[R_EBX], 3);
+    assert_int_equal(pending_vector, 0x52);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +365,9 @@ int main(void)
         BOTH_BACKENDS(test_syscall_uses_lstar_star_fmask_and_unknown_msr_faults),
         BOTH_BACKENDS(test_rep_movsd_page_fault_midway_is_restartable),
         BOTH_BACKENDS(test_self_modifying_code_is_retranslated),
+        BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_sti),
+        BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_mov_ss),
+        BOTH_BACKENDS(test_interrupt_is_not_taken_with_if_clear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
