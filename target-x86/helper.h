@@ -185,6 +185,12 @@ uint64_t helper_stmxcsr(X86CPUState *env);
 void helper_fxsave(X86CPUState *env, uint64_t addr);
 void helper_fxrstor(X86CPUState *env, uint64_t addr);
 
+/* SSE/SSE2 integer and logic operations (sse_helper.c): m is the
+ * X86_MN_* mnemonic, offsets are of XMMReg fields in the CPU state. */
+void helper_sse(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
+                uint64_t imm);
+uint64_t helper_sse_movmsk(X86CPUState *env, uint64_t m, uint64_t src_off);
+
 /* ---- the CPU model the software CPU advertises (cpuid-tcg.c) ---- */
 
 /* Removes from env's CPUID model what the translator does not implement. */

@@ -558,7 +558,7 @@ static void translate_insn(DisasContext *s)
         return;
     }
     if (translate_branch(s) || translate_alu(s) || translate_string(s) ||
-        translate_system(s) || translate_fpu(s)) {
+        translate_system(s) || translate_fpu(s) || translate_sse(s)) {
         return;
     }
     gen_unimp(s);

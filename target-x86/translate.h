@@ -112,6 +112,7 @@ bool translate_alu(DisasContext *s);
 bool translate_string(DisasContext *s);
 bool translate_system(DisasContext *s);
 bool translate_fpu(DisasContext *s);
+bool translate_sse(DisasContext *s);
 
 /* Defines hi_NAME, the call descriptor of helper_NAME (i64 result if ret). */
 #define HELPER(nm, fl, ret) \
