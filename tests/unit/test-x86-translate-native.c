@@ -8,7 +8,8 @@
  * defines them (undefined flags are masked per case). Covers the ALU,
  * INC/DEC/NEG/NOT, shifts and rotates by CL (counts 0..65), SHLD/SHRD,
  * MUL/IMUL, BT*, BSF/BSR, CMOVcc/SETcc after each flag-setting family
- * (the translator's condition fast paths), XADD, CMPXCHG, BSWAP, CBW/CWD.
+ * (the translator's condition fast paths), XADD, CMPXCHG, BSWAP, CBW/CWD,
+ * and the SSE2 integer operations on XMM registers.
  */
 #include "test-x86-translate-harness.h"
 #include <sys/mman.h>
@@ -55,7 +56,7 @@ static unsigned long n_cases;
 #define ALL_FLAGS CC_MASK
 
 typedef struct Case {
-    uint8_t bytes[16];
+    uint8_t bytes[64];
     unsigned len;
     uint32_t flag_mask;   /* flags the SDM defines for these inputs */
 } Case;
@@ -73,7 +74,7 @@ static void check_case(const Case *c, uint64_t rax, uint64_t rbx, uint64_t rcx,
 {
     NativeRegs n = { rax, rbx, rcx, rdx, 0x2 | (flags & CC_MASK) };
     X86CPUState *env = h.env;
-    static uint8_t last[16];
+    static uint8_t last[64];
     static unsigned last_len;
     static const uint8_t *last_ram;
     uint32_t got_flags;
@@ -384,6 +385,68 @@ static void test_exchange_and_misc_match_hardware(void **state)
     }
 }
 
+/* SSE2 integer ops on xmm0, xmm1: the 128-bit inputs are rax:rcx and
+ * rbx:rdx, the result comes back in rax:rcx (PMOVMSKB: eax). */
+static void test_sse_integer_ops_match_hardware(void **state)
+{
+    static const uint8_t pre[] = {
+        0x66, 0x48, 0x0f, 0x6e, 0xc0,   /* movq xmm0, rax */
+        0x66, 0x48, 0x0f, 0x6e, 0xcb,   /* movq xmm1, rbx */
+        0x66, 0x48, 0x0f, 0x6e, 0xd1,   /* movq xmm2, rcx */
+        0x66, 0x48, 0x0f, 0x6e, 0xda,   /* movq xmm3, rdx */
+        0x66, 0x0f, 0x6c, 0xc2,         /* punpcklqdq xmm0, xmm2 */
+        0x66, 0x0f, 0x6c, 0xcb,         /* punpcklqdq xmm1, xmm3 */
+    };
+    static const uint8_t post[] = {
+        0x66, 0x48, 0x0f, 0x7e, 0xc0,   /* movq rax, xmm0 */
+        0x66, 0x0f, 0x73, 0xd8, 0x08,   /* psrldq xmm0, 8 */
+        0x66, 0x48, 0x0f, 0x7e, 0xc1,   /* movq rcx, xmm0 */
+    };
+    /* second opcode byte of "66 0F xx /r" ops on xmm0, xmm1 */
+    static const uint8_t ops[] = {
+        0xfc, 0xfd, 0xfe, 0xd4, 0xf8, 0xf9, 0xfa, 0xfb,   /* padd*, psub* */
+        0xdc, 0xdd, 0xd8, 0xd9, 0xec, 0xed, 0xe8, 0xe9,   /* saturating */
+        0xda, 0xde, 0xea, 0xee, 0xe0, 0xe3,               /* min/max, avg */
+        0x74, 0x75, 0x76, 0x64, 0x65, 0x66,               /* compares */
+        0xd5, 0xe5, 0xe4, 0xf4, 0xf5, 0xf6,               /* multiplies, psadbw */
+        0xef, 0xeb, 0xdb, 0xdf, 0x57, 0x56, 0x54, 0x55,   /* logic */
+        0x60, 0x61, 0x62, 0x6c, 0x68, 0x69, 0x6a, 0x6d,   /* unpacks */
+        0x63, 0x67, 0x6b, 0x14, 0x15,                     /* packs, unpcklpd.. */
+        0xd1, 0xd2, 0xd3, 0xe1, 0xe2, 0xf1, 0xf2, 0xf3,   /* shifts by xmm1 */
+    };
+
+    h_mode_long64();
+    h.env->cr[4] |= CR4_OSFXSR;
+    for (unsigned k = 0; k < ARRAY_SIZE(ops) + 4; k++) {
+        Case c = { .len = 0 };
+        memcpy(c.bytes, pre, sizeof(pre));
+        c.len = sizeof(pre);
+        if (k < ARRAY_SIZE(ops)) {
+            put(&c, 4, 0x66, 0x0f, ops[k], 0xc1);
+        } else if (k == ARRAY_SIZE(ops)) {
+            put(&c, 5, 0x66, 0x0f, 0x70, 0xc1, 0x1b);     /* pshufd xmm0, xmm1, 0x1b */
+        } else if (k == ARRAY_SIZE(ops) + 1) {
+            put(&c, 4, 0x0f, 0xc6, 0xc1, 0x4e);           /* shufps xmm0, xmm1, 0x4e */
+        } else if (k == ARRAY_SIZE(ops) + 2) {
+            put(&c, 5, 0x66, 0x0f, 0x73, 0xf8, 0x05);     /* pslldq xmm0, 5 */
+        } else {
+            put(&c, 5, 0x66, 0x0f, 0x72, 0xe0, 0x07);     /* psrad xmm0, 7 */
+        }
+        if (c.len + sizeof(post) > sizeof(c.bytes)) {
+            fail_msg("case too long");
+        }
+        memcpy(c.bytes + c.len, post, sizeof(post));
+        c.len += sizeof(post);
+        c.flag_mask = ALL_FLAGS;
+        for (unsigned i = 0; i < ARRAY_SIZE(edge_values); i += 2) {
+            for (unsigned j = 1; j < ARRAY_SIZE(edge_values); j += 3) {
+                check_case(&c, edge_values[i], edge_values[j], edge_values[j] * 7 + 3,
+                           edge_values[i] ^ 0x0123456789abcdefULL, 0);
+            }
+        }
+    }
+}
+
 static int native_setup(void **state)
 {
     native_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
@@ -417,6 +480,7 @@ int main(void)
         BOTH_BACKENDS(test_bit_ops_match_hardware),
         BOTH_BACKENDS(test_conditions_after_each_flag_family_match_hardware),
         BOTH_BACKENDS(test_exchange_and_misc_match_hardware),
+        BOTH_BACKENDS(test_sse_integer_ops_match_hardware),
     };
     return cmocka_run_group_tests(tests, native_setup, native_teardown);
 }
