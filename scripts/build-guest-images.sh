@@ -157,6 +157,9 @@ build_initramfs() {
     chmod 755 "$root/init" "$root/bin/busybox"
     echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
     echo "root:x:0:" > "$root/etc/group"
+    # Same inputs, same bytes: fixed times, and (cpio >= 2.12) fixed inode
+    # and device numbers.
+    find "$root" -exec touch -h -d @0 {} +
     {
         # /dev/console must exist before /init runs (it is its stdio).
         cpio_chardev dev/console 5 1
@@ -164,12 +167,14 @@ build_initramfs() {
         cpio_chardev dev/null 1 3
         cpio_trailer
         (cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
-            cpio -o -H newc -R 0:0 --quiet)
+            cpio -o -H newc -R 0:0 --quiet $cpio_repro)
     } | gzip -9 -n > "$out/$name.cpio.gz.tmp"
     mv "$out/$name.cpio.gz.tmp" "$out/$name.cpio.gz"
     note "built build/images/$name.cpio.gz"
 }
 
+cpio_repro=
+cpio --help 2>/dev/null | grep -q -e '--reproducible' && cpio_repro=--reproducible
 for img in workload shell cmd; do
     build_initramfs $img
 done

@@ -452,6 +452,23 @@ int chardev_set_frontend(Chardev *chr, const CharFrontendOps *ops, void *opaque)
     return 0;
 }
 
+void chardev_remove_frontend(Chardev *chr, void *opaque)
+{
+    if (!chr) {
+        return;
+    }
+    for (int i = 0; i < chr->nfe; i++) {
+        if (chr->fe[i].opaque == opaque) {
+            memmove(&chr->fe[i], &chr->fe[i + 1], (chr->nfe - i - 1) * sizeof(chr->fe[0]));
+            chr->nfe--;
+            if (chr->focus >= chr->nfe) {
+                chr->focus = 0;
+            }
+            return;
+        }
+    }
+}
+
 int chardev_write(Chardev *chr, const uint8_t *buf, int len)
 {
     int done = 0;

@@ -364,7 +364,7 @@ static unsigned type_size(DecState *s, unsigned ot, bool is_mem)
     case X86_OT_t: return 10;
     case X86_OT_env: return insn->op_size == 2 ? 14 : 28;
     case X86_OT_fsave: return insn->op_size == 2 ? 94 : 108;
-    case X86_OT_fx: return 0; /* 512 bytes: more than uint8_t; see mnemonic */
+    case X86_OT_fx: return 512;
     case X86_OT_wv: return is_mem ? 2 : insn->op_size;
     case X86_OT_yb: return is_mem ? 1 : 4;   /* the register is zero-extended */
     case X86_OT_yw: return is_mem ? 2 : 4;

@@ -145,8 +145,9 @@ typedef struct X86MemOperand {
 
 typedef struct X86Operand {
     uint8_t kind;       /* X86OperandKind */
-    uint8_t size;       /* access size in bytes (GPR/MEM/IMM); 10 for m80, 16 for
-                         * xmm, 0 when the access has no fixed size (LEA, INVLPG) */
+    uint16_t size;      /* access size in bytes (GPR/MEM/IMM); 10 for m80, 16 for
+                         * xmm, 512 for FXSAVE, 0 when the access has no fixed
+                         * size (LEA, INVLPG, XSAVE) */
     uint8_t reg;        /* register number for GPR/SEG/CR/DR/ST/MMX/XMM */
     bool high8;         /* GPR of size 1: AH, CH, DH, BH (reg is 0..3) */
     uint8_t imm_size;   /* IMM/REL/FAR: bytes of the immediate in the encoding */

@@ -13,6 +13,94 @@
 
 __thread TCGCPU *current_tcg_cpu;
 
+/*
+ * Exclusive sections: a vCPU counts as running while it may be inside
+ * generated code (cpu_exec_start .. cpu_exec_end). start_exclusive asks
+ * the running ones to leave (exit_request, seen by tcg_gen_tb_start at
+ * their next block) and waits until none runs; vCPUs wanting to run wait
+ * until the section ends.
+ */
+static GMutex excl_lock;
+static GCond excl_cond;
+static int running_cpus;
+static bool exclusive_pending;
+static GPtrArray *running_list;
+
+static void cpu_exec_start(TCGCPU *cpu)
+{
+    g_mutex_lock(&excl_lock);
+    while (exclusive_pending) {
+        g_cond_wait(&excl_cond, &excl_lock);
+    }
+    if (!running_list) {
+        running_list = g_ptr_array_new();
+    }
+    g_ptr_array_add(running_list, cpu);
+    cpu->running = true;
+    running_cpus++;
+    g_mutex_unlock(&excl_lock);
+}
+
+static void cpu_exec_end(TCGCPU *cpu)
+{
+    g_mutex_lock(&excl_lock);
+    cpu->running = false;
+    running_cpus--;
+    g_ptr_array_remove_fast(running_list, cpu);
+    g_cond_broadcast(&excl_cond);
+    g_mutex_unlock(&excl_lock);
+}
+
+static void start_exclusive(void)
+{
+    g_mutex_lock(&excl_lock);
+    while (exclusive_pending) {
+        g_cond_wait(&excl_cond, &excl_lock);
+    }
+    exclusive_pending = true;
+    while (running_cpus > 0) {
+        for (guint i = 0; i < running_list->len; i++) {
+            TCGCPU *other = g_ptr_array_index(running_list, i);
+            __atomic_store_n(&other->exit_request, 1, __ATOMIC_RELEASE);
+        }
+        g_cond_wait(&excl_cond, &excl_lock);
+    }
+    g_mutex_unlock(&excl_lock);
+}
+
+static void end_exclusive(void)
+{
+    g_mutex_lock(&excl_lock);
+    exclusive_pending = false;
+    g_cond_broadcast(&excl_cond);
+    g_mutex_unlock(&excl_lock);
+}
+
+bool tcg_exclusive_begin(TCGCPU *self)
+{
+    bool was_running = self && self->running;
+    if (was_running) {
+        cpu_exec_end(self);
+    }
+    start_exclusive();
+    return was_running;
+}
+
+void tcg_exclusive_end(TCGCPU *self, bool was_running)
+{
+    end_exclusive();
+    if (was_running) {
+        cpu_exec_start(self);
+    }
+}
+
+void tb_flush_safe(TCGCPU *self)
+{
+    bool was_running = tcg_exclusive_begin(self);
+    tb_flush();
+    tcg_exclusive_end(self, was_running);
+}
+
 uintptr_t tcg_tb_exec(void *env, TranslationBlock *tb)
 {
     if (tb->backend == TCG_BACKEND_INTERP) {
@@ -51,6 +139,9 @@ const void *tcg_helper_lookup_tb_ptr(void *env)
     TCGCPU *cpu = current_tcg_cpu;
     uint64_t pc, cs_base;
     uint32_t flags;
+    if (!cpu) {
+        return tcg_code.epilogue_ret0;
+    }
     cpu->hooks->get_tb_cpu_state(env, &pc, &cs_base, &flags);
     TranslationBlock *tb = tb_lookup(cpu, pc, cs_base, flags);
     if (!tb || tb->backend != tcg_ctx->backend || cpu->exit_request) {
@@ -69,7 +160,7 @@ static TranslationBlock *tb_find(TCGCPU *cpu)
     if (!tb && cpu->exception_index < 0) {
         tb = tb_gen_code(cpu, pc, cs_base, flags, TCG_MAX_INSNS - 1);
     }
-    if (tb && log_enabled(LOG_EXEC)) {
+    if (tb && log_enabled(LOG_EXEC) && log_in_filter(pc)) {
         log_printf("Trace %p [0x%" PRIx64 "]\n", tb->tc_ptr, pc);
     }
     return tb;
@@ -87,6 +178,9 @@ static void cpu_exec_blocks(TCGCPU *cpu)
             cpu->hooks->exec_interrupt(cpu->env, cpu)) {
             last_tb = NULL;
             continue;
+        }
+        if (cpu->exit_request) {
+            return;
         }
         uint64_t flushes = tb_flush_count();
         TranslationBlock *tb = tb_find(cpu);
@@ -113,6 +207,9 @@ int tcg_cpu_exec(TCGCPU *cpu)
         cpu = saved;
         current_tcg_cpu = cpu;
         tcg_interp_retaddr = 0;
+        if (cpu->running) {
+            cpu_exec_end(cpu);
+        }
     }
     for (;;) {
         if (cpu->exception_index >= 0) {
@@ -128,6 +225,8 @@ int tcg_cpu_exec(TCGCPU *cpu)
             current_tcg_cpu = NULL;
             return TCG_EXEC_EXIT_REQUEST;
         }
+        cpu_exec_start(cpu);
         cpu_exec_blocks(cpu);
+        cpu_exec_end(cpu);
     }
 }

@@ -414,7 +414,7 @@ static void regalloc_start(TCGContext *s, TCGRegState *rs)
     }
 }
 
-/* Generates code for one op: false if the op is unknown. */
+/* Generates code for one op (insn_start records its code offset). */
 static void gen_one(TCGContext *s, int i, int *insn)
 {
     const TCGOp *op = &s->ops[i];

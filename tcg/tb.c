@@ -6,7 +6,12 @@
  * overwrites, direct chaining between blocks, and the statistics.
  * The execution loop that uses it is in exec.c.
  *
- * Not thread-safe yet: one vCPU thread translates and runs at a time.
+ * Locking: tb_lock serializes translation (the code buffer is shared),
+ * insertion, chaining, invalidation and lookups in the shared tables;
+ * per-CPU jump caches are read without it. A flush frees code that other
+ * vCPUs could be running, so a full buffer is flushed (and the block
+ * translated) inside an exclusive section (exec.c): the other vCPUs are
+ * kicked out of generated code and held until it ends.
  */
 #include "vireo/common.h"
 #include <errno.h>
@@ -22,6 +27,7 @@
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
 
 TCGCodeBuffer tcg_code;
+static GRecMutex tb_lock;
 
 static struct {
     TranslationBlock **hash;     /* TB_HASH_SIZE chains through hash_next */
@@ -85,10 +91,8 @@ int tb_cache_init(size_t code_size, bool force_dual_map, GError **errp)
     tcg_code.used = 0;
     static const char ret0_sentinel;
     tcg_code.epilogue_ret0 = &ret0_sentinel;
-    if (tcg_jit_available()) {
-        size_t n = tcg_jit_gen_prologue(tcg_code.rw, tcg_code.rx);
-        tcg_code.used = (n + 63) & ~(size_t)63;
-    }
+    size_t n = tcg_jit_gen_prologue(tcg_code.rw, tcg_code.rx);
+    tcg_code.used = (n + 63) & ~(size_t)63;
     tcg_code.prologue_size = tcg_code.used;
     tbc.hash = g_new0(TranslationBlock *, TB_HASH_SIZE);
     tbc.all = g_ptr_array_new();
@@ -138,7 +142,9 @@ void tcg_cpu_init(TCGCPU *cpu, void *env, const TCGTargetHooks *hooks)
     cpu->env = env;
     cpu->hooks = hooks;
     cpu->exception_index = -1;
+    g_rec_mutex_lock(&tb_lock);
     g_ptr_array_add(tbc.cpus, cpu);
+    g_rec_mutex_unlock(&tb_lock);
 }
 
 void tcg_cpu_jmp_cache_clear(TCGCPU *cpu)
@@ -148,7 +154,9 @@ void tcg_cpu_jmp_cache_clear(TCGCPU *cpu)
 
 void tcg_cpu_destroy(TCGCPU *cpu)
 {
+    g_rec_mutex_lock(&tb_lock);
     g_ptr_array_remove(tbc.cpus, cpu);
+    g_rec_mutex_unlock(&tb_lock);
 }
 
 /* ---- lookup and insertion ---- */
@@ -185,21 +193,26 @@ TranslationBlock *tb_lookup(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
     if (phys < 0) {
         return NULL;
     }
+    g_rec_mutex_lock(&tb_lock);
     tb = tb_hash_lookup(phys, pc, cs_base, flags);
+    g_rec_mutex_unlock(&tb_lock);
     if (tb) {
         *slot = tb;
     }
     return tb;
 }
 
-static void page_add(uint64_t page, TranslationBlock *tb)
+/* Adds tb to page's list: true if the page had no code before. */
+static bool page_add(uint64_t page, TranslationBlock *tb)
 {
     GPtrArray *list = g_hash_table_lookup(tbc.pages, &page);
-    if (!list) {
+    bool first = !list;
+    if (first) {
         list = g_ptr_array_new();
         g_hash_table_insert(tbc.pages, g_memdup2(&page, sizeof(page)), list);
     }
     g_ptr_array_add(list, tb);
+    return first;
 }
 
 static void page_remove(uint64_t page, TranslationBlock *tb)
@@ -213,14 +226,16 @@ static void page_remove(uint64_t page, TranslationBlock *tb)
     }
 }
 
-static void tb_insert(TranslationBlock *tb)
+static void tb_insert(TCGCPU *cpu, TranslationBlock *tb)
 {
     unsigned h = tb_hash(tb->phys_pc, tb->pc, tb->flags);
     tb->hash_next = tbc.hash[h];
     tbc.hash[h] = tb;
-    page_add(tb->page_addr[0], tb);
-    if (tb->page_addr[1] != (uint64_t)-1) {
-        page_add(tb->page_addr[1], tb);
+    for (int i = 0; i < 2; i++) {
+        if (tb->page_addr[i] != (uint64_t)-1 && page_add(tb->page_addr[i], tb) &&
+            cpu->hooks->code_page_added) {
+            cpu->hooks->code_page_added(cpu->env, tb->page_addr[i]);
+        }
     }
     g_ptr_array_add(tbc.all, tb);
     tbc.stats.tbs++;
@@ -250,20 +265,9 @@ static TranslationBlock *tb_translate(TCGCPU *cpu, uint64_t pc, uint64_t cs_base
     return tb;
 }
 
-TranslationBlock *tb_gen_code(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
-                              uint32_t flags, int max_insns)
+/* Records the pages of a freshly translated tb and enters it. */
+static void tb_link(TCGCPU *cpu, TranslationBlock *tb, uint64_t pc, int64_t phys)
 {
-    int64_t phys = cpu->hooks->get_phys_code(cpu->env, pc);
-    if (phys < 0) {
-        return NULL;
-    }
-    TranslationBlock *tb = tb_translate(cpu, pc, cs_base, flags, max_insns, phys);
-    if (!tb) {
-        log_mask(LOG_TB, "tb: code buffer full, flushing\n");
-        tb_flush();
-        tb = tb_translate(cpu, pc, cs_base, flags, max_insns, phys);
-        g_assert(tb);
-    }
     tb->page_addr[0] = phys & TCG_PAGE_MASK;
     tb->page_addr[1] = (uint64_t)-1;
     uint64_t last = pc + (tb->size ? tb->size - 1 : 0);
@@ -273,9 +277,43 @@ TranslationBlock *tb_gen_code(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
             tb->page_addr[1] = phys2 & TCG_PAGE_MASK;
         }
     }
-    tb_insert(tb);
+    tb_insert(cpu, tb);
     cpu->jmp_cache[jc_hash(pc)] = tb;
-    return tb;
+}
+
+TranslationBlock *tb_gen_code(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
+                              uint32_t flags, int max_insns)
+{
+    int64_t phys = cpu->hooks->get_phys_code(cpu->env, pc);
+    if (phys < 0) {
+        return NULL;
+    }
+    for (;;) {
+        g_rec_mutex_lock(&tb_lock);
+        TranslationBlock *tb = tb_translate(cpu, pc, cs_base, flags, max_insns, phys);
+        if (tb) {
+            tb_link(cpu, tb, pc, phys);
+            g_rec_mutex_unlock(&tb_lock);
+            return tb;
+        }
+        /* the buffer is full: flush and translate with every other vCPU
+         * out of generated code, so that nothing refills it meanwhile */
+        g_rec_mutex_unlock(&tb_lock);
+        log_mask(LOG_TB, "tb: code buffer full, flushing\n");
+        bool was_running = tcg_exclusive_begin(cpu);
+        g_rec_mutex_lock(&tb_lock);
+        tb_flush();
+        tb = tb_translate(cpu, pc, cs_base, flags, max_insns, phys);
+        g_assert(tb);
+        tb_link(cpu, tb, pc, phys);
+        uint64_t flushes = tbc.flush_count;
+        g_rec_mutex_unlock(&tb_lock);
+        tcg_exclusive_end(cpu, was_running);
+        if (tb_flush_count() == flushes) {
+            return tb;
+        }
+        /* another vCPU flushed before this one could run the block */
+    }
 }
 
 /* ---- chaining ---- */
@@ -291,8 +329,10 @@ static void tb_set_jump(TranslationBlock *tb, int n, const void *target)
 void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *next)
 {
     g_assert(n == 0 || n == 1);
+    g_rec_mutex_lock(&tb_lock);
     if (!tb->jmp_present[n] || tb->jmp_dest[n] || tb->invalid ||
         next->invalid || tb->backend != next->backend) {
+        g_rec_mutex_unlock(&tb_lock);
         return;
     }
     __atomic_store_n(&tb->jmp_dest[n], next, __ATOMIC_RELEASE);
@@ -301,6 +341,7 @@ void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *next)
     tbc.stats.chained++;
     log_mask(LOG_TB, "tb: chain %p [0x%" PRIx64 "] slot %d -> %p [0x%" PRIx64 "]\n",
              tb->tc_ptr, tb->pc, n, next->tc_ptr, next->pc);
+    g_rec_mutex_unlock(&tb_lock);
 }
 
 static void tb_reset_jump(TranslationBlock *tb, int n)
@@ -309,7 +350,7 @@ static void tb_reset_jump(TranslationBlock *tb, int n)
     tb_set_jump(tb, n, (uint8_t *)tb->tc_ptr + tb->jmp_reset_offset[n]);
 }
 
-void tb_phys_invalidate(TranslationBlock *tb)
+static void tb_phys_invalidate_locked(TranslationBlock *tb)
 {
     if (tb->invalid) {
         return;
@@ -348,6 +389,13 @@ void tb_phys_invalidate(TranslationBlock *tb)
     log_mask(LOG_TB, "tb: invalidate %p [0x%" PRIx64 "]\n", tb->tc_ptr, tb->pc);
 }
 
+void tb_phys_invalidate(TranslationBlock *tb)
+{
+    g_rec_mutex_lock(&tb_lock);
+    tb_phys_invalidate_locked(tb);
+    g_rec_mutex_unlock(&tb_lock);
+}
+
 /* True when tb's guest bytes on page overlap [start, end). */
 static bool tb_overlaps(TranslationBlock *tb, uint64_t page, uint64_t start,
                         uint64_t end)
@@ -367,6 +415,7 @@ static bool tb_overlaps(TranslationBlock *tb, uint64_t page, uint64_t start,
 int tb_invalidate_phys_range(uint64_t start, uint64_t end)
 {
     int count = 0;
+    g_rec_mutex_lock(&tb_lock);
     for (uint64_t page = start & TCG_PAGE_MASK; page < end; page += TCG_PAGE_SIZE) {
         GPtrArray *list = g_hash_table_lookup(tbc.pages, &page);
         if (!list) {
@@ -376,23 +425,28 @@ int tb_invalidate_phys_range(uint64_t start, uint64_t end)
         for (guint i = 0; i < copy->len; i++) {
             TranslationBlock *tb = g_ptr_array_index(copy, i);
             if (tb_overlaps(tb, page, start, end)) {
-                tb_phys_invalidate(tb);
+                tb_phys_invalidate_locked(tb);
                 count++;
             }
         }
         g_ptr_array_unref(copy);
     }
+    g_rec_mutex_unlock(&tb_lock);
     return count;
 }
 
 bool tb_page_has_code(uint64_t addr)
 {
     uint64_t page = addr & TCG_PAGE_MASK;
-    return g_hash_table_lookup(tbc.pages, &page) != NULL;
+    g_rec_mutex_lock(&tb_lock);
+    bool r = g_hash_table_lookup(tbc.pages, &page) != NULL;
+    g_rec_mutex_unlock(&tb_lock);
+    return r;
 }
 
 void tb_flush(void)
 {
+    g_rec_mutex_lock(&tb_lock);
     for (guint i = 0; i < tbc.all->len; i++) {
         tb_free(g_ptr_array_index(tbc.all, i));
     }
@@ -406,12 +460,13 @@ void tb_flush(void)
     code_buffer_reset();
     tbc.stats.tbs = 0;
     tbc.stats.flushes++;
-    tbc.flush_count++;
+    __atomic_store_n(&tbc.flush_count, tbc.flush_count + 1, __ATOMIC_RELEASE);
+    g_rec_mutex_unlock(&tb_lock);
 }
 
 uint64_t tb_flush_count(void)
 {
-    return tbc.flush_count;
+    return __atomic_load_n(&tbc.flush_count, __ATOMIC_ACQUIRE);
 }
 
 void tb_get_stats(TBStats *st)
@@ -435,7 +490,7 @@ void tb_dump_stats(FILE *out)
 
 /* ---- search pc ---- */
 
-TranslationBlock *tb_search_pc(uintptr_t retaddr, uint32_t *insn)
+static TranslationBlock *tb_search_pc_locked(uintptr_t retaddr, uint32_t *insn)
 {
     GPtrArray *all = tbc.all;
     guint lo = 0, hi = all->len;
@@ -461,5 +516,13 @@ TranslationBlock *tb_search_pc(uintptr_t retaddr, uint32_t *insn)
         i++;
     }
     *insn = i;
+    return tb;
+}
+
+TranslationBlock *tb_search_pc(uintptr_t retaddr, uint32_t *insn)
+{
+    g_rec_mutex_lock(&tb_lock);
+    TranslationBlock *tb = tb_search_pc_locked(retaddr, insn);
+    g_rec_mutex_unlock(&tb_lock);
     return tb;
 }

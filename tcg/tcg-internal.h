@@ -57,6 +57,12 @@ void tcg_log_disas(const void *code, size_t size);
 /* disas.c: host code as text, one "mnemonic operands" per line: g_free it. */
 char *tcg_disas_str(const void *code, size_t size);
 
+struct TCGCPU;
+/* exec.c: runs the code between them with no other vCPU in generated code
+ * (self: the calling vCPU or NULL); begin returns what end needs. */
+bool tcg_exclusive_begin(struct TCGCPU *self);
+void tcg_exclusive_end(struct TCGCPU *self, bool was_running);
+
 /* tb.c: the code buffer. */
 typedef struct TCGCodeBuffer {
     uint8_t *rx;           /* executable view */

@@ -6,6 +6,7 @@
 #include "vireo/common.h"
 #include "tcg/tcg-op.h"
 #include "tcg/tb.h"
+#include "tcg/tlb.h"
 
 void tcg_gen_op1(TCGOpcode opc, TCGArg a1)
 {
@@ -99,6 +100,23 @@ void tcg_gen_lookup_and_goto_ptr(void)
     tcg_temp_free_i64(ptr);
 }
 
+void tcg_gen_tb_start(const TranslationBlock *tb)
+{
+    TCGv_i32 flag = tcg_temp_new_i32();
+    tcg_ctx->exit_label = gen_new_label();
+    tcg_gen_ld_i32(flag, tcg_env,
+                   tcg_ctx->cfg.cpu_offset + offsetof(TCGCPU, exit_request));
+    tcg_gen_brcondi_i32(TCG_COND_NE, flag, 0, tcg_ctx->exit_label);
+    tcg_temp_free_i32(flag);
+}
+
+void tcg_gen_tb_end(const TranslationBlock *tb)
+{
+    g_assert(tcg_ctx->exit_label);
+    tcg_gen_set_label(tcg_ctx->exit_label);
+    tcg_gen_exit_tb(tb, TB_EXIT_REQUESTED);
+}
+
 void tcg_gen_mb(unsigned bar)
 {
     tcg_gen_op1(INDEX_op_mb, bar);
@@ -112,6 +130,7 @@ void tcg_gen_call(const TCGHelperInfo *info, TCGTemp *ret, int nargs,
     g_assert(nargs <= TCG_MAX_HELPER_ARGS);
     g_assert(!ret == !info->has_ret);
     g_assert(!ret || ret->type == info->ret_type);
+    g_assert(!ret || ret->kind == TEMP_TB || ret->kind == TEMP_GLOBAL);
     if (ret) {
         a[n++] = temp_arg(ret);
     }
@@ -128,7 +147,7 @@ void tcg_gen_call(const TCGHelperInfo *info, TCGTemp *ret, int nargs,
 static void gen_qemu_op(TCGOpcode opc, TCGTemp *val, TCGv_i64 addr,
                         unsigned mmu_idx, MemOp mop)
 {
-    g_assert(mmu_idx < (1u << TCG_MMU_IDX_BITS));
+    g_assert(mmu_idx < TCG_NB_MMU_MODES);
     tcg_gen_op3(opc, temp_arg(val), tcgv_i64_arg(addr),
                 make_memop_idx(mop, mmu_idx));
 }
@@ -161,4 +180,23 @@ void tcg_gen_qemu_st_i64(TCGv_i64 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mo
 {
     gen_qemu_op(INDEX_op_qemu_st_i64, tcgv_i64_temp(val), addr, mmu_idx,
                 mop & MO_SIZE);
+}
+
+void tcg_gen_concat_i32_i64(TCGv_i64 ret, TCGv_i32 lo, TCGv_i32 hi)
+{
+    TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_extu_i32_i64(t, lo);
+    tcg_gen_extu_i32_i64(ret, hi);
+    tcg_gen_shli_i64(ret, ret, 32);
+    tcg_gen_or_i64(ret, ret, t);
+    tcg_temp_free_i64(t);
+}
+
+void tcg_gen_extr_i64_i32(TCGv_i32 lo, TCGv_i32 hi, TCGv_i64 a)
+{
+    TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_mov_i64(t, a);
+    tcg_gen_extrl_i64_i32(lo, t);
+    tcg_gen_extrh_i64_i32(hi, t);
+    tcg_temp_free_i64(t);
 }

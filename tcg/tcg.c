@@ -158,6 +158,7 @@ void tcg_func_start(TCGContext *s)
     s->nb_ops = 0;
     s->nb_labels = 0;
     s->nb_insns = 0;
+    s->exit_label = NULL;
 }
 
 static TCGTemp *tcg_temp_new_internal(TCGType type)
@@ -243,6 +244,53 @@ TCGLabel *gen_new_label(void)
     return l;
 }
 
+/* The type op expects for temp argument i (outputs first). */
+static TCGType op_arg_type(TCGOpcode opc, int i)
+{
+    const TCGOpDef *def = &tcg_op_defs[opc];
+    bool is_out = i < def->nb_oargs;
+    bool is_pointer = false;
+    switch (opc) {
+    case INDEX_op_ext_i32_i64: case INDEX_op_extu_i32_i64:
+        return is_out ? TCG_TYPE_I64 : TCG_TYPE_I32;
+    case INDEX_op_extrl_i64_i32: case INDEX_op_extrh_i64_i32:
+        return is_out ? TCG_TYPE_I32 : TCG_TYPE_I64;
+    case INDEX_op_qemu_ld_i32: case INDEX_op_qemu_ld_i64:
+    case INDEX_op_goto_ptr:
+        is_pointer = i == def->nb_oargs;
+        break;
+    case INDEX_op_qemu_st_i32: case INDEX_op_qemu_st_i64:
+        is_pointer = i == 1;
+        break;
+    default:
+        /* ld*: r, base; st*: val, base */
+        if (!strncmp(def->name, "ld", 2) || !strncmp(def->name, "st", 2)) {
+            is_pointer = i == 1;
+        }
+        break;
+    }
+    if (is_pointer) {
+        return TCG_TYPE_I64;
+    }
+    return def->flags & TCG_OPF_64BIT ? TCG_TYPE_I64 : TCG_TYPE_I32;
+}
+
+/* Programmer-bug checks: writable outputs, operand types. */
+static void check_op_args(TCGContext *s, const TCGOp *op)
+{
+    const TCGOpDef *def = &tcg_op_defs[op->opc];
+    if (op->opc == INDEX_op_call || op->opc == INDEX_op_discard ||
+        (def->flags & TCG_OPF_NOT_PRESENT)) {
+        return;
+    }
+    for (int i = 0; i < def->nb_oargs + def->nb_iargs; i++) {
+        g_assert(op->args[i] < (TCGArg)s->nb_temps);
+        TCGTemp *t = &s->temps[op->args[i]];
+        g_assert(i >= def->nb_oargs || t->kind == TEMP_TB || t->kind == TEMP_GLOBAL);
+        g_assert(t->type == op_arg_type(op->opc, i));
+    }
+}
+
 TCGOp *tcg_emit_op(TCGOpcode opc, int nargs, const TCGArg *args)
 {
     TCGContext *s = tcg_ctx;
@@ -254,6 +302,7 @@ TCGOp *tcg_emit_op(TCGOpcode opc, int nargs, const TCGArg *args)
     op->nb_oargs = tcg_op_defs[opc].nb_oargs;
     op->nb_iargs = tcg_op_defs[opc].nb_iargs;
     memcpy(op->args, args, nargs * sizeof(TCGArg));
+    check_op_args(s, op);
     return op;
 }
 
@@ -418,16 +467,17 @@ static void tb_record_insns(TCGContext *s, TranslationBlock *tb)
 
 int tcg_gen_code(TCGContext *s, TranslationBlock *tb)
 {
-    if (log_enabled(LOG_OP)) {
+    bool logged = log_in_filter(tb->pc);
+    if (log_enabled(LOG_OP) && logged) {
         log_ops(s, tb, "OP");
     }
     if (s->optimize) {
         tcg_optimize(s);
-        if (log_enabled(LOG_OP_OPT)) {
-            log_ops(s, tb, "OP after optimization and liveness analysis");
-        }
     }
     tcg_liveness_analysis(s);
+    if (log_enabled(LOG_OP_OPT) && logged) {
+        log_ops(s, tb, "OP after optimization and liveness analysis");
+    }
     s->tb = tb;
     s->code_buf = tcg_code.rw + tcg_code.used;
     s->code_ptr = s->code_buf;
@@ -444,7 +494,7 @@ int tcg_gen_code(TCGContext *s, TranslationBlock *tb)
     if (tcg_code.used > tcg_code.size) {
         tcg_code.used = tcg_code.size;
     }
-    if (log_enabled(LOG_OUT_ASM) && s->backend == TCG_BACKEND_JIT) {
+    if (log_enabled(LOG_OUT_ASM) && logged && s->backend == TCG_BACKEND_JIT) {
         tcg_log_disas(tb->tc_ptr, n);
     }
     return n;

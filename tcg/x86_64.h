@@ -54,20 +54,30 @@ void tcg_target_op_ct(TCGOpcode opc, TCGTargetOpCt *ct);
 /* Emits an ordinary op with registers (or constants) already assigned. */
 void tcg_out_op(TCGContext *s, TCGOpcode opc, const TCGArg *args,
                 const bool *const_args);
+/* dst = src (nothing when they are the same register). */
 void tcg_out_mov(TCGContext *s, TCGType type, int dst, int src);
 /* dst = src zero-extended from 32 bits (emitted even when dst == src). */
 void tcg_out_ext32u(TCGContext *s, int dst, int src);
+/* reg = val, in the shortest encoding (may clobber the flags). */
 void tcg_out_movi(TCGContext *s, TCGType type, int reg, int64_t val);
+/* reg = [base + off] / [base + off] = reg, of the type's size. */
 void tcg_out_ld(TCGContext *s, TCGType type, int reg, int base, intptr_t off);
 void tcg_out_st(TCGContext *s, TCGType type, int reg, int base, intptr_t off);
+/* Calls func (rel32 when in reach, else through the scratch register). */
 void tcg_out_call(TCGContext *s, const void *func);
+/* Jumps to l; conditional form compares a with b (register or imm32). */
 void tcg_out_br(TCGContext *s, TCGLabel *l);
 void tcg_out_brcond(TCGContext *s, TCGType type, TCGCond c, int a, TCGArg b,
                     bool b_const, TCGLabel *l);
+/* Places l here and patches the jumps already emitted to it. */
 void tcg_out_label(TCGContext *s, TCGLabel *l);
+/* Returns val to the exec loop through the epilogue. */
 void tcg_out_exit_tb(TCGContext *s, uintptr_t val);
+/* A patchable jump for chaining slot n, recorded in tb. */
 void tcg_out_goto_tb(TCGContext *s, TranslationBlock *tb, int n);
+/* Jumps to the host address in reg. */
 void tcg_out_goto_ptr(TCGContext *s, int reg);
+/* A full memory barrier. */
 void tcg_out_mb(TCGContext *s);
 /* Emits the queued guest-memory slow paths: false on buffer overflow. */
 bool tcg_out_slow_paths(TCGContext *s);

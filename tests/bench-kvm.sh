@@ -71,8 +71,8 @@ measure() {
     # A difference within 5% of the launch time is run-to-run noise.
     rate=$(awk -v a="$launch" -v b="$pio" -v n="$pio_count" 'BEGIN {
         d = b - a; if (d <= a * 0.05) print "n/a (within launch noise)"
-        else printf "%.0f", n / (d / 1e9) }')
-    printf '  %-10s launch-to-exit %s, port I/O %s OUTs/s (bench-pio %s)\n' \
+        else printf "%.0f OUTs/s", n / (d / 1e9) }')
+    printf '  %-10s launch-to-exit %s, port I/O %s (bench-pio %s)\n' \
         "$label" "$(ms "$launch")" "$rate" "$(ms "$pio")"
 }
 
@@ -84,7 +84,7 @@ if [ ! -e /dev/kvm ]; then
     kvm_skip="no /dev/kvm on this host"
 elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
     kvm_skip="/dev/kvm is not readable and writable by $(id -un)"
-elif [ -n "$have_qemu" ] && [ -z "$(runs=1 median hello "$qemu" -accel kvm)" ]; then
+elif [ -n "$have_qemu" ] && [ -z "$(one_run hello timeout 5 "$qemu" -accel kvm)" ]; then
     kvm_skip="QEMU-KVM cannot run the hello guest here"
 fi
 

@@ -7,16 +7,25 @@
 #   (b) under build/vireo -accel kvm, skipped when /dev/kvm is missing or
 #       when QEMU-KVM cannot run a tiny guest here either;
 #   (c) under build/vireo -accel tcg, skipped while the software CPU is
-#       not built.
+#       not built;
+#   (d) build/vireo -accel kvm on a scripted fake /dev/kvm (LD_PRELOAD of
+#       tests/guests/fake-kvm.c): reset, interrupt injection, kick and
+#       shutdown paths, on any host.
 # Prints one line per guest and runner; exits 0 when nothing failed, 77
-# when everything was skipped, 1 otherwise. POSIX sh; run from anywhere.
+# when everything was skipped, 1 otherwise. Each run has a 20 s timeout
+# (GUEST_TIMEOUT); once the script has taken 100 s (GUEST_BUDGET) the
+# remaining runs are skipped, so a hanging emulator cannot stall make
+# check. POSIX sh; run from anywhere.
 set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 gdir=$root/build/tests/guests
 vireo=$root/build/vireo
 tmo=${GUEST_TIMEOUT:-20}
+budget=${GUEST_BUDGET:-100}     # seconds; later runs are skipped past it
+started=$(date +%s)
 guests="hello realmode pmode32 longmode uart-irq pit-pic rtc-pic apic-ioapic reset92"
+[ $# -gt 0 ] && guests="$*"     # e.g. sh tests/check-guests.sh pmode32 longmode
 qemu=qemu-system-x86_64
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-guests.XXXXXX") || exit 1
@@ -75,6 +84,11 @@ show_failure() {
 # check NAME TAG CMD...: one guest under one runner, reported.
 check() {
     name=$1; tag=$2; shift 2
+    if [ $(( $(date +%s) - started )) -gt "$budget" ]; then
+        report "$name" "$tag" "skipped (the script's $budget s budget is used up)"
+        n_skip=$((n_skip + 1))
+        return
+    fi
     if [ ! -f "$gdir/$name.elf" ]; then
         report "$name" "$tag" "FAILED ($gdir/$name.elf not built: run make)"
         n_fail=$((n_fail + 1))
@@ -157,6 +171,67 @@ if [ -n "$tcg_skip" ]; then
     skip_all vireo-tcg "$tcg_skip"
 else
     for g in $guests; do check "$g" vireo-tcg "$vireo" -accel tcg; done
+fi
+
+# (d) vireo's KVM accelerator end to end on a scripted fake /dev/kvm
+# (tests/guests/fake-kvm.c, preloaded): the board, the vCPU thread, the
+# kick signal, a port 0x92 reset, PIC/PIT and local APIC interrupts injected
+# after HLT, MMIO, and the shutdown on SIGTERM, on any host.
+fake_report() {
+    report hello "vireo-kvm on a fake /dev/kvm ($1)" "$2"
+    case $2 in
+    ok) n_ok=$((n_ok + 1)) ;;
+    skipped*) n_skip=$((n_skip + 1)) ;;
+    *) n_fail=$((n_fail + 1)) ;;
+    esac
+}
+fake_skip=
+if [ ! -x "$vireo" ]; then
+    fake_skip="build/vireo not built"
+elif ! "${CC:-cc}" -shared -fPIC -O1 -o "$tmp/fake-kvm.so" "$root/tests/guests/fake-kvm.c" \
+        -ldl > "$tmp/fake-cc.err" 2>&1; then
+    fake_skip="cannot build tests/guests/fake-kvm.c: $(head -n 1 "$tmp/fake-cc.err")"
+fi
+if [ -n "$fake_skip" ]; then
+    for what in "reset script" "PIT interrupts via HLT and KVM_INTERRUPT" \
+                "local APIC over MMIO, its timer's interrupts" "SIGTERM while in KVM_RUN"; do
+        fake_report "$what" "skipped ($fake_skip)"
+    done
+else
+    for script in reset irq apic; do
+        case $script in
+        reset) what="reset script"; expect='first\nsecond\n' ;;
+        irq) what="PIT interrupts via HLT and KVM_INTERRUPT"; expect='vector 20\n' ;;
+        apic) what="local APIC over MMIO, its timer's interrupts"
+              expect='apic version 14\nvector 41\n' ;;
+        esac
+        timeout "$tmo" env LD_PRELOAD="$tmp/fake-kvm.so" FAKE_KVM_SCRIPT=$script \
+            ASAN_OPTIONS=verify_asan_link_order=0 "$vireo" -accel kvm -nographic \
+            -device isa-debug-exit -kernel "$gdir/hello.elf" < /dev/null \
+            > "$tmp/fake.raw" 2> "$tmp/fake.err"
+        rc=$?
+        # the interrupt scripts print their last line five times
+        tr -d '\r' < "$tmp/fake.raw" | uniq > "$tmp/fake.out"
+        printf '%b' "$expect" > "$tmp/fake.expected"
+        n_lines=$(tr -d '\r' < "$tmp/fake.raw" | grep -c '^vector')
+        if [ "$rc" -eq 1 ] && cmp -s "$tmp/fake.expected" "$tmp/fake.out" &&
+           { [ "$script" = reset ] || [ "$n_lines" -eq 5 ]; }; then
+            fake_report "$what" ok
+        else
+            fake_report "$what" "FAILED (exit status $rc, expected 1; output and stderr follow)"
+            sed 's/^/    /' "$tmp/fake.raw"
+            sed -n '1,5s/^/    stderr: /p' "$tmp/fake.err"
+        fi
+    done
+    timeout -k 5 -s TERM 2 env LD_PRELOAD="$tmp/fake-kvm.so" FAKE_KVM_SCRIPT=block \
+        ASAN_OPTIONS=verify_asan_link_order=0 "$vireo" -accel kvm -nographic \
+        -device isa-debug-exit -kernel "$gdir/hello.elf" < /dev/null > /dev/null 2>&1
+    rc=$?
+    if [ "$rc" -eq 124 ]; then
+        fake_report "SIGTERM while in KVM_RUN" ok
+    else
+        fake_report "SIGTERM while in KVM_RUN" "FAILED (exit status $rc: vireo did not end within 5 s of SIGTERM)"
+    fi
 fi
 
 printf 'check-guests: %d ok, %d failed, %d skipped\n' "$n_ok" "$n_fail" "$n_skip"

@@ -45,10 +45,9 @@ typedef struct KVMState {
     bool cap_vcpu_events;
     bool cap_debugregs;
     bool cap_guest_debug;
+    bool cap_immediate_exit;
     KVMSlot *slots;
     int nslots;
-    uint32_t *msr_list;     /* KVM_GET_MSR_INDEX_LIST */
-    int nmsr_list;
     struct kvm_cpuid2 *supported_cpuid;
     int kick_signal;
 } KVMState;
@@ -109,25 +108,6 @@ static struct kvm_cpuid2 *kvm_get_supported_cpuid(KVMState *s, GError **errp)
     }
     error_setg(errp, "-accel kvm: KVM_GET_SUPPORTED_CPUID: %s", g_strerror(errno));
     return NULL;
-}
-
-/* KVM_GET_MSR_INDEX_LIST; an empty list (and a note) if it fails. */
-static void kvm_get_msr_list(KVMState *s)
-{
-    struct kvm_msr_list probe = { .nmsrs = 0 };
-    struct kvm_msr_list *l;
-
-    if (ioctl(s->fd, KVM_GET_MSR_INDEX_LIST, &probe) < 0 && errno != E2BIG) {
-        log_mask(LOG_KVM, "kvm: KVM_GET_MSR_INDEX_LIST: %s\n", g_strerror(errno));
-        return;
-    }
-    l = g_malloc0(sizeof(*l) + probe.nmsrs * sizeof(l->indices[0]));
-    l->nmsrs = probe.nmsrs;
-    if (ioctl(s->fd, KVM_GET_MSR_INDEX_LIST, l) == 0) {
-        s->msr_list = g_memdup2(l->indices, l->nmsrs * sizeof(l->indices[0]));
-        s->nmsr_list = (int)l->nmsrs;
-    }
-    g_free(l);
 }
 
 /* ---- memory slots ---- */
@@ -191,13 +171,22 @@ static void kvm_region_del(KVMState *s, const BusRegion *r)
     }
 }
 
-/* The memory bus listener: slots follow the map. BQL held. */
+/*
+ * The memory bus listener: slots follow the map. BQL held. The bus has no
+ * way to drop a listener, so after kvm_cleanup (devices removing their
+ * regions while the board is torn down) it finds no KVM state and returns.
+ */
 static void kvm_mem_listener(void *opaque, Bus *bus, const BusRegion *r, bool added)
 {
+    KVMState *s = kvm_state;
+
+    if (!s || s != opaque || r->kind == BUS_REGION_IO) {
+        return;
+    }
     if (added) {
-        kvm_region_add(opaque, r);
+        kvm_region_add(s, r);
     } else {
-        kvm_region_del(opaque, r);
+        kvm_region_del(s, r);
     }
 }
 
@@ -246,6 +235,7 @@ static int kvm_check_host(KVMState *s, GError **errp)
     s->cap_vcpu_events = kvm_has_cap(s, KVM_CAP_VCPU_EVENTS);
     s->cap_debugregs = kvm_has_cap(s, KVM_CAP_DEBUGREGS);
     s->cap_guest_debug = kvm_has_cap(s, KVM_CAP_SET_GUEST_DEBUG);
+    s->cap_immediate_exit = kvm_has_cap(s, KVM_CAP_IMMEDIATE_EXIT);
     s->nslots = ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
     if (s->nslots <= 0) {
         s->nslots = 32;
@@ -297,7 +287,6 @@ static void kvm_state_free(KVMState *s)
         close(s->fd);
     }
     g_free(s->slots);
-    g_free(s->msr_list);
     g_free(s->supported_cpuid);
     g_free(s);
 }
@@ -308,6 +297,10 @@ static int kvm_init(Machine *m, const char *opts, GError **errp)
     struct sigaction sa;
 
     if (kvm_parse_opts(opts, errp) < 0) {
+        return -1;
+    }
+    if (!m->mem || !m->io) {
+        error_setg(errp, "-accel kvm: the board must be built before the accelerator");
         return -1;
     }
     s = g_new0(KVMState, 1);
@@ -323,7 +316,6 @@ static int kvm_init(Machine *m, const char *opts, GError **errp)
         kvm_state_free(s);
         return -1;
     }
-    kvm_get_msr_list(s);
     s->kick_signal = SIGRTMIN + KVM_KICK_SIGNAL_OFFSET;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = kvm_kick_handler;   /* no SA_RESTART: KVM_RUN returns EINTR */
@@ -388,12 +380,12 @@ static int kvm_setup_cpuid(KVMState *s, KVMVcpu *v, CPUState *cs, GError **errp)
 }
 
 /* The MSRs of X86CPUState this vCPU really accepts: KVM_GET_MSRS stops at
- * the first one it refuses, which is dropped (and logged). */
-static void kvm_setup_msrs(KVMState *s, KVMVcpu *v, CPUState *cs)
+ * the first one it refuses, which is dropped (and logged). KVM's MSR index
+ * list is no guide: it leaves out MSRs KVM handles, the MTRRs among them. */
+static void kvm_setup_msrs(KVMVcpu *v, CPUState *cs)
 {
     KVMMsrBuf buf;
-    int n = kvm_msrs_from_env(buf.h.entries, KVM_MAX_SYNC_MSRS, x86_env(cs), s->msr_list,
-                              s->msr_list ? s->nmsr_list : 0);
+    int n = kvm_msrs_from_env(buf.h.entries, KVM_MAX_SYNC_MSRS, x86_env(cs), NULL, 0);
 
     for (int i = 0; i < n; i++) {
         v->msrs[i] = buf.h.entries[i].index;
@@ -447,7 +439,7 @@ static int kvm_vcpu_init(CPUState *cs, GError **errp)
         g_free(v);
         return -1;
     }
-    kvm_setup_msrs(s, v, cs);
+    kvm_setup_msrs(v, cs);
     g_atomic_int_set(&v->dirty, 1);
     cs->accel = v;
     log_mask(LOG_KVM, "kvm: vCPU %d created, %d MSRs synchronised\n", cs->index, v->nmsrs);
@@ -456,18 +448,30 @@ static int kvm_vcpu_init(CPUState *cs, GError **errp)
 
 /* ---- register synchronisation ---- */
 
+/* KVM_SET_MSRS stops at the first value it refuses: that one is logged
+ * and skipped, the rest are still written. */
 static int kvm_put_msrs(KVMVcpu *v, const X86CPUState *env)
 {
-    KVMMsrBuf buf;
+    KVMMsrBuf buf, part;
     int n = kvm_msrs_from_env(buf.h.entries, KVM_MAX_SYNC_MSRS, env, v->msrs, v->nmsrs);
-    int r;
+    int done = 0;
 
-    buf.h.nmsrs = (uint32_t)n;
-    r = ioctl(v->fd, KVM_SET_MSRS, &buf);
-    if (r != n) {
-        log_mask(LOG_KVM, "kvm: KVM_SET_MSRS set %d of %d MSRs\n", r, n);
+    while (done < n) {
+        int r;
+        memcpy(part.h.entries, &buf.h.entries[done], (n - done) * sizeof(buf.h.entries[0]));
+        part.h.nmsrs = (uint32_t)(n - done);
+        r = ioctl(v->fd, KVM_SET_MSRS, &part);
+        if (r < 0) {
+            return -1;
+        }
+        done += r;
+        if (done < n) {
+            log_mask(LOG_KVM, "kvm: MSR 0x%x = 0x%llx refused\n", buf.h.entries[done].index,
+                     (unsigned long long)buf.h.entries[done].data);
+            done++;
+        }
     }
-    return r < 0 ? -1 : 0;
+    return 0;
 }
 
 static int kvm_get_msrs(KVMVcpu *v, X86CPUState *env)
@@ -527,7 +531,7 @@ static int kvm_put_state(CPUState *cs, KVMVcpu *v)
             return -1;
         }
     }
-    v->run->cr8 = env->cr8;
+    v->run->cr8 = env->cr8 & 0xf;
     return 0;
 }
 
@@ -622,7 +626,7 @@ static void kvm_pre_run(CPUState *cs, KVMVcpu *v)
 
     if (req & CPU_INTERRUPT_NMI) {
         cpu_reset_interrupt(cs, CPU_INTERRUPT_NMI);
-        if (ioctl(v->fd, KVM_NMI) < 0) {
+        if (ioctl(v->fd, KVM_NMI, 0) < 0) {
             log_mask(LOG_KVM, "kvm: KVM_NMI: %s\n", g_strerror(errno));
         }
     }
@@ -642,11 +646,14 @@ static void kvm_pre_run(CPUState *cs, KVMVcpu *v)
                 log_mask(LOG_KVM, "kvm: KVM_INTERRUPT 0x%02x: %s\n", vector,
                          g_strerror(errno));
             }
+            /* One interrupt per window: the next needs KVM's word again
+             * (KVM_RUN may not run before the loop leaves). */
+            run->ready_for_interrupt_injection = 0;
         }
         req = g_atomic_int_get(&cs->interrupt_request);
     }
     run->request_interrupt_window = (req & CPU_INTERRUPT_HARD) ? 1 : 0;
-    run->cr8 = x86_env(cs)->cr8;
+    run->cr8 = x86_env(cs)->cr8 & 0xf;     /* KVM refuses a CR8 above 15 */
 }
 
 static void kvm_dump_state(CPUState *cs)
@@ -764,9 +771,34 @@ static int kvm_handle_exit(CPUState *cs, KVMVcpu *v)
     return ACCEL_EXIT_ERROR;
 }
 
+/*
+ * An I/O or MMIO exit is complete (an IN's value in RAX, RIP past the
+ * instruction) only once KVM_RUN is entered again (KVM API doc, 5:
+ * kvm_run). Before leaving the loop with one pending, enter KVM_RUN so that
+ * it completes the access and returns EINTR without running the guest:
+ * with immediate_exit, or else with the kick signal already pending.
+ */
+static void kvm_complete_io(KVMState *s, KVMVcpu *v)
+{
+    if (s->cap_immediate_exit) {
+        v->run->immediate_exit = 1;
+    } else {
+        pthread_kill(pthread_self(), s->kick_signal);
+    }
+    if (ioctl(v->fd, KVM_RUN, 0) == 0 || errno != EINTR) {
+        log_mask(LOG_KVM, "kvm: completing an I/O exit: unexpected %s\n",
+                 kvm_exit_reason_name(v->run->exit_reason));
+    }
+    v->run->immediate_exit = 0;
+    if (!s->cap_immediate_exit) {
+        kvm_drain_kicks(s);
+    }
+}
+
 static AccelExit kvm_vcpu_run(CPUState *cs)
 {
     KVMVcpu *v = cs->accel;
+    bool io_pending = false;
     int ret = -1;
 
     kvm_drain_kicks(kvm_state);
@@ -780,6 +812,9 @@ static AccelExit kvm_vcpu_run(CPUState *cs)
     }
     while (ret < 0) {
         if (g_atomic_int_get(&cs->exit_request)) {
+            if (io_pending) {
+                kvm_complete_io(kvm_state, v);
+            }
             ret = ACCEL_EXIT_NONE;
             break;
         }
@@ -795,6 +830,8 @@ static AccelExit kvm_vcpu_run(CPUState *cs)
         }
         x86_env(cs)->cr8 = v->run->cr8;
         log_mask(LOG_KVM, "kvm: exit %s\n", kvm_exit_reason_name(v->run->exit_reason));
+        io_pending = v->run->exit_reason == KVM_EXIT_IO ||
+                     v->run->exit_reason == KVM_EXIT_MMIO;
         ret = kvm_handle_exit(cs, v);
     }
     x86_env(cs)->cr8 = v->run->cr8;

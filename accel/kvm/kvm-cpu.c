@@ -117,10 +117,19 @@ void kvm_sregs_from_env(struct kvm_sregs *ks, const X86CPUState *env)
             kvm_seg_v86(segs[i], &env->segs[i]);
         } else {
             kvm_seg_from_cache(segs[i], &env->segs[i]);
+            /* A loaded code/data segment always has its accessed bit set
+             * (SDM Vol.3 3.4.5.1), and VMX checks it (SDM Vol.3 28.3.1.2). */
+            if (segs[i]->s && !segs[i]->unusable) {
+                segs[i]->type |= 1;
+            }
         }
     }
     kvm_seg_from_cache(&ks->ldt, &env->ldt);
     kvm_seg_from_cache(&ks->tr, &env->tr);
+    /* LTR marks the TSS busy: the cached type is a busy TSS (3 or 11). */
+    if (ks->tr.type == 1 || ks->tr.type == 9) {
+        ks->tr.type |= 2;
+    }
     ks->gdt.base = env->gdt.base;
     ks->gdt.limit = (uint16_t)env->gdt.limit;
     ks->idt.base = env->idt.base;
@@ -129,7 +138,7 @@ void kvm_sregs_from_env(struct kvm_sregs *ks, const X86CPUState *env)
     ks->cr2 = env->cr[2];
     ks->cr3 = env->cr[3];
     ks->cr4 = env->cr[4];
-    ks->cr8 = env->cr8;
+    ks->cr8 = env->cr8 & 0xf;     /* CR8 is TPR[7:4] (SDM Vol.3 11.8.6.1) */
     ks->efer = env->efer;
     ks->apic_base = env->apic_base;
     /* interrupt_bitmap stays empty: a pending interrupt travels in the

@@ -541,8 +541,11 @@ Serial16550 *serial16550_new(Bus *io, uint16_t base, IrqLine *irq, Chardev *chr,
         return NULL;
     }
     serial16550_reset(s);
-    if (chr) {
-        chardev_set_frontend(chr, &serial_frontend_ops, s);
+    if (chr && chardev_set_frontend(chr, &serial_frontend_ops, s) < 0) {
+        error_setg(errp, "serial@0x%x: the character device has no room for another front end",
+                   base);
+        serial16550_free(s);
+        return NULL;
     }
     return s;
 }
@@ -552,9 +555,7 @@ void serial16550_free(Serial16550 *s)
     if (!s) {
         return;
     }
-    if (s->chr) {
-        chardev_set_frontend(s->chr, NULL, NULL);
-    }
+    chardev_remove_frontend(s->chr, s);
     bus_remove(s->io, s->region);
     timer_free(s->timeout_timer);
     g_free(s);

@@ -595,6 +595,9 @@ static void set_cmd_byte(I8042 *kbc, uint8_t val)
     if (val & 0x80) {
         log_mask(LOG_GUEST_ERRORS, "i8042: command byte bit 7 set (0x%02x)\n", val);
     }
+    if (!(val & CB_XLATE)) {
+        kbc->xlate_break = false;   /* a half-translated F0 is forgotten */
+    }
     kbc->ram[0] = val & 0x7f;
     kbc->status = (kbc->status & ~STAT_SYS) | (val & CB_SYS ? STAT_SYS : 0);
     refill(kbc);

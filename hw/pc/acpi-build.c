@@ -130,6 +130,7 @@ static void build_fadt(uint8_t *t, uint32_t area_base)
     uint32_t flags = (1u << 0)    /* WBINVD works */
                    | (1u << 2)    /* PROC_C1: HLT */
                    | (1u << 5)    /* SLP_BUTTON: no fixed-feature sleep button */
+                   | (1u << 6)    /* FIX_RTC: no RTC_STS/RTC_EN in PM1 */
                    | (1u << 10);  /* RESET_REG_SUP */
 
     if (ACPI_PM_TMR_32BIT) {
@@ -156,7 +157,7 @@ static void build_fadt(uint8_t *t, uint32_t area_base)
     put32(t + 112, flags);
     acpi_gas_io(t + 116, 0xcf9, 1);        /* RESET_REG: the reset control register */
     put8(t + 128, 0x06);                   /* RESET_VALUE: reset CPU + system reset */
-    put64(t + 132, area_base + OFF_FACS);  /* X_FIRMWARE_CTRL */
+    put64(t + 132, 0);                     /* X_FIRMWARE_CTRL: 0 as FIRMWARE_CTRL is set */
     put64(t + 140, area_base + OFF_DSDT);  /* X_DSDT */
     acpi_gas_io(t + 148, pm + ACPI_PM1_EVT_OFFSET, ACPI_PM1_EVT_LEN);
     acpi_gas_io(t + 172, pm + ACPI_PM1_CNT_OFFSET, ACPI_PM1_CNT_LEN);

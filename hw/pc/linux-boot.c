@@ -142,10 +142,10 @@ LinuxImage *linux_image_new(const char *name, uint8_t *data, size_t len,
     if (linux_parse_header(li, errp) < 0) {
         goto fail;
     }
-    if (strlen(li->cmdline) > li->cmdline_size ||
-        strlen(li->cmdline) >= LINUX_CMDLINE_MAX) {
+    if (strlen(li->cmdline) > MIN(li->cmdline_size, LINUX_CMDLINE_MAX - 1)) {
         error_setg(errp, "-append is %zu bytes; kernel '%s' accepts at most %u",
-                   strlen(li->cmdline), li->name, li->cmdline_size);
+                   strlen(li->cmdline), li->name,
+                   MIN(li->cmdline_size, LINUX_CMDLINE_MAX - 1));
         goto fail;
     }
     if (initrd && *initrd) {

@@ -11,11 +11,6 @@
 #include "hw/loader.h"
 #include "system/chardev.h"
 
-/* Until every device branch is merged, the pending header declares the
- * missing constructors; afterwards the real headers are used directly. */
-#if __has_include("pc-devices-pending.h")
-#include "pc-devices-pending.h"
-#else
 #include "hw/serial16550.h"
 #include "hw/i8259.h"
 #include "hw/i8254.h"
@@ -28,7 +23,6 @@
 #include "hw/apic.h"
 #include "hw/ioapic.h"
 #include "hw/acpi-pm.h"
-#endif
 
 #define PC_BIOS_AREA_SIZE 0x20000    /* 0xE0000-0xFFFFF */
 #define PC_ISA_IRQS 16

@@ -18,6 +18,7 @@
 #include "vireo/common.h"
 #include "vireo/error.h"
 #include "vireo/log.h"
+#include <errno.h>
 #include <sys/mman.h>
 #include "pc-internal.h"
 #include "target-x86/cpu.h"

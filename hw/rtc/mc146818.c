@@ -284,8 +284,12 @@ static bool should_freeze(MC146818 *rtc)
     return (rtc->cmos[REG_B] & B_SET) || (rtc->cmos[REG_A] & A_DV_MASK) != A_DV_32K;
 }
 
-/* Enters or leaves the frozen state after a write to A or B. */
-static void apply_run_state(MC146818 *rtc, int64_t now)
+/*
+ * Enters or leaves the frozen state after a write to A or B. The first
+ * update comes a second after SET is cleared, half a second after the
+ * divider chain leaves reset (datasheet, register A DV bits).
+ */
+static void apply_run_state(MC146818 *rtc, int64_t now, bool divider_released)
 {
     bool freeze = should_freeze(rtc);
 
@@ -294,7 +298,7 @@ static void apply_run_state(MC146818 *rtc, int64_t now)
         rtc->frozen = true;
     } else if (!freeze && rtc->frozen) {
         rtc->base_epoch = parse_time(rtc);
-        rtc->base_ns = now;     /* the first update comes a second later */
+        rtc->base_ns = divider_released ? now - NS_PER_SEC / 2 : now;
         rtc->pf_checked_ns = now;
         rtc->frozen = false;
     }
@@ -342,13 +346,14 @@ static void write_reg_b(MC146818 *rtc, uint8_t val, int64_t now)
         catch_up_pf(rtc, now);
     }
     rtc->cmos[REG_B] = val;
-    apply_run_state(rtc, now);
+    apply_run_state(rtc, now, false);
     update_irq(rtc);
 }
 
 static void rtc_write_reg(MC146818 *rtc, int index, uint8_t val)
 {
     int64_t now = clock_get_ns();
+    bool released;
 
     if (is_time_reg(index)) {
         write_time_reg(rtc, index, val, now);
@@ -361,8 +366,9 @@ static void rtc_write_reg(MC146818 *rtc, int index, uint8_t val)
                      (val >> 4) & 7);
         }
         catch_up_pf(rtc, now);
+        released = (rtc->cmos[REG_A] & 0x60) == 0x60 && (val & A_DV_MASK) == A_DV_32K;
         rtc->cmos[REG_A] = (rtc->cmos[REG_A] & A_UIP) | (val & ~A_UIP);
-        apply_run_state(rtc, now);
+        apply_run_state(rtc, now, released);
         break;
     case REG_B:
         write_reg_b(rtc, val, now);

@@ -20,7 +20,8 @@ typedef struct Serial16550 Serial16550;
 /*
  * Creates the UART at ports base..base+7 driving irq (may be NULL) with
  * chr as its host end (NULL: output discarded, no input). Returns the
- * device, or NULL with errp set (ports already taken).
+ * device, or NULL with errp set (ports already taken, or chr already has
+ * as many front ends as it takes).
  */
 Serial16550 *serial16550_new(Bus *io, uint16_t base, IrqLine *irq, Chardev *chr,
                              GError **errp);
@@ -28,7 +29,8 @@ Serial16550 *serial16550_new(Bus *io, uint16_t base, IrqLine *irq, Chardev *chr,
 /* Puts every register and both FIFOs back to their power-on state. */
 void serial16550_reset(Serial16550 *s);
 
-/* Removes the ports and frees the device (NULL is ignored). */
+/* Detaches from the chardev, removes the ports and frees the device
+ * (NULL is ignored). */
 void serial16550_free(Serial16550 *s);
 
 /*

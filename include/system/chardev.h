@@ -44,6 +44,9 @@ void chardev_free(Chardev *chr);
  */
 int chardev_set_frontend(Chardev *chr, const CharFrontendOps *ops, void *opaque);
 
+/* Detaches the front end whose opaque is given (before the device is freed). */
+void chardev_remove_frontend(Chardev *chr, void *opaque);
+
 /* Writes a NUL-terminated string (convenience for text front ends). */
 int chardev_puts(Chardev *chr, const char *s);
 

@@ -62,7 +62,8 @@ typedef struct TCGTargetHooks {
      * (the loop then delivers env's pending exception). */
     int64_t (*get_phys_code)(void *env, uint64_t pc);
     /* Emits IR for the block starting at tb->pc (tcg_func_start done);
-     * sets tb->size. At most tb->max_insns instructions. */
+     * sets tb->size. At most tb->max_insns instructions. Must not unwind:
+     * if a later instruction's fetch would fault, end the block before it. */
     void (*translate)(void *env, TranslationBlock *tb);
     /* Before each block: take a pending interrupt. true: state changed. */
     bool (*exec_interrupt)(void *env, TCGCPU *cpu);
@@ -72,6 +73,10 @@ typedef struct TCGTargetHooks {
     /* Restores the guest state of the instruction with this insn_start data
      * (for precise exceptions from inside a block). */
     void (*restore_state)(void *env, TranslationBlock *tb, const uint64_t *data);
+    /* Optional: translated code now covers physical page phys_page. The
+     * target must make guest writes to it take the slow path (TLB entries
+     * with TLB_NOTDIRTY) so that they can invalidate the code first. */
+    void (*code_page_added)(void *env, uint64_t phys_page);
 } TCGTargetHooks;
 
 #define TB_JMP_CACHE_BITS 12
@@ -86,6 +91,7 @@ struct TCGCPU {
     int exception_index;     /* -1: none */
     volatile int exit_request;
     bool nochain;
+    bool running;            /* may be inside generated code (exec.c) */
 };
 
 /* tcg_cpu_exec return values below 0x10000 are the loop's own. */
@@ -133,8 +139,12 @@ void tb_phys_invalidate(TranslationBlock *tb);
 int tb_invalidate_phys_range(uint64_t start, uint64_t end);
 /* True when translated code covers the physical page holding addr. */
 bool tb_page_has_code(uint64_t addr);
-/* Drops every block and resets the code buffer. */
+/* Drops every block and resets the code buffer. Only when no vCPU can be
+ * inside generated code; otherwise use tb_flush_safe. */
 void tb_flush(void);
+/* Flushes with every other vCPU kicked out of generated code and held
+ * until it is done (self: the calling vCPU, or NULL from other threads). */
+void tb_flush_safe(TCGCPU *self);
 /* Number of flushes so far (the loop stops chaining across a flush). */
 uint64_t tb_flush_count(void);
 /* Current statistics. */

@@ -39,6 +39,11 @@ void tcg_gen_exit_tb(const TranslationBlock *tb, unsigned idx);
 void tcg_gen_goto_ptr(TCGv_ptr ptr);
 /* Looks up the block for the CPU's current state and jumps to it, or exits. */
 void tcg_gen_lookup_and_goto_ptr(void);
+/* Block prologue: leaves at once through exit_tb(tb, TB_EXIT_REQUESTED)
+ * when the vCPU's exit_request is set (a kick); pair with tcg_gen_tb_end. */
+void tcg_gen_tb_start(const TranslationBlock *tb);
+/* Emits the exit path of tcg_gen_tb_start; call after the block's last op. */
+void tcg_gen_tb_end(const TranslationBlock *tb);
 /* Memory barrier (no-op on a single-threaded guest, kept for ordering). */
 void tcg_gen_mb(unsigned bar);
 /* Emits a helper call: ret may be NULL, args[0..nargs) are i32/i64 temps. */
@@ -50,6 +55,11 @@ void tcg_gen_qemu_ld_i32(TCGv_i32 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mo
 void tcg_gen_qemu_st_i32(TCGv_i32 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mop);
 void tcg_gen_qemu_ld_i64(TCGv_i64 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mop);
 void tcg_gen_qemu_st_i64(TCGv_i64 val, TCGv_i64 addr, unsigned mmu_idx, MemOp mop);
+
+/* ret = hi:lo (hi in the high 32 bits). */
+void tcg_gen_concat_i32_i64(TCGv_i64 ret, TCGv_i32 lo, TCGv_i32 hi);
+/* lo, hi = the low and high halves of a. */
+void tcg_gen_extr_i64_i32(TCGv_i32 lo, TCGv_i32 hi, TCGv_i64 a);
 
 /* Width conversions. */
 static inline void tcg_gen_ext_i32_i64(TCGv_i64 ret, TCGv_i32 a)

@@ -168,6 +168,8 @@ typedef void (*TCGSlowStore)(void *env, uint64_t addr, uint64_t val,
 /* How the target's CPU state is laid out, for generated code. */
 typedef struct TCGTargetConfig {
     intptr_t tlb_offset;   /* offset of a TCGTLB (tcg/tlb.h) from env */
+    intptr_t cpu_offset;   /* offset of the vCPU's TCGCPU (tcg/tb.h) from
+                              env, for tcg_gen_tb_start's exit check */
     TCGSlowLoad slow_ld;
     TCGSlowStore slow_st;
 } TCGTargetConfig;
@@ -187,6 +189,7 @@ typedef struct TCGContext {
     int nb_labels;
     TCGLabel labels[TCG_MAX_LABELS];
     int nb_insns;               /* insn_start ops emitted so far */
+    TCGLabel *exit_label;       /* tcg_gen_tb_start's early exit */
 
     /* code generation */
     TranslationBlock *tb;       /* the block being generated */

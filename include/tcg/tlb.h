@@ -19,7 +19,7 @@
 #define TCG_PAGE_MASK (~(uint64_t)(TCG_PAGE_SIZE - 1))
 #define TCG_TLB_BITS 8
 #define TCG_TLB_SIZE (1u << TCG_TLB_BITS)
-#define TCG_NB_MMU_MODES 4
+#define TCG_NB_MMU_MODES 8
 #define TCG_TLB_ENTRY_BITS 5
 
 /* Low tag bits: each one forces the slow path. */

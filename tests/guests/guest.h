@@ -1,6 +1,6 @@
 /*
  * guest.h: constants and macros shared by the bare-metal test guests
- * (tests/guests/*.S). The guests are multiboot v1 images that start in
+ * (tests/guests/NAME.S). The guests are multiboot v1 images that start in
  * 32-bit protected mode, report on COM1 and end through isa-debug-exit;
  * runtime.S holds the code they share (entry, GDT, IDT, UART, PIC).
  * Only C preprocessor lines and GNU as directives may live here.

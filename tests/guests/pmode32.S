@@ -50,7 +50,7 @@ bp_next:
     mov $13, %eax
     mov $on_gp, %edx
     call set_handler
-    mov $0x1234, %ax            /* LDT (TI=1) index 0x246, no LDT loaded */
+    mov $0x1230, %ax            /* GDT index 0x246: beyond the GDT limit */
 gp_insn:
     mov %ax, %fs                /* 2 bytes: 8e e0 */
     cmpl $4, hits

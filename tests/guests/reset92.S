@@ -30,7 +30,7 @@ main:
     out %al, $PORT_92
     or $0x01, %al               /* a 0 -> 1 edge of bit 0 resets */
     out %al, $PORT_92
-    mov $200000000, %ecx
+    mov $0x80000000, %ecx       /* about a second on hardware: time to reset */
 1:  dec %ecx
     jnz 1b
     FAIL "still running after the port 0x92 reset"

@@ -20,11 +20,7 @@ main:
     mov $PIC_BASE + IRQ_RTC, %eax
     mov $on_rtc, %edx
     call set_handler
-    mov $0x0a, %al
-    call cmos_read
-    and $0xf0, %al
-    or $0x06, %al               /* rate 6: 1024 Hz */
-    mov %al, %ah
+    mov $0x26, %ah              /* 32.768 kHz time base, rate 6: 1024 Hz */
     mov $0x0a, %al
     call cmos_write
     mov $0x0c, %al              /* clear stale flags */

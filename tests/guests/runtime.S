@@ -229,7 +229,7 @@ isr_unexpected:
     mov $1, %eax
     jmp guest_exit
 
-/* pic_init: both i8259s initialised (ICW1-4, SDM-free: 8259A datasheet),
+/* pic_init: both i8259s initialised with ICW1-ICW4 (8259A datasheet),
  * IRQ 0-7 on vectors 0x20-0x27, IRQ 8-15 on 0x28-0x2f, all masked. */
     .globl pic_init
 pic_init:

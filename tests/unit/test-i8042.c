@@ -507,6 +507,32 @@ static void test_misuse_is_harmless(void **state)
     aux_cmd(f, 0x01);                               /* unknown mouse cmd */
 }
 
+/* Random guest traffic on both ports mixed with input events: no crash. */
+static void test_random_port_traffic_is_survived(void **state)
+{
+    Fixture *f = *state;
+    GRand *r = g_rand_new_with_seed(8042);
+
+    for (int i = 0; i < 20000; i++) {
+        switch (g_rand_int_range(r, 0, 6)) {
+        case 0: cmd(f, g_rand_int(r)); break;
+        case 1: data(f, g_rand_int(r)); break;
+        case 2: bus_read(f->io, 0x60, 1); break;
+        case 3: status(f); break;
+        case 4:
+            i8042_put_keycode(f->kbc, g_rand_int_range(r, -2, 300),
+                              g_rand_boolean(r), g_rand_boolean(r));
+            break;
+        default:
+            i8042_put_mouse(f->kbc, g_rand_int_range(r, -2000, 2000),
+                            g_rand_int_range(r, -2000, 2000), g_rand_int(r));
+            break;
+        }
+    }
+    (void)runstate_take_reset_request();
+    g_rand_free(r);
+}
+
 static void test_reset_restores_power_on_state(void **state)
 {
     Fixture *f = *state;
@@ -555,6 +581,7 @@ int main(void)
         T(test_aux_disabled_holds_mouse_data),
         T(test_linux_probe_sequence),
         T(test_misuse_is_harmless),
+        T(test_random_port_traffic_is_survived),
         T(test_reset_restores_power_on_state),
 #undef T
     };

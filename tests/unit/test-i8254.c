@@ -10,6 +10,7 @@
 #include "hw/clock.h"
 #include "hw/irq.h"
 #include "hw/i8254.h"
+#include "hw/i8259.h"
 
 #include <stdarg.h>
 #include <setjmp.h>
@@ -445,6 +446,70 @@ static void test_misuse_is_logged_not_fatal(void **state)
     assert_int_equal(i8254_get_out(f->pit, 3), -1);
 }
 
+/* Channel 0 through a real i8259 input: the PIC's edge detection sees
+ * one interrupt per mode 2 period, as Linux's periodic tick needs. */
+static void test_mode2_ticks_reach_i8259_as_vector_per_period(void **state)
+{
+    Bus *io = bus_new("io2", 0x10000, 0);
+    I8259 *pic = i8259_new(io, NULL, NULL);
+    I8254 *pit = i8254_new(io, i8259_input(pic, 0), NULL);
+    int64_t t0;
+    int ticks = 0;
+
+    static const uint8_t init[][2] = {
+        { 0x20, 0x11 }, { 0x21, 0x30 }, { 0x21, 0x04 }, { 0x21, 0x01 },
+        { 0xa0, 0x11 }, { 0xa1, 0x38 }, { 0xa1, 0x02 }, { 0xa1, 0x01 },
+        { 0x21, 0xfe }, { 0xa1, 0xff },
+    };
+    for (unsigned i = 0; i < ARRAY_SIZE(init); i++) {
+        bus_write(io, init[i][0], init[i][1], 1);
+    }
+    bus_write(io, 0x43, 0x34, 1);
+    bus_write(io, 0x40, 1193 & 0xff, 1);            /* ~1 kHz */
+    t0 = fake_now;
+    bus_write(io, 0x40, 1193 >> 8, 1);
+    /* The control word drove OUT high: that first edge is an interrupt. */
+    assert_true(i8259_pending(pic));
+    assert_int_equal(i8259_ack(pic), 0x30);
+    bus_write(io, 0x20, 0x20, 1);
+    for (int us = 10; us <= 100000; us += 10) {
+        fake_now = t0 + us * 1000LL;
+        timers_run_expired();
+        if (i8259_pending(pic)) {
+            assert_int_equal(i8259_ack(pic), 0x30);
+            bus_write(io, 0x20, 0x20, 1);
+            ticks++;
+        }
+    }
+    assert_in_range(ticks, 99, 100);
+    i8254_free(pit);
+    i8259_free(pic);
+    bus_free(io);
+}
+
+/* Random guest traffic on every port while time runs: no crash, bounded. */
+static void test_random_port_traffic_is_survived(void **state)
+{
+    Fixture *f = *state;
+    GRand *r = g_rand_new_with_seed(8254);
+
+    for (int i = 0; i < 20000; i++) {
+        int port = g_rand_int_range(r, 0x40, 0x45);
+        if (port == 0x44) {
+            port = 0x61;
+        }
+        switch (g_rand_int_range(r, 0, 3)) {
+        case 0: out(f, port, g_rand_int(r)); break;
+        case 1: in(f, port); break;
+        default:
+            fake_now += g_rand_int_range(r, 0, 100000);
+            assert_true(timers_run_expired() <= 1);
+            break;
+        }
+    }
+    g_rand_free(r);
+}
+
 static void test_reset_stops_irq0(void **state)
 {
     Fixture *f = *state;
@@ -488,6 +553,8 @@ int main(void)
         T(test_mode5_strobe_triggered_by_gate),
         T(test_port61_keeps_low_bits_and_toggles_refresh),
         T(test_misuse_is_logged_not_fatal),
+        T(test_mode2_ticks_reach_i8259_as_vector_per_period),
+        T(test_random_port_traffic_is_survived),
         T(test_reset_stops_irq0),
 #undef T
     };

@@ -358,6 +358,29 @@ static void test_misuse_is_harmless(void **state)
     g_string_free(dump, true);
 }
 
+/* Random guest traffic on every port, with input changes and acks. */
+static void test_random_port_traffic_is_survived(void **state)
+{
+    Fixture *f = *state;
+    static const uint16_t ports[] = { 0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1 };
+    GRand *r = g_rand_new_with_seed(8259);
+
+    for (int i = 0; i < 20000; i++) {
+        uint16_t port = ports[g_rand_int_range(r, 0, ARRAY_SIZE(ports))];
+        switch (g_rand_int_range(r, 0, 4)) {
+        case 0: out(f, port, g_rand_int(r)); break;
+        case 1: in(f, port); break;
+        case 2: set(f, g_rand_int_range(r, 0, 16), g_rand_int_range(r, 0, 2)); break;
+        default: {
+            int v = i8259_ack(f->pic);
+            assert_true(v >= 0 && v <= 0xff);
+            break;
+        }
+        }
+    }
+    g_rand_free(r);
+}
+
 static void test_extint_adapters_match_ack_and_pending(void **state)
 {
     Fixture *f = *state;
@@ -409,6 +432,7 @@ int main(void)
         T(test_irr_and_isr_reads_through_ocw3),
         T(test_elcr_reserved_bits_read_zero),
         T(test_misuse_is_harmless),
+        T(test_random_port_traffic_is_survived),
         T(test_extint_adapters_match_ack_and_pending),
         T(test_reset_clears_state_and_intr),
 #undef T

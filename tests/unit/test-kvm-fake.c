@@ -43,6 +43,7 @@ typedef struct Step {
 
 #define MAX_STEPS 16
 #define FAKE_MSR_REFUSED 0x00000277     /* PAT: this fake refuses it */
+#define FAKE_MSR_SET_REFUSED 0x000001a0 /* MISC_ENABLE: readable, not writable */
 #define RUN_MMAP_SIZE 8192
 #define IO_DATA_OFFSET 4096
 
@@ -70,6 +71,7 @@ typedef struct FakeKVM {
     Step steps[MAX_STEPS];
     int nsteps, next_step;
     int runs;
+    int completions;                    /* KVM_RUN with immediate_exit */
     uint8_t window_seen[MAX_STEPS];     /* request_interrupt_window at each KVM_RUN */
     uint8_t in_data_seen[MAX_STEPS];    /* an IN's result, seen at the next KVM_RUN */
 } FakeKVM;
@@ -206,7 +208,8 @@ static int fake_vm_ioctl(unsigned long req, void *arg)
 static int fake_msrs(struct kvm_msrs *m, bool set)
 {
     for (uint32_t i = 0; i < m->nmsrs; i++) {
-        if (m->entries[i].index == FAKE_MSR_REFUSED) {
+        if (m->entries[i].index == FAKE_MSR_REFUSED ||
+            (set && m->entries[i].index == FAKE_MSR_SET_REFUSED)) {
             return (int)i;
         }
         if (set) {
@@ -224,6 +227,12 @@ static int fake_run(void)
     struct kvm_run *run = fk.run;
     Step *s;
 
+    if (run->immediate_exit) {
+        fk.completions++;
+        fk.regs.rip += 1;               /* the pending OUT completes */
+        run->exit_reason = KVM_EXIT_INTR;
+        return fake_fail(EINTR);
+    }
     if (fk.runs > 0 && fk.runs <= MAX_STEPS) {
         fk.in_data_seen[fk.runs - 1] = ((uint8_t *)run)[IO_DATA_OFFSET];
     }
@@ -378,9 +387,14 @@ static uint64_t rec_read(void *opaque, uint64_t offset, unsigned size)
     return ((Rec *)opaque)->next_read;
 }
 
+static int *exit_on_write;
+
 static void rec_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
 {
     Rec *r = opaque;
+    if (exit_on_write) {
+        g_atomic_int_set(exit_on_write, 1);
+    }
     if (r->n < 16) {
         r->addr[r->n] = offset;
         r->val[r->n++] = value;
@@ -435,6 +449,7 @@ static int teardown(void **state)
     munmap(f->rom, 64 * KiB);
     g_free(f);
     fake_reset();
+    exit_on_write = NULL;
     return 0;
 }
 
@@ -491,6 +506,24 @@ static void test_slots_follow_regions_added_and_removed_later(void **state)
     munmap(vram, 64 * KiB);
 }
 
+static void test_regions_removed_after_cleanup_are_ignored(void **state)
+{
+    Fixture *f = *state;
+    uint8_t *vram = mmap(NULL, 64 * KiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                         -1, 0);
+    BusRegion *r;
+    int calls;
+
+    start(f);
+    r = bus_add_ram(f->m.mem, "vram", 0xe0000000, 64 * KiB, vram, false, NULL);
+    kvm_accel_ops.cleanup(&f->m);
+    f->m.accel = NULL;
+    calls = fk.slot_calls;
+    bus_remove(f->m.mem, r);            /* the board tearing down: no KVM any more */
+    assert_int_equal(fk.slot_calls, calls);
+    munmap(vram, 64 * KiB);
+}
+
 static void test_rom_without_readonly_capability_is_mapped_writable(void **state)
 {
     Fixture *f = *state;
@@ -537,7 +570,9 @@ static void test_vcpu_gets_filtered_cpuid_signal_mask_and_accepted_msrs(void **s
     add_step((Step){ .reason = KVM_EXIT_HLT });
     assert_int_equal(kvm_accel_ops.vcpu_run(&f->cpu->cs), ACCEL_EXIT_HALT);
     assert_int_equal(fk.msr_values[0x277], 0);
-    assert_int_equal(fk.msr_values[0x0082], 0xffffffff81000000ULL);
+    assert_int_equal(fk.msr_values[0x1a0], 0);      /* refused on write: skipped... */
+    assert_int_equal(fk.msr_values[0x0082], 0xffffffff81000000ULL);   /* ...the rest set */
+    assert_int_equal(fk.msr_values[0x0010], f->cpu->env.tsc);
 }
 
 static void test_run_pushes_env_handles_io_and_reads_back_on_hlt(void **state)
@@ -633,6 +668,23 @@ static void test_eintr_and_exit_request_return_none(void **state)
     assert_int_equal(fk.runs, 1);               /* no KVM_RUN at all */
 }
 
+static void test_leaving_after_an_io_exit_completes_it_first(void **state)
+{
+    Fixture *f = *state;
+
+    start(f);
+    exit_on_write = &f->cpu->cs.exit_request;
+    add_step((Step){ .reason = KVM_EXIT_IO, .io_dir = KVM_EXIT_IO_OUT, .io_size = 1,
+                     .io_port = 0x92, .io_count = 1, .io_data = { 1 } });
+    add_step((Step){ .reason = KVM_EXIT_HLT });
+    assert_int_equal(kvm_accel_ops.vcpu_run(&f->cpu->cs), ACCEL_EXIT_NONE);
+    assert_int_equal(fk.runs, 1);
+    assert_int_equal(fk.completions, 1);
+    assert_int_equal(fk.run->immediate_exit, 0);
+    assert_int_equal(f->ports.n, 1);
+    assert_int_equal(f->cpu->env.rip, 0xfff0 + 2);  /* read back after completion */
+}
+
 static void test_shutdown_and_emulation_failure(void **state)
 {
     Fixture *f = *state;
@@ -683,6 +735,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FAKE_TEST(test_init_sets_fixed_pages_and_maps_ram_and_rom),
         FAKE_TEST(test_slots_follow_regions_added_and_removed_later),
+        FAKE_TEST(test_regions_removed_after_cleanup_are_ignored),
         FAKE_TEST(test_rom_without_readonly_capability_is_mapped_writable),
         FAKE_TEST(test_wrong_api_version_is_refused),
         FAKE_TEST(test_vcpu_gets_filtered_cpuid_signal_mask_and_accepted_msrs),
@@ -691,6 +744,7 @@ int main(void)
         FAKE_TEST(test_vanished_interrupt_clears_the_request),
         FAKE_TEST(test_nmi_is_injected_with_kvm_nmi),
         FAKE_TEST(test_eintr_and_exit_request_return_none),
+        FAKE_TEST(test_leaving_after_an_io_exit_completes_it_first),
         FAKE_TEST(test_shutdown_and_emulation_failure),
         FAKE_TEST(test_breakpoints_fill_four_debug_registers),
     };

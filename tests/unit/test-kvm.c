@@ -159,6 +159,25 @@ static void test_sregs_round_trip_long_mode_sets_hflags(void **state)
     x86_cpu_free(b);
 }
 
+static void test_sregs_set_accessed_bits_and_busy_tss(void **state)
+{
+    X86CPU *cpu = x86_cpu_new(0);
+    X86CPUState *env = &cpu->env;
+    struct kvm_sregs ks;
+
+    env->cr[0] |= CR0_PE;
+    env->segs[R_CS].flags = DESC_P_MASK | DESC_S_MASK | (0xau << DESC_TYPE_SHIFT) | DESC_B_MASK;
+    env->segs[R_DS].flags = DESC_P_MASK | DESC_S_MASK | (0x2u << DESC_TYPE_SHIFT);
+    env->segs[R_FS].flags = DESC_S_MASK | (0x2u << DESC_TYPE_SHIFT);    /* not present */
+    env->tr.flags = DESC_P_MASK | (9u << DESC_TYPE_SHIFT);
+    kvm_sregs_from_env(&ks, env);
+    assert_int_equal(ks.cs.type, 0xb);
+    assert_int_equal(ks.ds.type, 0x3);
+    assert_int_equal(ks.fs.type, 0x2);
+    assert_int_equal(ks.tr.type, 11);
+    x86_cpu_free(cpu);
+}
+
 static void test_sregs_in_v86_mode_use_vm86_segments(void **state)
 {
     X86CPU *cpu = x86_cpu_new(0);
@@ -717,14 +736,31 @@ static void test_accel_init_without_dev_kvm_fails_with_that_line(void **state)
 {
     GError *err = NULL;
     Machine m = { 0 };
+    Bus *mem = bus_new("memory", 1ULL << 32, LOG_MMIO), *io = bus_new("io", 0x10000, LOG_IOPORT);
 
+    m.mem = mem;
+    m.io = io;
     if (g_file_test("/dev/kvm", G_FILE_TEST_EXISTS)) {
+        bus_free(mem);
+        bus_free(io);
         skip();
     }
     assert_int_equal(kvm_accel_ops.init(&m, NULL, &err), -1);
     assert_non_null(err);
     assert_true(g_str_has_prefix(err->message, "-accel kvm: /dev/kvm: "));
     assert_true(g_str_has_suffix(err->message, "; use -accel tcg for the software CPU"));
+    g_error_free(err);
+    bus_free(mem);
+    bus_free(io);
+}
+
+static void test_accel_init_before_the_board_is_refused(void **state)
+{
+    GError *err = NULL;
+    Machine m = { 0 };
+
+    assert_int_equal(kvm_accel_ops.init(&m, NULL, &err), -1);
+    assert_string_equal(err->message, "-accel kvm: the board must be built before the accelerator");
     g_error_free(err);
 }
 
@@ -747,6 +783,7 @@ int main(void)
         cmocka_unit_test(test_regs_round_trip_with_df_set),
         cmocka_unit_test(test_sregs_of_reset_state_point_at_the_reset_vector),
         cmocka_unit_test(test_sregs_round_trip_long_mode_sets_hflags),
+        cmocka_unit_test(test_sregs_set_accessed_bits_and_busy_tss),
         cmocka_unit_test(test_sregs_in_v86_mode_use_vm86_segments),
         cmocka_unit_test(test_fpu_puts_st_in_stack_order_and_tags_by_physical_register),
         cmocka_unit_test(test_debugregs_round_trip),
@@ -770,6 +807,7 @@ int main(void)
         cmocka_unit_test(test_exit_reason_names),
         cmocka_unit_test(test_missing_device_gives_one_line_naming_tcg),
         cmocka_unit_test(test_accel_init_without_dev_kvm_fails_with_that_line),
+        cmocka_unit_test(test_accel_init_before_the_board_is_refused),
         cmocka_unit_test(test_accel_rejects_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

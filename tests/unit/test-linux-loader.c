@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <unistd.h>
 #include "hw/loader.h"
+#include "hw/pc.h"
 
 #define TEST_PM_LEN 0x3000
 
@@ -408,6 +409,128 @@ static void test_kernel_larger_than_ram_is_an_error(void **state)
     expect_error(img, len, "", "give more -m");
 }
 
+/*
+ * A 512-byte firmware stub for QEMU, placed at 0xFFE00 (0xFFFFFE00), that
+ * does what vireo's board does in C before the first instruction: it
+ * enters the Linux 32-bit boot state the loader prepared in RAM. It also
+ * puts QEMU's PIIX4 PM block at 0x600 (PCI 00:01.3, PMBA = 0x601 and
+ * PMIOSE = 1), the address vireo's FADT names, so that the guest's ACPI
+ * power-off through vireo's \_S5 ends QEMU.
+ */
+static const uint8_t qemu_stub[] = {
+    0xfa,                                     /* cli */
+    0xba, 0xf8, 0x0c,                         /* mov $0xcf8, %dx */
+    0x66, 0xb8, 0x40, 0x0b, 0x00, 0x80,       /* mov $0x80000b40, %eax: 00:01.3 reg 0x40 */
+    0x66, 0xef,                               /* out %eax, (%dx) */
+    0xba, 0xfc, 0x0c,                         /* mov $0xcfc, %dx */
+    0x66, 0xb8, 0x01, 0x06, 0x00, 0x00,       /* mov $0x601, %eax: PMBA = 0x600, I/O */
+    0x66, 0xef,                               /* out %eax, (%dx) */
+    0xba, 0xf8, 0x0c,                         /* mov $0xcf8, %dx */
+    0x66, 0xb8, 0x80, 0x0b, 0x00, 0x80,       /* mov $0x80000b80, %eax: reg 0x80 */
+    0x66, 0xef,                               /* out %eax, (%dx) */
+    0xba, 0xfc, 0x0c,                         /* mov $0xcfc, %dx */
+    0xb0, 0x01,                               /* mov $1, %al: PMIOSE */
+    0xee,                                     /* out %al, (%dx) */
+    0x2e, 0x66, 0x0f, 0x01, 0x16, 0x68, 0xfe, /* lgdtl %cs:0xfe68 */
+    0x0f, 0x20, 0xc0,                         /* mov %cr0, %eax */
+    0x66, 0x83, 0xc8, 0x01,                   /* or $1, %eax: PE */
+    0x0f, 0x22, 0xc0,                         /* mov %eax, %cr0 */
+    0x66, 0xea, 0x41, 0xfe, 0x0f, 0x00, 0x10, 0x00, /* ljmpl $0x10, $0xffe41 */
+    /* 0xffe41, 32-bit code: */
+    0x66, 0xb8, 0x18, 0x00,                   /* mov $0x18, %ax */
+    0x8e, 0xd8, 0x8e, 0xc0, 0x8e, 0xd0,       /* mov %ax, %ds / %es / %ss */
+    0x8e, 0xe0, 0x8e, 0xe8,                   /* mov %ax, %fs / %gs */
+    0xbc, 0x00, 0x70, 0x00, 0x00,             /* mov $0x7000, %esp */
+    0xbe, 0x00, 0x70, 0x00, 0x00,             /* mov $0x7000, %esi: boot_params */
+    0x31, 0xed, 0x31, 0xff, 0x31, 0xdb,       /* xor %ebp, %edi, %ebx */
+    0xb8, 0x00, 0x00, 0x10, 0x00,             /* mov $0x100000, %eax */
+    0xff, 0xe0,                               /* jmp *%eax */
+    0x66, 0x90,                               /* padding */
+    0x1f, 0x00, 0x00, 0x10, 0x00, 0x00,       /* 0xffe68: GDTR limit 31, base 0x1000 */
+};
+static const uint8_t qemu_reset_vector[] = {
+    0xea, 0x00, 0xfe, 0x00, 0xf0,             /* 0xffff0: ljmp $0xf000, $0xfe00 */
+};
+
+static void write_file(const char *dir, const char *name, const void *p, size_t len)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    assert_true(g_file_set_contents(path, p, len, NULL));
+    g_free(path);
+}
+
+/*
+ * With VIREO_CHECK_LONG=1, qemu-system-x86_64 and build/images: the
+ * Debian kernel and workload.cpio.gz, placed by linux_image_load with the
+ * board's ACPI tables, boot under QEMU (which only plays the CPU and the
+ * chipset) to the workload's last marker and power off via \_S5.
+ */
+static void test_debian_kernel_boots_in_qemu_from_loader_state(void **state)
+{
+    const char *images = g_getenv("VIREO_IMAGES") ? g_getenv("VIREO_IMAGES") : "build/images";
+    char *qemu = g_find_program_in_path("qemu-system-x86_64");
+    char *kernel = g_build_filename(images, "vmlinuz", NULL);
+    char *initrd = g_build_filename(images, "workload.cpio.gz", NULL);
+    uint8_t *area, *data, *bp;
+    size_t len;
+    char *dir, *out = NULL, *cmd, *err_out = NULL;
+    uint32_t ird, irs;
+    GError *err = NULL;
+    LinuxImage *li;
+    Fixture *f;
+    int status;
+
+    if (!g_getenv("VIREO_CHECK_LONG") || !qemu || !g_file_test(kernel, G_FILE_TEST_EXISTS) ||
+        !g_file_test(initrd, G_FILE_TEST_EXISTS)) {
+        printf("skipped: needs VIREO_CHECK_LONG=1, qemu-system-x86_64 (qemu-system-x86) "
+               "and scripts/build-guest-images.sh output\n");
+        g_free(qemu); g_free(kernel); g_free(initrd);
+        skip();
+    }
+    f = fixture_new(512 * MiB);
+    area = g_malloc0(0x20000);
+    f->bm.rsdp_addr = pc_firmware_tables_build(area, 0xe0000, 0x20000);
+    assert_int_equal(boot_read_file("kernel", kernel, &data, &len, NULL), 0);
+    li = linux_image_new(kernel, data, len, initrd, "console=ttyS0 panic=-1", &err);
+    assert_non_null(li);
+    assert_int_equal(linux_image_load(li, &f->bm, &f->cpu->env, &err), 0);
+    bp = f->ram + LINUX_ZERO_PAGE;
+    ird = get32(bp + 0x218);
+    irs = get32(bp + 0x21c);
+    memcpy(area + 0x1fe00, qemu_stub, sizeof(qemu_stub));
+    memcpy(area + 0x1fff0, qemu_reset_vector, sizeof(qemu_reset_vector));
+
+    dir = g_dir_make_tmp("vireo-qemu-XXXXXX", NULL);
+    assert_non_null(dir);
+    write_file(dir, "low.bin", f->ram, 0x9fc00);
+    write_file(dir, "kernel.bin", f->ram + LINUX_KERNEL_ADDR, len);
+    write_file(dir, "initrd.bin", f->ram + ird, irs);
+    write_file(dir, "bios.bin", area, 0x20000);
+    cmd = g_strdup_printf("cd %s && timeout 300 %s -accel tcg -m 512 -nographic -no-reboot "
+                          "-bios bios.bin -device loader,file=low.bin,addr=0 "
+                          "-device loader,file=kernel.bin,addr=0x100000 "
+                          "-device loader,file=initrd.bin,addr=0x%x; "
+                          "rm -f low.bin kernel.bin initrd.bin bios.bin", dir, qemu, ird);
+    {
+        char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+        assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 &out, &err_out, &status, NULL));
+    }
+    rmdir(dir);
+    assert_non_null(strstr(out, "BIOS-e820: [mem 0x0000000000100000-0x000000001fffffff] usable"));
+    assert_non_null(strstr(out, "ACPI: INT_SRC_OVR (bus 0 bus_irq 9 global_irq 9 high level)"));
+    assert_non_null(strstr(out, "ACPI: PM: (supports S0 S5)"));
+    assert_non_null(strstr(out, "VIREO-MARKER: init started"));
+    assert_non_null(strstr(out, "VIREO-RESULT arith 990470"));
+    assert_non_null(strstr(out, "VIREO-MARKER: workload done"));
+    assert_non_null(strstr(out, "reboot: Power down"));
+    assert_true(g_spawn_check_wait_status(status, NULL));   /* powered off, no timeout */
+    linux_image_free(li);
+    g_free(out); g_free(err_out); g_free(cmd); g_free(dir); g_free(area);
+    g_free(qemu); g_free(kernel); g_free(initrd);
+    fixture_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_zimage_is_an_error),
         cmocka_unit_test(test_cmdline_longer_than_cmdline_size_is_an_error),
         cmocka_unit_test(test_kernel_larger_than_ram_is_an_error),
+        cmocka_unit_test(test_debian_kernel_boots_in_qemu_from_loader_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

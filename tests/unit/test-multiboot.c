@@ -415,6 +415,213 @@ static void test_missing_module_file_is_an_error_naming_it(void **state)
     expect_error(img, len, "/nonexistent/mod.bin arg", "/nonexistent/mod.bin");
 }
 
+/* ---- QEMU as the oracle (VIREO_CHECK_LONG=1) ---- */
+
+/*
+ * A multiboot kernel (a.out kludge, loaded at 0x200000, 291 bytes) that
+ * prints what it received on COM1 and leaves through isa-debug-exit at
+ * 0xF4. Its source (GNU as, 32-bit):
+ *
+ *   entry: cmp $0x2badb002,%eax; jne bad; mov %ebx,%ebp
+ *          'F' hex(flags) 'L' hex(mem_lower) 'U' hex(mem_upper)
+ *          'C' [cmdline] 'M' hex(mods_count); mov 24(%ebp),%edi
+ *          'S' [mods[0].string] 'Z' hex(mod_end - mod_start)
+ *          'D' hex(first dword of the module) 'P' hex(mod_start & 0xfff)
+ *   bad:   '!'
+ *   done:  '\n'; outb $0, $0xf4; hlt
+ *   putc:  outb %al, $0x3f8      puts: '[' bytes ']'      puthex: 8 digits ' '
+ *
+ * with the header magic 0x1BADB002, flags 0x10002 and load/entry fields
+ * header_addr 0x200004, load_addr 0x200000, load_end_addr = bss_end_addr
+ * 0x200123, entry_addr 0x200024.
+ */
+static const uint8_t mb_probe_kernel[] = {
+    0xeb, 0x22, 0x66, 0x90, 0x02, 0xb0, 0xad, 0x1b, 0x02, 0x00, 0x01, 0x00,
+    0xfc, 0x4f, 0x51, 0xe4, 0x04, 0x00, 0x20, 0x00, 0x00, 0x00, 0x20, 0x00,
+    0x23, 0x01, 0x20, 0x00, 0x23, 0x01, 0x20, 0x00, 0x24, 0x00, 0x20, 0x00,
+    0x3d, 0x02, 0xb0, 0xad, 0x2b, 0x0f, 0x85, 0x95, 0x00, 0x00, 0x00, 0x89,
+    0xdd, 0xb0, 0x46, 0xe8, 0xa4, 0x00, 0x00, 0x00, 0x8b, 0x45, 0x00, 0xe8,
+    0xbd, 0x00, 0x00, 0x00, 0xb0, 0x4c, 0xe8, 0x95, 0x00, 0x00, 0x00, 0x8b,
+    0x45, 0x04, 0xe8, 0xae, 0x00, 0x00, 0x00, 0xb0, 0x55, 0xe8, 0x86, 0x00,
+    0x00, 0x00, 0x8b, 0x45, 0x08, 0xe8, 0x9f, 0x00, 0x00, 0x00, 0xb0, 0x43,
+    0xe8, 0x77, 0x00, 0x00, 0x00, 0x8b, 0x75, 0x10, 0xe8, 0x75, 0x00, 0x00,
+    0x00, 0xb0, 0x4d, 0xe8, 0x68, 0x00, 0x00, 0x00, 0x8b, 0x45, 0x14, 0xe8,
+    0x81, 0x00, 0x00, 0x00, 0x8b, 0x7d, 0x18, 0xb0, 0x53, 0xe8, 0x56, 0x00,
+    0x00, 0x00, 0x8b, 0x77, 0x08, 0xe8, 0x54, 0x00, 0x00, 0x00, 0xb0, 0x5a,
+    0xe8, 0x47, 0x00, 0x00, 0x00, 0x8b, 0x47, 0x04, 0x2b, 0x07, 0xe8, 0x5e,
+    0x00, 0x00, 0x00, 0xb0, 0x44, 0xe8, 0x36, 0x00, 0x00, 0x00, 0x8b, 0x07,
+    0x8b, 0x00, 0xe8, 0x4e, 0x00, 0x00, 0x00, 0xb0, 0x50, 0xe8, 0x26, 0x00,
+    0x00, 0x00, 0x8b, 0x07, 0x25, 0xff, 0x0f, 0x00, 0x00, 0xe8, 0x3b, 0x00,
+    0x00, 0x00, 0xeb, 0x07, 0xb0, 0x21, 0xe8, 0x11, 0x00, 0x00, 0x00, 0xb0,
+    0x0a, 0xe8, 0x0a, 0x00, 0x00, 0x00, 0x66, 0xba, 0xf4, 0x00, 0x31, 0xc0,
+    0xee, 0xf4, 0xeb, 0xef, 0x66, 0xba, 0xf8, 0x03, 0xee, 0xc3, 0xb0, 0x5b,
+    0xe8, 0xf3, 0xff, 0xff, 0xff, 0xac, 0x84, 0xc0, 0x74, 0x07, 0xe8, 0xe9,
+    0xff, 0xff, 0xff, 0xeb, 0xf4, 0xb0, 0x5d, 0xe8, 0xe0, 0xff, 0xff, 0xff,
+    0xc3, 0x89, 0xc3, 0xb9, 0x08, 0x00, 0x00, 0x00, 0xc1, 0xc3, 0x04, 0x89,
+    0xd8, 0x83, 0xe0, 0x0f, 0x3c, 0x0a, 0x72, 0x02, 0x04, 0x27, 0x04, 0x30,
+    0xe8, 0xc3, 0xff, 0xff, 0xff, 0xe2, 0xe9, 0xb0, 0x20, 0xe8, 0xba, 0xff,
+    0xff, 0xff, 0xc3,
+};
+
+/*
+ * A 512-byte firmware for QEMU placed at 0xFFE00 that enters the state a
+ * loader prepared: it puts QEMU's PIIX4 PM block at 0x600 (PCI 00:01.3,
+ * PMBA = 0x601, PMIOSE = 1), loads the GDTR (limit 31, base 0x1000), sets
+ * CR0.PE, far-jumps to 0x10:0xFFE41, loads DS/ES/SS/FS/GS with 0x18, then
+ * ESP, EAX, EBX, ESI from the immediates at STUB_ESP..STUB_ESI, clears
+ * EBP and EDI, and jumps to the immediate at STUB_EIP. Assembled from:
+ *   cli; (out 0xcf8/0xcfc x2); lgdtl %cs:0xfe70; mov %cr0,%eax; or $1,%eax;
+ *   mov %eax,%cr0; ljmpl $0x10,$0xffe41; mov $0x18,%ax; mov %ax,%ds..%gs;
+ *   mov $imm,%esp; mov $imm,%eax; mov $imm,%ebx; mov $imm,%esi;
+ *   xor %ebp,%ebp; xor %edi,%edi; mov $imm,%ecx; jmp *%ecx; (GDTR at 0x70)
+ */
+static const uint8_t qemu_entry_stub[] = {
+    0xfa, 0xba, 0xf8, 0x0c, 0x66, 0xb8, 0x40, 0x0b, 0x00, 0x80, 0x66, 0xef,
+    0xba, 0xfc, 0x0c, 0x66, 0xb8, 0x01, 0x06, 0x00, 0x00, 0x66, 0xef, 0xba,
+    0xf8, 0x0c, 0x66, 0xb8, 0x80, 0x0b, 0x00, 0x80, 0x66, 0xef, 0xba, 0xfc,
+    0x0c, 0xb0, 0x01, 0xee, 0x2e, 0x66, 0x0f, 0x01, 0x16, 0x70, 0xfe, 0x0f,
+    0x20, 0xc0, 0x66, 0x83, 0xc8, 0x01, 0x0f, 0x22, 0xc0, 0x66, 0xea, 0x41,
+    0xfe, 0x0f, 0x00, 0x10, 0x00, 0x66, 0xb8, 0x18, 0x00, 0x8e, 0xd8, 0x8e,
+    0xc0, 0x8e, 0xd0, 0x8e, 0xe0, 0x8e, 0xe8, 0xbc, 0x11, 0x11, 0x11, 0x11,
+    0xb8, 0x22, 0x22, 0x22, 0x22, 0xbb, 0x33, 0x33, 0x33, 0x33, 0xbe, 0x44,
+    0x44, 0x44, 0x44, 0x31, 0xed, 0x31, 0xff, 0xb9, 0x55, 0x55, 0x55, 0x55,
+    0xff, 0xe1, 0x66, 0x90, 0x1f, 0x00, 0x00, 0x10, 0x00, 0x00,
+};
+#define STUB_ESP 0x50
+#define STUB_EAX 0x55
+#define STUB_EBX 0x5a
+#define STUB_ESI 0x5f
+#define STUB_EIP 0x68
+
+static void write_file(const char *dir, const char *name, const void *p, size_t len)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    assert_true(g_file_set_contents(path, p, len, NULL));
+    g_free(path);
+}
+
+/* Runs sh -c cmd in dir; its standard output (g_free). */
+static char *run_in(const char *dir, const char *cmd)
+{
+    char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+    char *out = NULL;
+    int status;
+
+    assert_true(g_spawn_sync(dir, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                             &out, NULL, &status, NULL));
+    return out;
+}
+
+/* The value after "<tag>" in the probe kernel's line, or a string field. */
+static char *field(const char *line, char tag)
+{
+    const char *p = line;
+
+    while ((p = strchr(p, tag)) && p != line && p[-1] != ' ' && p[-1] != ']') {
+        p++;
+    }
+    assert_non_null(p);
+    p++;
+    if (*p == '[') {
+        return g_strndup(p + 1, strcspn(p + 1, "]"));
+    }
+    return g_strndup(p, strcspn(p, " \n"));
+}
+
+static uint32_t hexfield(const char *line, char tag)
+{
+    char *s = field(line, tag);
+    uint32_t v = strtoul(s, NULL, 16);
+    g_free(s);
+    return v;
+}
+
+/*
+ * With VIREO_CHECK_LONG=1 and qemu-system-x86: the same multiboot kernel,
+ * command line and module, booted once by QEMU's own multiboot loader and
+ * once from the state multiboot_image_load prepared, report the same
+ * command line, module string, size, contents and alignment, and the
+ * memory fields the spec asks for.
+ */
+static void test_probe_kernel_sees_the_same_as_under_qemus_loader(void **state)
+{
+    char *qemu = g_find_program_in_path("qemu-system-x86_64");
+    const char *qargs = "-accel tcg -m 512 -display none -serial stdio "
+                        "-device isa-debug-exit,iobase=0xf4,iosize=4";
+    char *dir, *cwd, *ref, *ours, *cmd;
+    uint8_t *area, *info;
+    uint32_t mods;
+    GError *err = NULL;
+    MultibootImage *mb;
+    Fixture *f;
+
+    if (!g_getenv("VIREO_CHECK_LONG") || !qemu) {
+        printf("skipped: needs VIREO_CHECK_LONG=1 and qemu-system-x86_64 (qemu-system-x86)\n");
+        g_free(qemu);
+        skip();
+    }
+    dir = g_dir_make_tmp("vireo-mbq-XXXXXX", NULL);
+    write_file(dir, "mbk.bin", mb_probe_kernel, sizeof(mb_probe_kernel));
+    write_file(dir, "mod.bin", "MODULE-DATA-1234", 16);
+    cmd = g_strdup_printf("timeout 60 %s %s -kernel mbk.bin -append 'hello multiboot' "
+                          "-initrd 'mod.bin some args'", qemu, qargs);
+    ref = run_in(dir, cmd);
+    g_free(cmd);
+
+    f = fixture_new();
+    memset(f->ram, 0, RAM_SIZE);
+    cwd = g_get_current_dir();
+    assert_int_equal(chdir(dir), 0);
+    mb = multiboot_image_new("mbk.bin", g_memdup2(mb_probe_kernel, sizeof(mb_probe_kernel)),
+                             sizeof(mb_probe_kernel), "mod.bin some args", "hello multiboot", &err);
+    assert_int_equal(chdir(cwd), 0);
+    assert_non_null(mb);
+    assert_int_equal(multiboot_image_load(mb, &f->bm, &f->cpu->env, &err), 0);
+    info = f->ram + f->cpu->env.regs[R_EBX];
+    mods = get32(info + 24);
+    area = g_malloc0(0x20000);
+    memcpy(area + 0x1fe00, qemu_entry_stub, sizeof(qemu_entry_stub));
+    put32(area + 0x1fe00 + STUB_ESP, f->cpu->env.regs[R_ESP]);
+    put32(area + 0x1fe00 + STUB_EAX, f->cpu->env.regs[R_EAX]);
+    put32(area + 0x1fe00 + STUB_EBX, f->cpu->env.regs[R_EBX]);
+    put32(area + 0x1fe00 + STUB_ESI, f->cpu->env.regs[R_ESI]);
+    put32(area + 0x1fe00 + STUB_EIP, f->cpu->env.rip);
+    memcpy(area + 0x1fff0, "\xea\x00\xfe\x00\xf0", 5);    /* ljmp $0xf000, $0xfe00 */
+    write_file(dir, "bios.bin", area, 0x20000);
+    write_file(dir, "low.bin", f->ram, 0x9fc00);
+    write_file(dir, "high.bin", f->ram + 0x200000, get32(f->ram + mods + 4) - 0x200000);
+    cmd = g_strdup_printf("timeout 60 %s %s -bios bios.bin -device loader,file=low.bin,addr=0 "
+                          "-device loader,file=high.bin,addr=0x200000", qemu, qargs);
+    ours = run_in(dir, cmd);
+
+    printf("qemu:  %s", ref);
+    printf("vireo: %s", ours);
+    assert_non_null(strchr(ref, 'F'));
+    assert_null(strchr(ours, '!'));
+    /* QEMU also sets boot_device (bit 1); the rest must agree. */
+    assert_int_equal(hexfield(ours, 'F') & ~2u, hexfield(ref, 'F') & ~2u);
+    assert_int_equal(hexfield(ours, 'L'), hexfield(ref, 'L'));
+    /* QEMU keeps the top 128 KiB for its firmware tables; vireo does not. */
+    assert_int_equal(hexfield(ours, 'U'), (RAM_SIZE - MiB) / KiB);
+    for (const char *t = "CMSZDP"; *t; t++) {
+        char *a = field(ours, *t), *b = field(ref, *t);
+        if (strcmp(a, b) != 0) {
+            fail_msg("field %c: vireo '%s', QEMU '%s'", *t, a, b);
+        }
+        g_free(a);
+        g_free(b);
+    }
+    for (const char *n = "mbk.bin\0mod.bin\0bios.bin\0low.bin\0high.bin\0"; *n; n += strlen(n) + 1) {
+        char *p = g_build_filename(dir, n, NULL);
+        unlink(p);
+        g_free(p);
+    }
+    rmdir(dir);
+    multiboot_image_free(mb);
+    fixture_free(f);
+    g_free(area); g_free(ref); g_free(ours); g_free(cmd); g_free(cwd); g_free(dir); g_free(qemu);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_aout_load_end_past_file_is_an_error),
         cmocka_unit_test(test_segment_outside_ram_is_an_error),
         cmocka_unit_test(test_missing_module_file_is_an_error_naming_it),
+        cmocka_unit_test(test_probe_kernel_sees_the_same_as_under_qemus_loader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,9 @@
 #include "hw/clock.h"
 #include "hw/irq.h"
 #include "hw/serial16550.h"
+#include "system/chardev.h"
 
+#include <glib/gstdio.h>
 #include <stdarg.h>
 #include <setjmp.h>
 #include <cmocka.h>
@@ -393,6 +395,25 @@ static void test_wide_accesses_split_into_bytes(void **state)
     assert_int_equal(in(f, SCR), 0x33);
 }
 
+/* Random guest traffic on every register, with input and time: no crash. */
+static void test_random_register_traffic_is_survived(void **state)
+{
+    Fixture *f = *state;
+    GRand *r = g_rand_new_with_seed(16550);
+
+    for (int i = 0; i < 20000; i++) {
+        int reg = g_rand_int_range(r, 0, 9);
+        uint8_t v = g_rand_int(r);
+        switch (g_rand_int_range(r, 0, 4)) {
+        case 0: out(f, reg, v); break;
+        case 1: bus_read(f->io, BASE + reg, 1 << g_rand_int_range(r, 0, 3)); break;
+        case 2: serial16550_receive(f->s, &v, 1); break;
+        default: advance(g_rand_int_range(r, 0, 2000000)); break;
+        }
+    }
+    g_rand_free(r);
+}
+
 static void test_reset_returns_to_power_on_state(void **state)
 {
     Fixture *f = *state;
@@ -413,6 +434,38 @@ static void test_second_uart_on_same_ports_is_refused(void **state)
     assert_null(serial16550_new(f->io, BASE + 4, NULL, NULL, &err));
     assert_non_null(err);
     g_error_free(err);
+}
+
+static void test_output_reaches_file_chardev(void **state)
+{
+    Fixture *f = *state;
+    GError *err = NULL;
+    char *dir = g_dir_make_tmp("vireo-serial-XXXXXX", NULL);
+    char *path = g_build_filename(dir, "out", NULL);
+    char *spec = g_strconcat("file:", path, NULL);
+    Chardev *chr = chardev_new(spec, &err);
+    Serial16550 *s2;
+    char *text = NULL;
+
+    assert_non_null(chr);
+    s2 = serial16550_new(f->io, 0x2f8, NULL, chr, &err);
+    assert_non_null(s2);
+    assert_null(serial16550_new(f->io, 0x3e8, NULL, chr, &err));   /* one front end */
+    assert_non_null(err);
+    g_clear_error(&err);
+    for (const char *p = "login: "; *p; p++) {
+        bus_write(f->io, 0x2f8, *p, 1);
+    }
+    serial16550_free(s2);
+    chardev_free(chr);
+    assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    assert_string_equal(text, "login: ");
+    g_free(text);
+    g_unlink(path);
+    g_rmdir(dir);
+    g_free(spec);
+    g_free(path);
+    g_free(dir);
 }
 
 int main(void)
@@ -446,8 +499,10 @@ int main(void)
         T(test_linux_autoconfig_probe_sees_16550a),
         T(test_writes_to_read_only_registers_are_ignored),
         T(test_wide_accesses_split_into_bytes),
+        T(test_random_register_traffic_is_survived),
         T(test_reset_returns_to_power_on_state),
         T(test_second_uart_on_same_ports_is_refused),
+        T(test_output_reaches_file_chardev),
 #undef T
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

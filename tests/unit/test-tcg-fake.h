@@ -34,7 +34,7 @@ typedef struct FakeEnv {
     uint64_t mmio_last_addr, mmio_last_val;
     uint64_t fault_addr;
     int pending_excp;
-    uint64_t scratch[16];
+    uint64_t scratch[32];
     TCGTLB tlb;
 } FakeEnv;
 
@@ -89,12 +89,31 @@ static G_GNUC_UNUSED void fake_restore_state(void *env, TranslationBlock *tb, co
     e->restored_data = d[1];
 }
 
+/* Pages with code: drop the TLB so that writes refill with TLB_NOTDIRTY. */
+static G_GNUC_UNUSED void fake_code_page_added(void *env, uint64_t page)
+{
+    tlb_flush(&((FakeEnv *)env)->tlb);
+}
+
+static unsigned fake_interrupt_polls;
+static unsigned fake_exit_after;   /* request an exit after this many polls */
+
+static G_GNUC_UNUSED bool fake_exec_interrupt(void *env, TCGCPU *cpu)
+{
+    if (++fake_interrupt_polls == fake_exit_after) {
+        cpu->exit_request = 1;
+    }
+    return false;
+}
+
 static const TCGTargetHooks fake_hooks = {
     .get_tb_cpu_state = fake_get_tb_cpu_state,
     .get_phys_code = fake_get_phys_code,
     .translate = fake_translate,
     .handle_exception = fake_handle_exception,
     .restore_state = fake_restore_state,
+    .code_page_added = fake_code_page_added,
+    .exec_interrupt = fake_exec_interrupt,
 };
 
 /* Fills the TLB for RAM pages; MMIO is recorded; anything else faults. */
@@ -103,7 +122,8 @@ static G_GNUC_UNUSED bool fake_tlb_fill(FakeEnv *e, uint64_t addr, unsigned mmu_
 {
     if (addr < FAKE_RAM_SIZE) {
         tlb_set_page(&e->tlb, mmu_idx, addr, fake.ram + (addr & TCG_PAGE_MASK),
-                     TLB_PROT_READ | TLB_PROT_WRITE | TLB_PROT_EXEC, 0);
+                     TLB_PROT_READ | TLB_PROT_WRITE | TLB_PROT_EXEC,
+                     tb_page_has_code(addr) ? TLB_NOTDIRTY : 0);
         return true;
     }
     if ((addr & TCG_PAGE_MASK) == FAKE_MMIO_BASE) {
@@ -153,6 +173,9 @@ static G_GNUC_UNUSED void fake_slow_st(void *env, uint64_t addr, uint64_t val, M
         e->mmio_last_val = val;
         return;
     }
+    if (tb_page_has_code(addr)) {
+        tb_invalidate_phys_range(addr, addr + size);
+    }
     memcpy(fake.ram + addr, &val, size);
 }
 
@@ -160,9 +183,12 @@ static G_GNUC_UNUSED void fake_slow_st(void *env, uint64_t addr, uint64_t val, M
 static G_GNUC_UNUSED void fake_init(TCGBackend b, size_t code_size)
 {
     memset(&fake, 0, sizeof(fake));
+    fake_interrupt_polls = 0;
+    fake_exit_after = 0;
     fake.ram = g_malloc0(FAKE_RAM_SIZE);
     TCGTargetConfig cfg = {
         .tlb_offset = offsetof(FakeEnv, tlb),
+        .cpu_offset = (intptr_t)offsetof(Fake, cpu) - (intptr_t)offsetof(Fake, env),
         .slow_ld = fake_slow_ld,
         .slow_st = fake_slow_st,
     };
@@ -236,5 +262,21 @@ static G_GNUC_UNUSED int teardown_backend(void **state)
 #define BOTH_BACKENDS(fn) \
     { #fn "/jit", fn, setup_backend, teardown_backend, &be_jit }, \
     { #fn "/interp", fn, setup_backend, teardown_backend, &be_interp }
+
+/* Runs the tests, leaving out the JIT ones on hosts without a JIT. */
+static G_GNUC_UNUSED int fake_run_tests(const char *group,
+                                        const struct CMUnitTest *tests, size_t n)
+{
+    struct CMUnitTest *run = g_new(struct CMUnitTest, n);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (tcg_jit_available() || tests[i].initial_state != &be_jit) {
+            run[k++] = tests[i];
+        }
+    }
+    int r = _cmocka_run_group_tests(group, run, k, NULL, NULL);
+    g_free(run);
+    return r;
+}
 
 #endif

@@ -291,5 +291,5 @@ int main(void)
         BOTH_BACKENDS(test_ops_edge_values_match_reference),
         BOTH_BACKENDS(test_ops_constant_operands_match_reference),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return fake_run_tests("tcg-ops", tests, ARRAY_SIZE(tests));
 }

@@ -440,6 +440,185 @@ static void test_dual_mapped_code_buffer_runs_chained_code(void **state)
     assert_int_equal(fake.env.g64[1], 100);
 }
 
+/* 0x40: store r2 to guest address r3 (hits B's code at 0x20), then stop. */
+static void gen_smc(TranslationBlock *tb)
+{
+    if (tb->pc == 0x40) {
+        tcg_gen_qemu_st_i64(fake.g64[2], fake.g64[3], 0, MO_32);
+        gen_stop();
+    } else {
+        gen_chain(tb);
+    }
+}
+
+static void test_guest_store_to_code_page_invalidates_its_blocks(void **state)
+{
+    block_b_increment = 1;
+    use_indirect = false;
+    run_chain();
+    TranslationBlock *a = tb_lookup(&fake.cpu, 0x10, 0, 0);
+    TranslationBlock *b = tb_lookup(&fake.cpu, 0x20, 0, 0);
+    assert_ptr_equal(a->jmp_dest[0], b);
+    fake_set_gen(gen_smc);
+    fake.env.pc = 0x40;
+    fake.env.g64[2] = 0x90909090;
+    fake.env.g64[3] = 0x20;
+    assert_int_equal(tcg_cpu_exec(&fake.cpu), EXCP_STOP);
+    assert_true(b->invalid);
+    assert_false(a->invalid);
+    assert_null(a->jmp_dest[0]);
+    assert_int_equal(fake.ram[0x20], 0x90);
+    /* a store elsewhere on the page leaves the other blocks alone */
+    fake.env.pc = 0x40;
+    fake.env.g64[3] = 0x800;
+    assert_int_equal(tcg_cpu_exec(&fake.cpu), EXCP_STOP);
+    assert_false(a->invalid);
+}
+
+static void gen_return(TranslationBlock *tb)
+{
+    tcg_gen_addi_i64(fake.g64[0], fake.g64[0], 1);
+    tcg_gen_exit_tb(NULL, 0);
+}
+
+static void test_exec_loop_returns_when_exit_is_requested(void **state)
+{
+    fake_exit_after = 5;
+    fake.env.pc = 0x10;
+    fake_set_gen(gen_return);
+    assert_int_equal(tcg_cpu_exec(&fake.cpu), TCG_EXEC_EXIT_REQUEST);
+    assert_int_equal(fake.env.g64[0], 4);
+    assert_int_equal(fake.cpu.exit_request, 0);
+}
+
+static void test_nochain_runs_every_block_through_the_loop(void **state)
+{
+    fake.cpu.nochain = true;
+    block_b_increment = 1;
+    use_indirect = false;
+    run_chain();
+    assert_int_equal(fake.env.g64[1], 100);
+    TBStats st;
+    tb_get_stats(&st);
+    assert_int_equal(st.chained, 0);
+    assert_int_equal(st.translations, 3);
+}
+
+static void gen_concat(TranslationBlock *tb)
+{
+    TCGv_i32 lo = tcg_temp_new_i32(), hi = tcg_temp_new_i32();
+    tcg_gen_extr_i64_i32(lo, hi, fake.g64[0]);
+    tcg_gen_mov_i32(fake.g32[0], lo);
+    tcg_gen_mov_i32(fake.g32[1], hi);
+    tcg_gen_concat_i32_i64(fake.g64[1], hi, lo);
+    tcg_gen_exit_tb(NULL, 0);
+}
+
+static void test_concat_and_extr_split_and_join_halves(void **state)
+{
+    fake.env.g64[0] = 0x0123456789abcdefull;
+    fake_set_gen(gen_concat);
+    fake_run(0);
+    assert_int_equal(fake.env.g32[0], 0x89abcdef);
+    assert_int_equal(fake.env.g32[1], 0x01234567);
+    assert_int_equal(fake.env.g64[1], 0x89abcdef01234567ull);
+}
+
+static void test_tlb_set_page_flush_page_and_flags(void **state)
+{
+    TCGTLB *tlb = g_new(TCGTLB, 1);
+    tlb_flush(tlb);
+    TCGTLBEntry *e = tlb_entry(tlb, 3, 0x5123);
+    assert_int_equal(e->addr_read & TLB_INVALID, TLB_INVALID);
+    uint8_t *page = g_malloc(TCG_PAGE_SIZE);
+    tlb_set_page(tlb, 3, 0x5123, page, TLB_PROT_READ | TLB_PROT_WRITE,
+                 TLB_NOTDIRTY);
+    assert_int_equal(e->addr_read, 0x5000);          /* NOTDIRTY: writes only */
+    assert_int_equal(e->addr_write, 0x5000 | TLB_NOTDIRTY);
+    assert_int_equal(e->addr_code, (uint64_t)-1);     /* no exec right */
+    assert_ptr_equal((void *)(uintptr_t)(0x5123 + e->addend), page + 0x123);
+    tlb_set_page(tlb, 0, 0x5000, NULL, TLB_PROT_READ, TLB_MMIO);
+    assert_int_equal(tlb_entry(tlb, 0, 0x5000)->addr_read, 0x5000 | TLB_MMIO);
+    tlb_flush_page(tlb, 0x5fff);
+    assert_int_equal(e->addr_write, (uint64_t)-1);
+    assert_int_equal(tlb_entry(tlb, 0, 0x5000)->addr_read, (uint64_t)-1);
+    g_free(tlb);
+    g_free(page);
+}
+
+/* 0x10 loops to itself forever, counting in r0; it checks for kicks. */
+static uint64_t kick_after;
+
+static void helper_maybe_kick(uint64_t envp)
+{
+    FakeEnv *e = (FakeEnv *)(uintptr_t)envp;
+    if (e->g64[0] == kick_after) {
+        fake.cpu.exit_request = 1;
+    }
+}
+static const TCGHelperInfo kick_info = {
+    .func = (void *)helper_maybe_kick, .name = "maybe_kick",
+    .flags = TCG_CALL_NO_WRITE_GLOBALS,
+};
+
+static void gen_forever(TranslationBlock *tb)
+{
+    TCGTemp *a[] = { tcgv_i64_temp(tcg_env) };
+    tcg_gen_tb_start(tb);
+    tcg_gen_addi_i64(fake.g64[0], fake.g64[0], 1);
+    tcg_gen_call(&kick_info, NULL, 1, a);
+    tcg_gen_movi_i64(fake.pc, 0x10);
+    tcg_gen_goto_tb(0);
+    tcg_gen_exit_tb(tb, 0);
+    tcg_gen_tb_end(tb);
+}
+
+static void test_kick_leaves_a_chained_loop_at_the_next_block_start(void **state)
+{
+    kick_after = 1000;
+    fake.env.pc = 0x10;
+    fake_set_gen(gen_forever);
+    assert_int_equal(tcg_cpu_exec(&fake.cpu), TCG_EXEC_EXIT_REQUEST);
+    assert_int_equal(fake.env.g64[0], 1000);
+    assert_int_equal(fake.env.pc, 0x10);
+    TBStats st;
+    tb_get_stats(&st);
+    assert_int_equal(st.chained, 1);
+}
+
+static gpointer kicker(gpointer data)
+{
+    g_usleep(20 * 1000);
+    __atomic_store_n(&fake.cpu.exit_request, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void test_kick_from_another_thread_stops_an_endless_guest_loop(void **state)
+{
+    kick_after = (uint64_t)-1;
+    fake.env.pc = 0x10;
+    fake_set_gen(gen_forever);
+    GThread *t = g_thread_new("kicker", kicker, NULL);
+    assert_int_equal(tcg_cpu_exec(&fake.cpu), TCG_EXEC_EXIT_REQUEST);
+    g_thread_join(t);
+    assert_true(fake.env.g64[0] > 0);
+}
+
+static void test_backend_names_parse_and_unknown_is_an_error(void **state)
+{
+    TCGBackend b;
+    GError *err = NULL;
+    assert_int_equal(tcg_backend_parse("interp", &b, &err), 0);
+    assert_int_equal(b, TCG_BACKEND_INTERP);
+    if (tcg_jit_available()) {
+        assert_int_equal(tcg_backend_parse("jit", &b, &err), 0);
+        assert_int_equal(b, TCG_BACKEND_JIT);
+    }
+    assert_int_equal(tcg_backend_parse("llvm", &b, &err), -1);
+    assert_non_null(strstr(err->message, "llvm"));
+    g_error_free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -455,6 +634,14 @@ int main(void)
         BOTH_BACKENDS(test_lookup_and_goto_ptr_runs_next_block_without_chaining),
         BOTH_BACKENDS(test_code_buffer_exhaustion_flushes_and_recovers),
         BOTH_BACKENDS(test_dual_mapped_code_buffer_runs_chained_code),
+        BOTH_BACKENDS(test_guest_store_to_code_page_invalidates_its_blocks),
+        BOTH_BACKENDS(test_exec_loop_returns_when_exit_is_requested),
+        BOTH_BACKENDS(test_nochain_runs_every_block_through_the_loop),
+        BOTH_BACKENDS(test_concat_and_extr_split_and_join_halves),
+        BOTH_BACKENDS(test_kick_leaves_a_chained_loop_at_the_next_block_start),
+        BOTH_BACKENDS(test_kick_from_another_thread_stops_an_endless_guest_loop),
+        cmocka_unit_test(test_tlb_set_page_flush_page_and_flags),
+        cmocka_unit_test(test_backend_names_parse_and_unknown_is_an_error),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return fake_run_tests("tcg-tb", tests, ARRAY_SIZE(tests));
 }

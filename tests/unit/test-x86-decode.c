@@ -398,6 +398,78 @@ static void test_length_limit_and_fetch_fault(void **state)
     assert_int_equal(decode(X86_MODE_32, "", &insn), X86_DECODE_FETCH_FAULT);
 }
 
+/* Memory access sizes from the SDM operand types, one row per case. */
+static const struct {
+    X86CodeMode mode;
+    const char *hex;
+    uint16_t mnemonic;
+    uint8_t op;       /* index of the memory operand */
+    uint16_t size;    /* expected access size in bytes */
+} mem_sizes[] = {
+    { X86_MODE_32, "0f be 00", X86_MN_MOVSX, 1, 1 },
+    { X86_MODE_32, "0f b7 00", X86_MN_MOVZX, 1, 2 },
+    { X86_MODE_32, "8d 00", X86_MN_LEA, 1, 0 },
+    { X86_MODE_32, "62 00", X86_MN_BOUND, 1, 8 },
+    { X86_MODE_16, "62 00", X86_MN_BOUND, 1, 4 },
+    { X86_MODE_32, "c4 00", X86_MN_LES, 1, 6 },
+    { X86_MODE_16, "c4 00", X86_MN_LES, 1, 4 },
+    { X86_MODE_64, "48 0f b2 00", X86_MN_LSS, 1, 10 },
+    { X86_MODE_32, "0f 01 10", X86_MN_LGDT, 0, 6 },
+    { X86_MODE_64, "0f 01 10", X86_MN_LGDT, 0, 10 },
+    { X86_MODE_32, "0f 01 38", X86_MN_INVLPG, 0, 0 },
+    { X86_MODE_32, "0f 01 20", X86_MN_SMSW, 0, 2 },
+    { X86_MODE_32, "0f 00 00", X86_MN_SLDT, 0, 2 },
+    { X86_MODE_32, "8c 18", X86_MN_MOV, 0, 2 },
+    { X86_MODE_64, "ff 30", X86_MN_PUSH, 0, 8 },
+    { X86_MODE_64, "ff 10", X86_MN_CALL, 0, 8 },
+    { X86_MODE_32, "ff 28", X86_MN_JMPF, 0, 6 },
+    { X86_MODE_64, "48 ff 28", X86_MN_JMPF, 0, 10 },
+    { X86_MODE_32, "d9 00", X86_MN_FLD, 0, 4 },
+    { X86_MODE_32, "dd 00", X86_MN_FLD, 0, 8 },
+    { X86_MODE_32, "db 28", X86_MN_FLD, 0, 10 },
+    { X86_MODE_32, "df 28", X86_MN_FILD, 0, 8 },
+    { X86_MODE_32, "df 10", X86_MN_FIST, 0, 2 },
+    { X86_MODE_32, "df 20", X86_MN_FBLD, 0, 10 },
+    { X86_MODE_32, "d9 30", X86_MN_FNSTENV, 0, 28 },
+    { X86_MODE_16, "d9 30", X86_MN_FNSTENV, 0, 14 },
+    { X86_MODE_32, "dd 20", X86_MN_FRSTOR, 0, 108 },
+    { X86_MODE_32, "dd 38", X86_MN_FNSTSW, 0, 2 },
+    { X86_MODE_32, "0f c7 08", X86_MN_CMPXCHG8B, 0, 8 },
+    { X86_MODE_32, "f3 0f 10 00", X86_MN_MOVSS, 1, 4 },
+    { X86_MODE_32, "f2 0f 10 00", X86_MN_MOVSD, 1, 8 },
+    { X86_MODE_32, "0f 12 00", X86_MN_MOVLPS, 1, 8 },
+    { X86_MODE_32, "0f 28 00", X86_MN_MOVAPS, 1, 16 },
+    { X86_MODE_32, "66 0f 38 22 00", X86_MN_PMOVSXBQ, 1, 2 },
+    { X86_MODE_32, "66 0f 3a 20 00 01", X86_MN_PINSRB, 1, 1 },
+    { X86_MODE_32, "66 0f 3a 15 00 01", X86_MN_PEXTRW, 0, 2 },
+    { X86_MODE_64, "f3 48 0f 2a 00", X86_MN_CVTSI2SS, 1, 8 },
+    { X86_MODE_32, "0f 6e 00", X86_MN_MOVD, 1, 4 },
+    { X86_MODE_64, "48 0f 6e 00", X86_MN_MOVQ, 1, 8 },
+    { X86_MODE_32, "f2 0f 38 f0 00", X86_MN_CRC32, 1, 1 },
+    { X86_MODE_32, "0f ae 18", X86_MN_STMXCSR, 0, 4 },
+    { X86_MODE_32, "0f ae 00", X86_MN_FXSAVE, 0, 512 },
+    { X86_MODE_32, "0f ae 20", X86_MN_XSAVE, 0, 0 },
+    { X86_MODE_64, "a1 00 00 00 00 00 00 00 00", X86_MN_MOV, 1, 4 },
+};
+
+static void test_memory_access_sizes_follow_the_sdm(void **state)
+{
+    X86Insn insn;
+
+    for (size_t i = 0; i < ARRAY_SIZE(mem_sizes); i++) {
+        int r = decode(mem_sizes[i].mode, mem_sizes[i].hex, &insn);
+        if (r != X86_DECODE_OK || insn.mnemonic != mem_sizes[i].mnemonic ||
+            insn.ops[mem_sizes[i].op].kind != X86_OPK_MEM ||
+            insn.ops[mem_sizes[i].op].size != mem_sizes[i].size) {
+            fail_msg("%s: r=%d %s op%u kind %u size %u, expected %s size %u",
+                     mem_sizes[i].hex, r, x86_mnemonic_name(insn.mnemonic),
+                     mem_sizes[i].op, insn.ops[mem_sizes[i].op].kind,
+                     insn.ops[mem_sizes[i].op].size,
+                     x86_mnemonic_name(mem_sizes[i].mnemonic), mem_sizes[i].size);
+        }
+    }
+}
+
 static void test_mnemonic_names(void **state)
 {
     assert_string_equal(x86_mnemonic_name(X86_MN_ADD), "ADD");
@@ -428,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_vex_and_evex_are_ud_without_avx),
         cmocka_unit_test(test_x87_forms),
         cmocka_unit_test(test_length_limit_and_fetch_fault),
+        cmocka_unit_test(test_memory_access_sizes_follow_the_sdm),
         cmocka_unit_test(test_mnemonic_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
