@@ -25,6 +25,9 @@ void x86_write_eflags_masked(X86CPUState *env, uint64_t val, uint64_t mask)
 
 uint64_t helper_read_eflags(X86CPUState *env)
 {
+    if (x86_vm86(env) && ((env->eflags & IOPL_MASK) >> IOPL_SHIFT) < 3) {
+        x86_raise_exception_err(env, EXCP_GP, 0, TCG_GETPC());   /* no VME */
+    }
     return x86_eflags_get(env) & ~(uint64_t)(VM_MASK | RF_MASK);
 }
 
@@ -377,7 +380,7 @@ void helper_invlpg(X86CPUState *env, uint64_t addr)
 {
     tlb_flush_page(&env->tlb, addr);
     if (current_tcg_cpu) {
-        memset(current_tcg_cpu->jmp_cache, 0, sizeof(current_tcg_cpu->jmp_cache));
+        tcg_cpu_jmp_cache_clear(current_tcg_cpu);
     }
 }
 

@@ -372,7 +372,7 @@ void x86_tlb_flush(X86CPUState *env)
 {
     tlb_flush(&env->tlb);
     if (current_tcg_cpu) {
-        memset(current_tcg_cpu->jmp_cache, 0, sizeof(current_tcg_cpu->jmp_cache));
+        tcg_cpu_jmp_cache_clear(current_tcg_cpu);
     }
 }
 

@@ -16,7 +16,7 @@ HELPER(div, 0, false);
 HELPER(rcl, 0, true);
 HELPER(rcr, 0, true);
 HELPER(bcd, 0, false);
-HELPER(read_eflags, TCG_CALL_NO_WRITE_GLOBALS, true);
+HELPER(read_eflags, 0, true);
 HELPER(write_eflags, 0, false);
 
 #define OP(n) (&s->insn.ops[n])

@@ -111,10 +111,6 @@ static AccelExit tcg_vcpu_run(CPUState *cs)
     TCGCPU *tc = cs->accel;
     int r;
 
-    /* The state may have been reset or edited (loader, monitor) since the
-     * last run: the TLB and the jump cache are no longer trustworthy. */
-    tlb_flush(&env->tlb);
-    memset(tc->jmp_cache, 0, sizeof(tc->jmp_cache));
     for (;;) {
         g_atomic_int_set(&env->tcg_exit_request, 0);
         tc->exit_request = 0;
@@ -140,6 +136,16 @@ static AccelExit tcg_vcpu_run(CPUState *cs)
     }
 }
 
+/* The state was reset or edited (reset, loader, gdbstub) while the vCPU
+ * was paused: translations and TLB entries may be stale. */
+static void tcg_sync_env_to_vcpu(CPUState *cs)
+{
+    X86CPUState *env = x86_env(cs);
+
+    tlb_flush(&env->tlb);
+    tb_flush();
+}
+
 static void tcg_vcpu_kick(CPUState *cs)
 {
     X86CPUState *env = x86_env(cs);
@@ -157,4 +163,5 @@ const AccelOps tcg_accel_ops = {
     .vcpu_init = tcg_vcpu_init,
     .vcpu_run = tcg_vcpu_run,
     .vcpu_kick = tcg_vcpu_kick,
+    .sync_env_to_vcpu = tcg_sync_env_to_vcpu,
 };
