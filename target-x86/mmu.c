@@ -231,7 +231,7 @@ static uint64_t translate_or_fault(X86CPUState *env, uint64_t vaddr, int access,
     uint64_t paddr;
     uint32_t err;
 
-    if ((env->efer & EFER_LMA) && (uint64_t)(((int64_t)vaddr << 16) >> 16) != vaddr) {
+    if ((env->efer & EFER_LMA) && (uint64_t)((int64_t)(vaddr << 16) >> 16) != vaddr) {
         x86_raise_exception_err(env, EXCP_GP, 0, ra);
     }
     if (mmu_idx == X86_MMU_PHYS) {
