@@ -88,8 +88,8 @@ static bool lanes32_64(unsigned m, XMMReg *d, const XMMReg *s)
         break;
     case X86_MN_PMADDWD:
         for (int i = 0; i < 4; i++) {
-            r.l[i] = (uint32_t)((int16_t)d->w[2 * i] * (int16_t)s->w[2 * i] +
-                                (int16_t)d->w[2 * i + 1] * (int16_t)s->w[2 * i + 1]);
+            r.l[i] = (uint32_t)((int64_t)(int16_t)d->w[2 * i] * (int16_t)s->w[2 * i] +
+                                (int64_t)(int16_t)d->w[2 * i + 1] * (int16_t)s->w[2 * i + 1]);
         }
         break;
     case X86_MN_PSADBW:
