@@ -284,6 +284,114 @@ static void test_self_modifying_code_is_retranslated(void **state)
     assert_int_equal(env->regs[R_EAX], 2);
 }
 
+/* Ring 3 calls through a DPL-3 call gate (one dword parameter) into a
+ * ring-0 code segment, which reads the copied parameter and returns with
+ * RETF 4; back in ring 3 it raises INT 0x40 to stop in ring 0. */
+SNIPPET(snip_call_gate, ".code32",
+        "push $0x23\n"
+        "push $0x2ff000\n"
+        "push $0x2\n"
+        "push $0x1b\n"
+        "call 1f\n"
+        "1: pop %eax\n"
+        "add $(2f - 1b), %eax\n"
+        "push %eax\n"
+        "iret\n"
+        "2: push $0xabcd\n"              /* the parameter */
+        "lcall $0x33, $0\n"              /* gate selector 0x30, RPL 3 */
+        "mov %esp, %esi\n"
+        "int $0x40\n"
+        ".globl snip_gate_target\n"
+        "snip_gate_target:\n"
+        "mov 8(%esp), %ebx\n"            /* param above cs:eip */
+        "mov %ss, %edx\n"
+        "mov 16(%esp), %edi\n"           /* caller's ss */
+        "lret $4\n");
+extern const uint8_t snip_gate_target[];
+
+static void test_call_gate_to_ring0_copies_parameters_and_retf_returns(void **state)
+{
+    X86CPUState *env = h.env;
+    uint32_t target = H_CODE + (uint32_t)(snip_gate_target - snip_call_gate_start);
+
+    h_mode_flat32();
+    h_put32(0x5000 + 4, 0x2f0000);
+    h_put32(0x5000 + 8, 0x10);
+    h_gdt_entry(5, 0x5000, 103, DESC_P_MASK | (9u << DESC_TYPE_SHIFT));
+    /* call gate in slot 6: selector 8, offset target, DPL 3, 1 parameter */
+    h_put32(H_GDT + 6 * 8, (target & 0xffff) | (8u << 16));
+    h_put32(H_GDT + 6 * 8 + 4, (target & 0xffff0000u) | DESC_P_MASK | (3u << DESC_DPL_SHIFT) |
+                               (12u << DESC_TYPE_SHIFT) | 1);
+    env->gdt.limit = 7 * 8 - 1;
+    env->tr = (SegmentCache){ 0x28, 0x5000, 103, DESC_P_MASK | (11u << DESC_TYPE_SHIFT) };
+    RUN_SNIPPET(snip_call_gate);
+    assert_int_equal(h_stub_vector(), 0x40);
+    assert_int_equal(env->regs[R_EBX], 0xabcd);
+    assert_int_equal(env->regs[R_EDX] & 0xffff, 0x10);   /* ring-0 stack in the gate */
+    assert_int_equal(env->regs[R_EDI] & 0xffff, 0x23);
+    assert_int_equal(env->regs[R_ESI], 0x2ff000);         /* RETF 4 popped the parameter */
+}
+
+/* From ring 0, IRET into virtual-8086 mode; the V86 code loads DS with
+ * a paragraph, stores through it and raises INT 0x40 (IOPL 3). */
+SNIPPET(snip_v86, ".code32",
+        "push $0\n"                      /* gs */
+        "push $0\n"                      /* fs */
+        "push $0x1234\n"                 /* ds */
+        "push $0\n"                      /* es */
+        "push $0x2000\n"                 /* ss */
+        "push $0x0ff0\n"                 /* sp */
+        "push $0x23002\n"                /* eflags: VM, IOPL 3 */
+        "push $0x1000\n"                 /* cs */
+        "push $0x0000\n"                 /* ip */
+        "iret\n");
+
+static void test_iret_to_v86_and_interrupt_back_to_ring0(void **state)
+{
+    X86CPUState *env = h.env;
+    /* at 0x1000:0000 (linear 0x10000): mov word [0x10], 0x5aa5; int 0x40 */
+    static const uint8_t v86[] = { 0xc7, 0x06, 0x10, 0x00, 0xa5, 0x5a, 0xcd, 0x40 };
+
+    h_mode_flat32();
+    h_put32(0x5000 + 4, 0x2f0000);
+    h_put32(0x5000 + 8, 0x10);
+    env->tr = (SegmentCache){ 0x28, 0x5000, 103, DESC_P_MASK | (11u << DESC_TYPE_SHIFT) };
+    h_put(0x10000, v86, sizeof(v86));
+    RUN_SNIPPET(snip_v86);
+    assert_int_equal(h_stub_vector(), 0x40);
+    assert_int_equal(h.ram[0x12350] | (h.ram[0x12351] << 8), 0x5aa5);
+    assert_false(env->eflags & VM_MASK);
+    assert_int_equal(env->segs[R_DS].selector, 0);      /* nulled on the way in */
+    /* frame on the ring-0 stack: stub push, eip, cs, eflags, esp, ss, es, ds, fs, gs */
+    assert_int_equal(h_get32(env->regs[R_ESP] + 4), 8);
+    assert_int_equal(h_get32(env->regs[R_ESP] + 8), 0x1000);
+    assert_true(h_get32(env->regs[R_ESP] + 12) & VM_MASK);
+    assert_int_equal(h_get32(env->regs[R_ESP] + 20), 0x2000);
+    assert_int_equal(h_get32(env->regs[R_ESP] + 28), 0x1234);
+}
+
+static void test_fault_while_delivering_becomes_double_fault_then_triple(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    /* The #GP gate is not present: the #GP from loading DS with a bad
+     * selector raises #NP(gate) while it is delivered, a contributory
+     * fault during a contributory fault, so a #DF (SDM Vol.3 Table 6-5). */
+    h_put32(H_IDT + EXCP_GP * 8 + 4, h_get32(H_IDT + EXCP_GP * 8 + 4) & ~DESC_P_MASK);
+    {
+        static const uint8_t code[] = { 0x66, 0xb8, 0x34, 0x12, 0x8e, 0xd8 }; /* mov ds, 0x1234 */
+        assert_int_equal(h_run(code, sizeof(code)), EXCP_HLT);
+    }
+    assert_int_equal(h_stub_vector(), EXCP_DF);
+    assert_int_equal(h_get32(env->regs[R_ESP] + 4), 0);   /* #DF error code */
+    /* with #DF not present either, the next fault shuts the CPU down */
+    h_put32(H_IDT + EXCP_DF * 8 + 4, h_get32(H_IDT + EXCP_DF * 8 + 4) & ~DESC_P_MASK);
+    env->regs[R_ESP] = H_STACK;
+    env->rip = H_CODE;
+    assert_int_equal(h_exec_hlt(), EXCP_SHUTDOWN);
+}
+
 /* ---- external interrupts ---- */
 
 static int pending_vector = -1;
@@ -365,6 +473,9 @@ int main(void)
         BOTH_BACKENDS(test_syscall_uses_lstar_star_fmask_and_unknown_msr_faults),
         BOTH_BACKENDS(test_rep_movsd_page_fault_midway_is_restartable),
         BOTH_BACKENDS(test_self_modifying_code_is_retranslated),
+        BOTH_BACKENDS(test_call_gate_to_ring0_copies_parameters_and_retf_returns),
+        BOTH_BACKENDS(test_iret_to_v86_and_interrupt_back_to_ring0),
+        BOTH_BACKENDS(test_fault_while_delivering_becomes_double_fault_then_triple),
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_sti),
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_mov_ss),
         BOTH_BACKENDS(test_interrupt_is_not_taken_with_if_clear),
