@@ -188,11 +188,7 @@ static void read_gate32(X86CPUState *env, int vec, bool is_int,
     *e1 = x86_ld(env, env->idt.base + vec * 8, 4, x86_sup_mmu(env), 0);
     *e2 = x86_ld(env, env->idt.base + vec * 8 + 4, 4, x86_sup_mmu(env), 0);
     type = (*e2 >> DESC_TYPE_SHIFT) & 0x1f;
-    if (type == 5) {
-        log_mask(LOG_UNIMP, "x86: task gate in the IDT (vector %d)\n", vec);
-        x86_raise_exception_err(env, EXCP_GP, vec * 8 + 2, 0);
-    }
-    if (type != 6 && type != 7 && type != 14 && type != 15) {
+    if (type != 5 && type != 6 && type != 7 && type != 14 && type != 15) {
         x86_raise_exception_err(env, EXCP_GP, vec * 8 + 2, 0);
     }
     if (is_int && x86_desc_dpl(*e2) < x86_cpl(env)) {
@@ -222,6 +218,26 @@ static void check_gate_target(X86CPUState *env, uint32_t sel, uint32_t *e1,
     }
 }
 
+/* SDM Vol.3 6.12.2: an interrupt through a task gate switches tasks as a
+ * CALL would, then pushes the error code on the new task's stack. */
+static void interrupt_task_gate(X86CPUState *env, uint32_t sel, int err, bool has_err,
+                                uint64_t ret_eip)
+{
+    uint32_t e1, e2;
+    X86Stack st;
+
+    if ((sel & 4) || x86_load_desc(env, sel, &e1, &e2, 0) < 0 ||
+        ((e2 >> DESC_TYPE_SHIFT) & 0x1f) != 9) {
+        x86_raise_exception_err(env, EXCP_TS, sel & 0xfffc, 0);
+    }
+    x86_task_switch(env, sel, e1, e2, X86_TASK_CALL, ret_eip, 0);
+    if (has_err) {
+        st = x86_cur_stack(env, 0);
+        x86_push(env, &st, (uint32_t)err, 4);
+        x86_set_sp(env, st.sp, st.mask);
+    }
+}
+
 /* SDM Vol.3 6.12.1: protected-mode delivery (32-bit and 16-bit gates). */
 static void do_interrupt_pm32(X86CPUState *env, int vec, bool is_int, int err,
                               bool has_err, uint64_t ret_eip)
@@ -236,6 +252,10 @@ static void do_interrupt_pm32(X86CPUState *env, int vec, bool is_int, int err,
 
     read_gate32(env, vec, is_int, &e1, &e2);
     type = (e2 >> DESC_TYPE_SHIFT) & 0x1f;
+    if (type == 5) {
+        interrupt_task_gate(env, e1 >> 16, err, has_err, ret_eip);
+        return;
+    }
     size = (type & 8) ? 4 : 2;
     sel = e1 >> 16;
     check_gate_target(env, sel, &ce1, &ce2);

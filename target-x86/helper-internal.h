@@ -132,6 +132,18 @@ static inline X86Stack x86_cur_stack(X86CPUState *env, uintptr_t ra)
 /* Sets EFLAGS bits within mask from val (the lazy flags are folded first). */
 void x86_write_eflags_masked(X86CPUState *env, uint64_t val, uint64_t mask);
 
+/* What started a task switch (SDM Vol.3 Table 7-2). */
+typedef enum X86TaskSource { X86_TASK_JMP, X86_TASK_CALL, X86_TASK_IRET } X86TaskSource;
+/* Switches to the task of the 32-bit TSS descriptor (sel, e1, e2); the
+ * old task resumes at next_eip. Faults unwind with ra. */
+void x86_task_switch(X86CPUState *env, uint32_t sel, uint32_t e1, uint32_t e2,
+                     X86TaskSource source, uint64_t next_eip, uintptr_t ra);
+/* Far JMP/CALL to a TSS descriptor or a task gate (privilege checks first). */
+void x86_task_switch_far(X86CPUState *env, uint32_t sel, uint32_t e1, uint32_t e2,
+                         X86TaskSource source, uint64_t next_eip, uintptr_t ra);
+/* IRET with NT set: switches back to the linked task. */
+void x86_task_return(X86CPUState *env, uint64_t next_eip, uintptr_t ra);
+
 /* Clears the TLB and jump cache when paging-relevant state changed. */
 void x86_update_mmu_mode(X86CPUState *env);
 

@@ -161,7 +161,7 @@ void helper_ljmp(X86CPUState *env, uint64_t selector, uint64_t offset,
 void helper_lcall(X86CPUState *env, uint64_t selector, uint64_t offset,
                   uint64_t next_eip, uint64_t opsize);
 void helper_lret(X86CPUState *env, uint64_t opsize, uint64_t imm);
-void helper_iret(X86CPUState *env, uint64_t opsize);
+void helper_iret(X86CPUState *env, uint64_t opsize, uint64_t next_eip);
 void helper_lldt(X86CPUState *env, uint64_t selector);
 void helper_ltr(X86CPUState *env, uint64_t selector);
 uint64_t helper_lar_lsl(X86CPUState *env, uint64_t selector, uint64_t is_lsl);

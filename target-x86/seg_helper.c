@@ -225,7 +225,6 @@ void helper_ljmp(X86CPUState *env, uint64_t selector, uint64_t offset,
     uint64_t off;
     unsigned type;
 
-    (void)next_eip;
     if (!x86_pe(env) || x86_vm86(env)) {
         load_seg_real(env, R_CS, sel);
         env->rip = offset;
@@ -241,8 +240,11 @@ void helper_ljmp(X86CPUState *env, uint64_t selector, uint64_t offset,
         return;
     }
     type = (e2 >> DESC_TYPE_SHIFT) & 15;
+    if ((type == 5 || type == 9 || type == 1) && !x86_long_mode(env)) {
+        x86_task_switch_far(env, sel, e1, e2, X86_TASK_JMP, next_eip, ra);
+        return;
+    }
     if (type != 4 && type != 12) {
-        log_mask(LOG_UNIMP, "x86: far JMP to system descriptor type %u\n", type);
         GP(env, sel & 0xfffc, ra);
     }
     read_call_gate(env, sel, e1, e2, &csel, &off, &ce1, &ce2, ra);
@@ -340,8 +342,11 @@ void helper_lcall(X86CPUState *env, uint64_t selector, uint64_t offset,
         return;
     }
     type = (e2 >> DESC_TYPE_SHIFT) & 15;
+    if ((type == 5 || type == 9 || type == 1) && !x86_long_mode(env)) {
+        x86_task_switch_far(env, sel, e1, e2, X86_TASK_CALL, next_eip, ra);
+        return;
+    }
     if (type != 4 && type != 12) {
-        log_mask(LOG_UNIMP, "x86: far CALL to system descriptor type %u\n", type);
         GP(env, sel & 0xfffc, ra);
     }
     read_call_gate(env, sel, e1, e2, &csel, &off, &ce1, &ce2, ra);
@@ -485,7 +490,7 @@ static void iret_to_vm86(X86CPUState *env, X86Stack *st, uint32_t sel,
     env->regs[R_ESP] = esp;
 }
 
-void helper_iret(X86CPUState *env, uint64_t opsize)
+void helper_iret(X86CPUState *env, uint64_t opsize, uint64_t next_eip)
 {
     uintptr_t ra = TCG_GETPC();
     X86Stack st = x86_cur_stack(env, ra);
@@ -498,8 +503,11 @@ void helper_iret(X86CPUState *env, uint64_t opsize)
         GP(env, 0, ra);
     }
     if (x86_pe(env) && !x86_vm86(env) && (env->eflags & NT_MASK)) {
-        log_mask(LOG_UNIMP, "x86: IRET with NT set (task return)\n");
-        GP(env, 0, ra);
+        if (x86_long_mode(env)) {
+            GP(env, 0, ra);
+        }
+        x86_task_return(env, next_eip, ra);
+        return;
     }
     eip = x86_pop(env, &st, size);
     sel = x86_pop(env, &st, size) & 0xffff;

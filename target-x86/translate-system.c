@@ -363,7 +363,7 @@ bool translate_system(DisasContext *s)
         gen_exception(s, EXCP_UD);
         return true;
     case X86_MN_IRET:
-        call(s, &hi_iret, NULL, 1, const64(s->insn.op_size), NULL, NULL, NULL);
+        call(s, &hi_iret, NULL, 2, const64(s->insn.op_size), const64(s->next_eip), NULL, NULL);
         gen_eob_rip_set(s);
         return true;
     case X86_MN_HLT:

@@ -392,6 +392,50 @@ static void test_fault_while_delivering_becomes_double_fault_then_triple(void **
     assert_int_equal(h_exec_hlt(), EXCP_SHUTDOWN);
 }
 
+/* CALL to a TSS: the new task stores to memory and IRETs (NT set) back. */
+SNIPPET(snip_task_call, ".code32",
+        "mov $0x1111, %ebx\n"
+        "lcall $0x38, $0\n"
+        "mov 0x200000, %eax\n"
+        "pushf\n"
+        "pop %edx\n"
+        "hlt\n"
+        ".globl snip_task_b\n"
+        "snip_task_b:\n"
+        "movl %ebx, 0x200000\n"
+        "str %ecx\n"
+        "movl %ecx, 0x200004\n"
+        "iret\n");
+extern const uint8_t snip_task_b[];
+
+static void test_call_to_tss_switches_tasks_and_iret_returns(void **state)
+{
+    X86CPUState *env = h.env;
+    uint32_t b_eip = H_CODE + (uint32_t)(snip_task_b - snip_task_call_start);
+
+    h_mode_flat32();
+    h_gdt_entry(5, 0x5000, 103, DESC_P_MASK | (11u << DESC_TYPE_SHIFT));   /* A: busy */
+    h_gdt_entry(7, 0x5100, 103, DESC_P_MASK | (9u << DESC_TYPE_SHIFT));    /* B */
+    env->gdt.limit = 8 * 8 - 1;
+    env->tr = (SegmentCache){ 0x28, 0x5000, 103, DESC_P_MASK | (11u << DESC_TYPE_SHIFT) };
+    h_put32(0x5100 + 0x20, b_eip);
+    h_put32(0x5100 + 0x24, 0x2);
+    h_put32(0x5100 + 0x28 + R_EBX * 4, 0x2222);
+    h_put32(0x5100 + 0x28 + R_ESP * 4, 0x2e0000);
+    for (int sgi = R_ES; sgi <= R_GS; sgi++) {
+        h_put32(0x5100 + 0x48 + sgi * 4, sgi == R_CS ? 8 : 0x10);
+    }
+    RUN_SNIPPET(snip_task_call);
+    assert_int_equal(env->regs[R_EAX], 0x2222);          /* B's own EBX */
+    assert_int_equal(env->regs[R_EBX], 0x1111);          /* A's restored */
+    assert_int_equal(h_get32(0x200004) & 0xffff, 0x38);  /* STR inside B */
+    assert_int_equal(h_get32(0x5100) & 0xffff, 0x28);    /* back link */
+    assert_int_equal(env->tr.selector, 0x28);
+    assert_false(env->regs[R_EDX] & NT_MASK);
+    assert_int_equal((h_get32(H_GDT + 7 * 8 + 4) >> DESC_TYPE_SHIFT) & 15, 9);  /* B free */
+    assert_true(env->cr[0] & CR0_TS);
+}
+
 /* ---- external interrupts ---- */
 
 static int pending_vector = -1;
@@ -476,6 +520,7 @@ int main(void)
         BOTH_BACKENDS(test_call_gate_to_ring0_copies_parameters_and_retf_returns),
         BOTH_BACKENDS(test_iret_to_v86_and_interrupt_back_to_ring0),
         BOTH_BACKENDS(test_fault_while_delivering_becomes_double_fault_then_triple),
+        BOTH_BACKENDS(test_call_to_tss_switches_tasks_and_iret_returns),
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_sti),
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_mov_ss),
         BOTH_BACKENDS(test_interrupt_is_not_taken_with_if_clear),
