@@ -127,6 +127,13 @@ void helper_hlt(X86CPUState *env, uint64_t next_eip)
     tcg_cpu_loop_exit(cpu);
 }
 
+/* Single-step trap: rip already holds the next instruction (a trap). */
+void helper_single_step(X86CPUState *env)
+{
+    env->dr[6] |= 1u << 14;   /* DR6.BS */
+    x86_raise_exception(env, EXCP_DB, 0);
+}
+
 void helper_check_priv(X86CPUState *env)
 {
     if (x86_cpl(env) != 0) {

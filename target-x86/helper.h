@@ -124,6 +124,7 @@ void helper_into(X86CPUState *env, uint64_t next_eip);
 void helper_fetch_fault(X86CPUState *env, uint64_t linear);
 void helper_hlt(X86CPUState *env, uint64_t next_eip);
 void helper_check_priv(X86CPUState *env);
+void helper_single_step(X86CPUState *env);
 
 /* EFLAGS (misc_helper.c). */
 uint64_t helper_read_eflags(X86CPUState *env);

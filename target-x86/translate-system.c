@@ -52,7 +52,7 @@ HELPER(swapgs, 0, false);
 static void gen_eob_rip_set(DisasContext *s)
 {
     gen_update_cc_op(s);
-    tcg_gen_exit_tb(NULL, 0);
+    gen_exit_lookup(s);
     s->is_jmp = DISAS_NORETURN;
 }
 

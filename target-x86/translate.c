@@ -25,6 +25,7 @@ HELPER(cc_materialize, 0, false);
 HELPER(cc_compute_c, TCG_CALL_NO_WRITE_GLOBALS, true);
 HELPER(cond, TCG_CALL_NO_WRITE_GLOBALS, true);
 HELPER(fetch_fault, 0, false);
+HELPER(single_step, 0, false);
 const TCGHelperInfo hi_raise_exception = {
     .func = (void *)helper_raise_exception, .name = "raise_exception" };
 const TCGHelperInfo hi_raise_exception_err = {
@@ -432,6 +433,16 @@ void gen_store_rip(DisasContext *s, uint64_t eip)
     tcg_gen_st_i64(const64(eip), tcg_env, offsetof(X86CPUState, rip));
 }
 
+void gen_exit_lookup(DisasContext *s)
+{
+    if (s->flags & X86_TB_FLAG_TF) {
+        /* SDM Vol.3 17.3.1.4: a single-step trap after the instruction */
+        gen_helper(&hi_single_step, NULL, 0);
+    } else {
+        tcg_gen_exit_tb(NULL, 0);
+    }
+}
+
 /* Direct jump to eip: chained when the target is on this block's page. */
 void gen_jmp_eip(DisasContext *s, uint64_t eip)
 {
@@ -441,7 +452,7 @@ void gen_jmp_eip(DisasContext *s, uint64_t eip)
     if (!s->code64) {
         target = (uint32_t)target;
     }
-    if (s->jmp_slot < 2 && !(s->flags & HF_INHIBIT_IRQ_MASK) &&
+    if (s->jmp_slot < 2 && !(s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF)) &&
         (target & TCG_PAGE_MASK) == (s->tb->pc & TCG_PAGE_MASK)) {
         int n = s->jmp_slot++;
         tcg_gen_goto_tb(n);
@@ -449,7 +460,7 @@ void gen_jmp_eip(DisasContext *s, uint64_t eip)
         tcg_gen_exit_tb(s->tb, n);
     } else {
         gen_store_rip(s, eip);
-        tcg_gen_exit_tb(NULL, 0);
+        gen_exit_lookup(s);
     }
     s->is_jmp = DISAS_NORETURN;
 }
@@ -458,7 +469,7 @@ void gen_jmp_dyn(DisasContext *s, TCGv_i64 eip)
 {
     gen_update_cc_op(s);
     tcg_gen_st_i64(eip, tcg_env, offsetof(X86CPUState, rip));
-    tcg_gen_exit_tb(NULL, 0);
+    gen_exit_lookup(s);
     s->is_jmp = DISAS_NORETURN;
 }
 
@@ -613,7 +624,10 @@ void x86_get_tb_cpu_state(void *envp, uint64_t *pc, uint64_t *cs_base, uint32_t 
                             HF_LMA_MASK | HF_CS64_MASK | HF_VM_MASK | HF_ADDSEG_MASK |
                             HF_INHIBIT_IRQ_MASK);
     if (env->cr[0] & CR0_PG) {
-        *flags |= 1u << 31;
+        *flags |= X86_TB_FLAG_PG;
+    }
+    if (env->eflags & TF_MASK) {
+        *flags |= X86_TB_FLAG_TF;
     }
 }
 
@@ -644,7 +658,7 @@ static void disas_init(DisasContext *s, X86CPUState *env, TranslationBlock *tb)
     s->addseg = f & HF_ADDSEG_MASK;
     s->code_size = s->code64 ? 8 : (f & HF_CS32_MASK) ? 4 : 2;
     s->stack_size = s->code64 ? 8 : (f & HF_SS32_MASK) ? 4 : 2;
-    s->mmu_idx = !(f & (1u << 31)) ? X86_MMU_PHYS : s->cpl == 3 ? X86_MMU_USER
+    s->mmu_idx = !(f & X86_TB_FLAG_PG) ? X86_MMU_PHYS : s->cpl == 3 ? X86_MMU_USER
                                                                 : X86_MMU_KERNEL;
     s->cc_op = CC_OP_DYNAMIC;
     s->features = x86_tcg_decoder_features(env);
@@ -748,10 +762,11 @@ void x86_translate_block(void *envp, TranslationBlock *tb)
         if (s->is_jmp == DISAS_NORETURN) {
             break;
         }
-        if (s->is_jmp == DISAS_END_NOJMP || (s->flags & HF_INHIBIT_IRQ_MASK)) {
+        if (s->is_jmp == DISAS_END_NOJMP ||
+            (s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF))) {
             gen_update_cc_op(s);
             gen_store_rip(s, s->next_eip);
-            tcg_gen_exit_tb(NULL, 0);
+            gen_exit_lookup(s);
             break;
         }
         if (s->num_insns >= (int)tb->max_insns || tcg_op_buf_full() ||

@@ -17,6 +17,10 @@
 #include "target-x86/decode.h"
 #include "target-x86/helper.h"
 
+/* Translation-block flags beyond the HF_* bits (x86_get_tb_cpu_state). */
+#define X86_TB_FLAG_TF (1u << 30)  /* EFLAGS.TF: one instruction, then #DB */
+#define X86_TB_FLAG_PG (1u << 31)  /* CR0.PG: selects the MMU index */
+
 /* How the block ends after the current instruction. */
 typedef enum DisasJump {
     DISAS_NEXT,       /* keep translating */
@@ -99,6 +103,9 @@ unsigned gen_stack_opsize(DisasContext *s);
 /* Control flow. */
 void gen_jmp_eip(DisasContext *s, uint64_t eip);
 void gen_jmp_dyn(DisasContext *s, TCGv_i64 eip);
+/* Leaves the block for a lookup of the next one (rip already stored);
+ * with EFLAGS.TF, raises the single-step #DB instead. */
+void gen_exit_lookup(DisasContext *s);
 void gen_jcc(DisasContext *s, TCGv_i64 cond01, uint64_t target);
 void gen_store_rip(DisasContext *s, uint64_t eip);
 void gen_exception(DisasContext *s, int vec);

@@ -436,6 +436,20 @@ static void test_call_to_tss_switches_tasks_and_iret_returns(void **state)
     assert_true(env->cr[0] & CR0_TS);
 }
 
+static void test_trap_flag_single_steps_after_the_next_instruction(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    /* pushf; or dword [esp], 0x100; popf; inc ebx; inc ebx */
+    RUN(0x9c, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00, 0x9d, 0x43, 0x43);
+    assert_int_equal(h_stub_vector(), EXCP_DB);
+    assert_int_equal(env->regs[R_EBX], 1);
+    assert_int_equal(h_get32(env->regs[R_ESP] + 4), H_CODE + 10);
+    assert_true(h_get32(env->regs[R_ESP] + 12) & TF_MASK);   /* pushed EFLAGS */
+    assert_true(env->dr[6] & (1u << 14));
+}
+
 /* ---- external interrupts ---- */
 
 static int pending_vector = -1;
@@ -521,6 +535,7 @@ int main(void)
         BOTH_BACKENDS(test_iret_to_v86_and_interrupt_back_to_ring0),
         BOTH_BACKENDS(test_fault_while_delivering_becomes_double_fault_then_triple),
         BOTH_BACKENDS(test_call_to_tss_switches_tasks_and_iret_returns),
+        BOTH_BACKENDS(test_trap_flag_single_steps_after_the_next_instruction),
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_sti),
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_mov_ss),
         BOTH_BACKENDS(test_interrupt_is_not_taken_with_if_clear),
