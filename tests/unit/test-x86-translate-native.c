@@ -69,6 +69,10 @@ static const uint64_t edge_values[] = {
 };
 
 /* Runs one case natively and translated from the same inputs; compares. */
+/* The dword at code + DATA_OFF (next page) seen by RIP-relative operands. */
+#define DATA_OFF 0x1000
+static uint64_t mem_init;
+
 static void check_case(const Case *c, uint64_t rax, uint64_t rbx, uint64_t rcx,
                        uint64_t rdx, uint32_t flags)
 {
@@ -86,6 +90,8 @@ static void check_case(const Case *c, uint64_t rax, uint64_t rbx, uint64_t rcx,
 
     memcpy(native_page, c->bytes, c->len);
     native_page[c->len] = 0xc3;
+    memcpy(native_page + DATA_OFF, &mem_init, 8);
+    h_put64(H_CODE + DATA_OFF, mem_init);
     native_call(&n, native_page);
 
     env->regs[R_EAX] = rax;
@@ -526,9 +532,90 @@ static void test_random_sequences_match_hardware(void **state)
     g_rand_free(r);
 }
 
+/* Appends insn bytes whose last 4 bytes are a disp32 for [rip + disp]
+ * pointing at the data dword; imm_after counts immediate bytes after it. */
+static void put_riprel(Case *c, const uint8_t *insn, unsigned n, unsigned imm_after)
+{
+    int32_t disp;
+
+    memcpy(c->bytes + c->len, insn, n);
+    c->len += n;
+    disp = (int32_t)(DATA_OFF - c->len);
+    memcpy(c->bytes + c->len - 4 - imm_after, &disp, 4);
+}
+
+/* Read-modify-write instructions on memory (RIP-relative), then the memory
+ * read back into RDX: memory forms of the ALU, shifts, INC/DEC/NEG/NOT,
+ * XCHG/XADD/CMPXCHG and BT* (with bit offsets reaching outside the dword). */
+static void test_memory_operand_forms_match_hardware(void **state)
+{
+    static const uint8_t reload[] = { 0x48, 0x8b, 0x15, 0, 0, 0, 0 };   /* mov rdx, [rip+d] */
+
+    h_mode_long64();
+    for (unsigned form = 0; form < 24; form++) {
+        for (unsigned si = 0; si < 4; si++) {
+            Case c = { .len = 0 };
+            unsigned size = sizes[si], w = size == 1 ? 0 : 1;
+            uint8_t b[12];
+            unsigned n = 0, imm = 0;
+            if (form >= 20 && size == 1) {
+                continue;
+            }
+            if (form >= 20) {
+                put(&c, 6, 0x81, 0xe3, 0xff, 0x01, 0x00, 0x00);   /* and ebx, 0x1ff */
+                b[n++] = 0x66;                                   /* keep 16-bit offsets small */
+            } else if (size == 2) {
+                b[n++] = 0x66;
+            }
+            if (size == 8) {
+                b[n++] = 0x48;
+            }
+            if (form < 8) {                       /* ALU [m], ebx */
+                b[n++] = form * 8 + w; b[n++] = 0x1d;
+            } else if (form < 12) {               /* INC DEC NOT NEG [m] */
+                b[n++] = (form < 10 ? 0xfe : 0xf6) + w;
+                b[n++] = 0x05 | ((form < 10 ? form - 8 : form - 8) << 3);
+            } else if (form < 16) {               /* SHL SHR SAR ROL [m], cl */
+                static const uint8_t r[] = { 4, 5, 7, 0 };
+                b[n++] = 0xd2 + w; b[n++] = 0x05 | (r[form - 12] << 3);
+            } else if (form == 16) {              /* XCHG [m], ebx */
+                b[n++] = 0x86 + w; b[n++] = 0x1d;
+            } else if (form == 17) {              /* XADD [m], ebx */
+                b[n++] = 0x0f; b[n++] = 0xc0 + w; b[n++] = 0x1d;
+            } else if (form == 18) {              /* CMPXCHG [m], ebx */
+                b[n++] = 0x0f; b[n++] = 0xb0 + w; b[n++] = 0x1d;
+            } else if (form == 19) {              /* ADD [m], imm8 */
+                b[n++] = w ? 0x83 : 0x80; b[n++] = 0x05; imm = 1;
+            } else {                              /* BT BTS BTR BTC [m], bx */
+                static const uint8_t o[] = { 0xa3, 0xab, 0xb3, 0xbb };
+                b[n++] = 0x0f; b[n++] = o[form - 20]; b[n++] = 0x1d;
+            }
+            memset(b + n, 0, 4);
+            n += 4;
+            if (imm) {
+                b[n++] = 0x85;
+            }
+            put_riprel(&c, b, n, imm);
+            put_riprel(&c, reload, sizeof(reload), 0);
+            c.flag_mask = form >= 20 ? CC_C : (form >= 12 && form < 16) ? CC_Z | CC_S | CC_P
+                                                                      : ALL_FLAGS & ~CC_A;
+            if (form >= 12 && form < 16) {
+                c.flag_mask = 0;   /* counts above 1: only the result is compared */
+            }
+            for (unsigned i = 0; i < ARRAY_SIZE(edge_values); i += 2) {
+                for (unsigned j = 1; j < ARRAY_SIZE(edge_values); j += 4) {
+                    mem_init = edge_values[j];
+                    check_case(&c, edge_values[j] + (i & 2), edge_values[i], i * 3, 0, 0);
+                }
+            }
+        }
+    }
+    mem_init = 0;
+}
+
 static int native_setup(void **state)
 {
-    native_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+    native_page = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC,
                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (native_page == MAP_FAILED) {
         fprintf(stderr, "test-x86-translate-native: cannot map an executable page\n");
@@ -540,7 +627,7 @@ static int native_setup(void **state)
 static int native_teardown(void **state)
 {
     fprintf(stderr, "native comparisons: %lu cases\n", n_cases);
-    munmap(native_page, 4096);
+    munmap(native_page, 8192);
     return 0;
 }
 
@@ -561,6 +648,7 @@ int main(void)
         BOTH_BACKENDS(test_exchange_and_misc_match_hardware),
         BOTH_BACKENDS(test_sse_integer_ops_match_hardware),
         BOTH_BACKENDS(test_random_sequences_match_hardware),
+        BOTH_BACKENDS(test_memory_operand_forms_match_hardware),
     };
     return cmocka_run_group_tests(tests, native_setup, native_teardown);
 }
