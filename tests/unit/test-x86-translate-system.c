@@ -450,6 +450,25 @@ static void test_trap_flag_single_steps_after_the_next_instruction(void **state)
     assert_true(env->dr[6] & (1u << 14));
 }
 
+static void test_a20_gate_change_flushes_the_tlb(void **state)
+{
+    X86CPUState *env = h.env;
+    /* mov dword [0x300000], 0x11 */
+    static const uint8_t code[] = { 0xc7, 0x05, 0x00, 0x00, 0x30, 0x00, 0x11, 0, 0, 0 };
+
+    h_mode_flat32();
+    assert_int_equal(h_run_at(0x20000, code, sizeof(code)), EXCP_HLT);
+    assert_int_equal(h_get32(0x300000), 0x11);
+    /* the board masks address line 20 and asks for EXITTB */
+    env->a20_mask = ~(1ULL << 20);
+    h.cpu->cs.interrupt_request |= CPU_INTERRUPT_EXITTB;
+    h_put32(0x300000, 0);
+    env->rip = 0x20000;
+    assert_int_equal(h_exec_hlt(), EXCP_HLT);
+    assert_int_equal(h_get32(0x200000), 0x11);
+    assert_int_equal(h_get32(0x300000), 0);
+}
+
 /* ---- external interrupts ---- */
 
 static int pending_vector = -1;
@@ -536,6 +555,7 @@ int main(void)
         BOTH_BACKENDS(test_fault_while_delivering_becomes_double_fault_then_triple),
         BOTH_BACKENDS(test_call_to_tss_switches_tasks_and_iret_returns),
         BOTH_BACKENDS(test_trap_flag_single_steps_after_the_next_instruction),
+        BOTH_BACKENDS(test_a20_gate_change_flushes_the_tlb),
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_sti),
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_mov_ss),
         BOTH_BACKENDS(test_interrupt_is_not_taken_with_if_clear),
