@@ -724,6 +724,26 @@ static void gen_bcd(DisasContext *s, unsigned op)
     s->cc_op_dirty = false;
 }
 
+/* BOUND (SDM): #BR unless lower <= index <= upper, signed, bounds in memory. */
+static void gen_bound(DisasContext *s)
+{
+    unsigned size = OP(0)->size;
+    TCGv_i64 idx = gen_exts(gen_ld_op(s, OP(0)), size), a2 = tmp64();
+    TCGv_i64 addr = gen_linear(s, OP(1)->mem.seg, gen_ea(s, &OP(1)->mem)), lo, hi;
+    TCGLabel *fail = gen_new_label(), *ok = gen_new_label();
+
+    lo = gen_exts(gen_ld_mem(s, addr, size), size);
+    tcg_gen_addi_i64(a2, addr, size);
+    tcg_gen_ext32u_i64(a2, a2);
+    hi = gen_exts(gen_ld_mem(s, a2, size), size);
+    gen_update_cc_op(s);
+    tcg_gen_brcond_i64(TCG_COND_LT, idx, lo, fail);
+    tcg_gen_brcond_i64(TCG_COND_LE, idx, hi, ok);
+    tcg_gen_set_label(fail);
+    gen_helper(&hi_raise_exception, NULL, 1, const64(EXCP_BR));
+    tcg_gen_set_label(ok);
+}
+
 static bool is_data_operand(const X86Operand *op)
 {
     return op->kind == X86_OPK_GPR || op->kind == X86_OPK_MEM || op->kind == X86_OPK_IMM;
@@ -851,6 +871,7 @@ bool translate_alu(DisasContext *s)
     case X86_MN_SAHF: case X86_MN_SALC: case X86_MN_CLD: case X86_MN_STD:
         gen_flag_insn(s, m);
         return true;
+    case X86_MN_BOUND: gen_bound(s); return true;
     case X86_MN_DAA: gen_bcd(s, 0); return true;
     case X86_MN_DAS: gen_bcd(s, 1); return true;
     case X86_MN_AAA: gen_bcd(s, 2); return true;

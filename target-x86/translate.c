@@ -629,6 +629,15 @@ void x86_get_tb_cpu_state(void *envp, uint64_t *pc, uint64_t *cs_base, uint32_t 
     if (env->eflags & TF_MASK) {
         *flags |= X86_TB_FLAG_TF;
     }
+    if (env->cr[0] & CR0_TS) {
+        *flags |= X86_TB_FLAG_TS;
+    }
+    if (env->cr[0] & CR0_EM) {
+        *flags |= X86_TB_FLAG_EM;
+    }
+    if (env->cr[4] & CR4_OSFXSR) {
+        *flags |= X86_TB_FLAG_OSFXSR;
+    }
 }
 
 void x86_restore_state(void *envp, TranslationBlock *tb, const uint64_t *data)

@@ -19,6 +19,9 @@
 
 /* Translation-block flags beyond the HF_* bits (x86_get_tb_cpu_state). */
 #define X86_TB_FLAG_TF (1u << 30)  /* EFLAGS.TF: one instruction, then #DB */
+#define X86_TB_FLAG_TS (1u << 29)  /* CR0.TS: x87/SSE instructions raise #NM */
+#define X86_TB_FLAG_EM (1u << 28)  /* CR0.EM: x87 #NM, SSE #UD */
+#define X86_TB_FLAG_OSFXSR (1u << 27) /* CR4.OSFXSR: SSE instructions allowed */
 #define X86_TB_FLAG_PG (1u << 31)  /* CR0.PG: selects the MMU index */
 
 /* How the block ends after the current instruction. */

@@ -136,6 +136,19 @@ static void test_flat32_ud2_raises_ud(void **state)
     assert_int_equal(h_get32(h.env->regs[R_ESP] + 4), H_CODE);
 }
 
+static void test_flat32_bound_in_range_passes_out_of_range_raises_br(void **state)
+{
+    h_mode_flat32();
+    h_put32(H_DATA, (uint32_t)-5);
+    h_put32(H_DATA + 4, 10);
+    /* mov eax, -5; bound eax, [0x200000]; mov eax, 10; bound eax, [..]; mov eax, 11; bound */
+    RUN(0xb8, 0xfb, 0xff, 0xff, 0xff, 0x62, 0x05, 0x00, 0x00, 0x20, 0x00,
+        0xb8, 10, 0, 0, 0, 0x62, 0x05, 0x00, 0x00, 0x20, 0x00,
+        0xb8, 11, 0, 0, 0, 0x62, 0x05, 0x00, 0x00, 0x20, 0x00);
+    assert_int_equal(h_stub_vector(), EXCP_BR);
+    assert_int_equal(h_get32(h.env->regs[R_ESP] + 4), H_CODE + 27);
+}
+
 static void test_real_mode_segments_and_int_through_ivt(void **state)
 {
     h_mode_real();
@@ -261,6 +274,7 @@ int main(void)
         BOTH_BACKENDS(test_flat32_div_and_idiv_results),
         BOTH_BACKENDS(test_flat32_int_n_goes_through_idt_and_iret_returns),
         BOTH_BACKENDS(test_flat32_ud2_raises_ud),
+        BOTH_BACKENDS(test_flat32_bound_in_range_passes_out_of_range_raises_br),
         BOTH_BACKENDS(test_real_mode_segments_and_int_through_ivt),
         BOTH_BACKENDS(test_real_to_protected_mode_switch_with_far_jump),
         BOTH_BACKENDS(test_long64_arithmetic_and_rip_relative),
