@@ -527,6 +527,24 @@ static void test_interrupt_waits_for_the_instruction_after_mov_ss(void **state)
     assert_int_equal(env->regs[R_EBX], 1);
 }
 
+static void test_nmi_is_taken_with_if_clear_and_blocked_until_iret(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    h.cpu->cs.interrupt_request |= CPU_INTERRUPT_NMI;
+    RUN(0x43, 0x43);
+    assert_int_equal(h_stub_vector(), EXCP_NMI);
+    assert_int_equal(env->regs[R_EBX], 0);
+    assert_true(env->hflags & HF_NMI_MASK);
+    /* a second NMI while the first is in service waits */
+    h.cpu->cs.interrupt_request |= CPU_INTERRUPT_NMI;
+    env->rip = H_CODE;
+    assert_int_equal(h_exec_hlt(), EXCP_HLT);
+    assert_int_equal(env->regs[R_EBX], 2);
+    assert_true(h.cpu->cs.interrupt_request & CPU_INTERRUPT_NMI);
+}
+
 static void test_interrupt_is_not_taken_with_if_clear(void **state)
 {
     X86CPUState *env = h.env;
@@ -559,6 +577,7 @@ int main(void)
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_sti),
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_mov_ss),
         BOTH_BACKENDS(test_interrupt_is_not_taken_with_if_clear),
+        BOTH_BACKENDS(test_nmi_is_taken_with_if_clear_and_blocked_until_iret),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
