@@ -53,7 +53,7 @@ static bool is_helper_op(unsigned m)
 static TCGv_i64 mem_addr(DisasContext *s, const X86Operand *op)
 {
     if (!s->A0) {
-        s->A0 = gen_linear(s, op->mem.seg, gen_ea(s, &op->mem));
+        s->A0 = gen_linear_sz(s, op->mem.seg, gen_ea(s, &op->mem), op->size);
     }
     return s->A0;
 }

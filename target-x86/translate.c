@@ -313,6 +313,37 @@ TCGv_i64 gen_linear(DisasContext *s, int seg, TCGv_i64 offset)
     return lin;
 }
 
+/*
+ * SDM Vol.3 5.3: an access to [off, off + size - 1] beyond the segment
+ * limit raises #GP(0), or #SS(0) through SS. Emitted only when a data
+ * segment is not flat (X86_TB_FLAG_SEGCHK); never in 64-bit mode.
+ */
+static void gen_limit_check(DisasContext *s, int seg, TCGv_i64 off, unsigned size)
+{
+    TCGv_i64 lim, end;
+    TCGLabel *ok;
+
+    if (!(s->flags & X86_TB_FLAG_SEGCHK) || s->code64 || size == 0) {
+        return;
+    }
+    lim = tmp64();
+    end = tmp64();
+    ok = gen_new_label();
+    gen_update_cc_op(s);
+    tcg_gen_ld32u_i64(lim, tcg_env, offsetof(X86CPUState, segs[seg].limit));
+    tcg_gen_addi_i64(end, off, size - 1);
+    tcg_gen_brcond_i64(TCG_COND_LEU, end, lim, ok);
+    gen_helper(&hi_raise_exception_err, NULL, 2, const64(seg == R_SS ? EXCP_SS : EXCP_GP),
+               const64(0));
+    tcg_gen_set_label(ok);
+}
+
+TCGv_i64 gen_linear_sz(DisasContext *s, int seg, TCGv_i64 offset, unsigned size)
+{
+    gen_limit_check(s, seg, offset, size);
+    return gen_linear(s, seg, offset);
+}
+
 static MemOp size_memop(unsigned size)
 {
     return size == 1 ? MO_UB : size == 2 ? MO_UW : size == 4 ? MO_UL : MO_UQ;
@@ -335,7 +366,7 @@ void gen_st_mem(DisasContext *s, TCGv_i64 addr, TCGv_i64 val, unsigned size)
 static TCGv_i64 mem_addr(DisasContext *s, const X86Operand *op)
 {
     if (!s->A0) {
-        s->A0 = gen_linear(s, op->mem.seg, gen_ea(s, &op->mem));
+        s->A0 = gen_linear_sz(s, op->mem.seg, gen_ea(s, &op->mem), op->size);
     }
     return s->A0;
 }
@@ -383,7 +414,7 @@ unsigned gen_stack_opsize(DisasContext *s)
 }
 
 /* The linear address of SS:(rSP + delta) masked to the stack size. */
-static TCGv_i64 stack_addr(DisasContext *s, int64_t delta, TCGv_i64 *new_sp)
+static TCGv_i64 stack_addr(DisasContext *s, int64_t delta, unsigned size, TCGv_i64 *new_sp)
 {
     TCGv_i64 sp = tmp64();
 
@@ -392,13 +423,13 @@ static TCGv_i64 stack_addr(DisasContext *s, int64_t delta, TCGv_i64 *new_sp)
     if (new_sp) {
         *new_sp = sp;
     }
-    return gen_linear(s, R_SS, sp);
+    return gen_linear_sz(s, R_SS, sp, size);
 }
 
 void gen_push(DisasContext *s, TCGv_i64 val, unsigned size)
 {
     TCGv_i64 sp;
-    TCGv_i64 addr = stack_addr(s, -(int64_t)size, &sp);
+    TCGv_i64 addr = stack_addr(s, -(int64_t)size, size, &sp);
 
     gen_st_mem(s, addr, val, size);
     gen_st_reg(R_ESP, s->stack_size, false, sp);
@@ -406,7 +437,7 @@ void gen_push(DisasContext *s, TCGv_i64 val, unsigned size)
 
 TCGv_i64 gen_pop_value(DisasContext *s, unsigned size)
 {
-    return gen_ld_mem(s, stack_addr(s, 0, NULL), size);
+    return gen_ld_mem(s, stack_addr(s, 0, size, NULL), size);
 }
 
 void gen_pop_commit(DisasContext *s, unsigned size)
@@ -611,6 +642,23 @@ static int fetch_code(void *opaque, uint64_t off, uint8_t *buf, unsigned len)
     return 0;
 }
 
+/* True when DS, ES or SS has a limit below 4 GiB (and none is expand-down,
+ * whose checks are not implemented: then nothing is checked). */
+static bool segs_need_limit_checks(const X86CPUState *env)
+{
+    static const int segs[] = { R_DS, R_ES, R_SS };
+    bool small = false;
+
+    for (unsigned i = 0; i < ARRAY_SIZE(segs); i++) {
+        const SegmentCache *sc = &env->segs[segs[i]];
+        if ((sc->flags & DESC_S_MASK) && !(sc->flags & (1u << 11)) && (sc->flags & (1u << 10))) {
+            return false;
+        }
+        small |= sc->limit != 0xffffffffu;
+    }
+    return small;
+}
+
 void x86_get_tb_cpu_state(void *envp, uint64_t *pc, uint64_t *cs_base, uint32_t *flags)
 {
     X86CPUState *env = envp;
@@ -637,6 +685,9 @@ void x86_get_tb_cpu_state(void *envp, uint64_t *pc, uint64_t *cs_base, uint32_t 
     }
     if (env->cr[4] & CR4_OSFXSR) {
         *flags |= X86_TB_FLAG_OSFXSR;
+    }
+    if (!(env->hflags & HF_CS64_MASK) && segs_need_limit_checks(env)) {
+        *flags |= X86_TB_FLAG_SEGCHK;
     }
 }
 

@@ -469,6 +469,42 @@ static void test_a20_gate_change_flushes_the_tlb(void **state)
     assert_int_equal(h_get32(0x300000), 0);
 }
 
+static void test_segment_limits_raise_gp_and_ss(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    /* DS: base 0x200000, limit 0xfff. mov eax, [0xffc] is fine; [0xffd] is not */
+    x86_seg_load_cache(env, R_DS, 0x10, 0x200000, 0xfff, H_DATA32_FLAGS);
+    h_put32(H_DATA + 0xffc, 0x12345678);
+    RUN(0xa1, 0xfc, 0x0f, 0, 0, 0xa1, 0xfd, 0x0f, 0, 0);
+    assert_int_equal(h_stub_vector(), EXCP_GP);
+    assert_int_equal(env->regs[R_EAX], 0x12345678);
+    assert_int_equal(h_get32(env->regs[R_ESP] + 8), H_CODE + 5);
+    /* SS limit below ESP: the push raises #SS, whose delivery (same stack,
+     * no privilege change) faults again: #DF, then a triple fault. */
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_SS, 0x10, 0, 0x1000, H_DATA32_FLAGS);
+    {
+        static const uint8_t push[] = { 0x50 };
+        assert_int_equal(h_run(push, 1), EXCP_SHUTDOWN);
+    }
+}
+
+static void test_real_mode_word_access_at_ffff_raises_gp(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_real();
+    /* mov ax, [0xffff] at 0x1000:0 */
+    static const uint8_t code[] = { 0xa1, 0xff, 0xff, 0xf4 };
+    h_put(0x10000, code, sizeof(code));
+    x86_seg_load_cache(env, R_CS, 0x1000, 0x10000, 0xffff, env->segs[R_CS].flags);
+    env->rip = 0;
+    assert_int_equal(h_exec_hlt(), EXCP_HLT);
+    assert_int_equal(h_stub_vector(), EXCP_GP);
+}
+
 /* ---- external interrupts ---- */
 
 static int pending_vector = -1;
@@ -574,6 +610,8 @@ int main(void)
         BOTH_BACKENDS(test_call_to_tss_switches_tasks_and_iret_returns),
         BOTH_BACKENDS(test_trap_flag_single_steps_after_the_next_instruction),
         BOTH_BACKENDS(test_a20_gate_change_flushes_the_tlb),
+        BOTH_BACKENDS(test_segment_limits_raise_gp_and_ss),
+        BOTH_BACKENDS(test_real_mode_word_access_at_ffff_raises_gp),
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_sti),
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_mov_ss),
         BOTH_BACKENDS(test_interrupt_is_not_taken_with_if_clear),
