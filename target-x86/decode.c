@@ -44,6 +44,85 @@ const char *x86_decode_strerror(int code)
     }
 }
 
+/* CPUID bit -> decoder feature (SDM Vol.2 CPUID, tables 3-8 to 3-10). */
+typedef struct CPUIDFeature {
+    uint8_t word;      /* offsetof-style index into X86CPUIDBits, in words */
+    uint8_t bit;
+    uint8_t feature;
+} CPUIDFeature;
+
+#define CPUID_WORD(f) (offsetof(X86CPUIDBits, f) / sizeof(uint32_t))
+
+static const CPUIDFeature cpuid_features[] = {
+    { CPUID_WORD(leaf1_edx), 0, X86_FEAT_FPU },
+    { CPUID_WORD(leaf1_edx), 4, X86_FEAT_TSC },
+    { CPUID_WORD(leaf1_edx), 5, X86_FEAT_MSR },
+    { CPUID_WORD(leaf1_edx), 8, X86_FEAT_CX8 },
+    { CPUID_WORD(leaf1_edx), 11, X86_FEAT_SEP },
+    { CPUID_WORD(leaf1_edx), 15, X86_FEAT_CMOV },
+    { CPUID_WORD(leaf1_edx), 19, X86_FEAT_CLFLUSH },
+    { CPUID_WORD(leaf1_edx), 23, X86_FEAT_MMX },
+    { CPUID_WORD(leaf1_edx), 24, X86_FEAT_FXSR },
+    { CPUID_WORD(leaf1_edx), 25, X86_FEAT_SSE },
+    { CPUID_WORD(leaf1_edx), 26, X86_FEAT_SSE2 },
+    { CPUID_WORD(leaf1_ecx), 0, X86_FEAT_SSE3 },
+    { CPUID_WORD(leaf1_ecx), 1, X86_FEAT_PCLMULQDQ },
+    { CPUID_WORD(leaf1_ecx), 3, X86_FEAT_MONITOR },
+    { CPUID_WORD(leaf1_ecx), 5, X86_FEAT_VMX },
+    { CPUID_WORD(leaf1_ecx), 6, X86_FEAT_SMX },
+    { CPUID_WORD(leaf1_ecx), 9, X86_FEAT_SSSE3 },
+    { CPUID_WORD(leaf1_ecx), 13, X86_FEAT_CX16 },
+    { CPUID_WORD(leaf1_ecx), 19, X86_FEAT_SSE41 },
+    { CPUID_WORD(leaf1_ecx), 20, X86_FEAT_SSE42 },
+    { CPUID_WORD(leaf1_ecx), 22, X86_FEAT_MOVBE },
+    { CPUID_WORD(leaf1_ecx), 23, X86_FEAT_POPCNT },
+    { CPUID_WORD(leaf1_ecx), 25, X86_FEAT_AES },
+    { CPUID_WORD(leaf1_ecx), 26, X86_FEAT_XSAVE },
+    { CPUID_WORD(leaf1_ecx), 28, X86_FEAT_AVX },
+    { CPUID_WORD(leaf1_ecx), 30, X86_FEAT_RDRAND },
+    { CPUID_WORD(leaf7_ebx), 0, X86_FEAT_FSGSBASE },
+    { CPUID_WORD(leaf7_ebx), 2, X86_FEAT_SGX },
+    { CPUID_WORD(leaf7_ebx), 3, X86_FEAT_BMI1 },
+    { CPUID_WORD(leaf7_ebx), 8, X86_FEAT_BMI2 },
+    { CPUID_WORD(leaf7_ebx), 11, X86_FEAT_RTM },
+    { CPUID_WORD(leaf7_ebx), 18, X86_FEAT_RDSEED },
+    { CPUID_WORD(leaf7_ebx), 19, X86_FEAT_ADX },
+    { CPUID_WORD(leaf7_ebx), 20, X86_FEAT_SMAP },
+    { CPUID_WORD(leaf7_ebx), 23, X86_FEAT_CLFLUSHOPT },
+    { CPUID_WORD(leaf7_ebx), 24, X86_FEAT_CLWB },
+    { CPUID_WORD(leaf7_ecx), 3, X86_FEAT_PKU },
+    { CPUID_WORD(leaf7_ecx), 22, X86_FEAT_RDPID },
+    { CPUID_WORD(leafd1_eax), 0, X86_FEAT_XSAVEOPT },
+    { CPUID_WORD(ext1_ecx), 5, X86_FEAT_LZCNT },
+    { CPUID_WORD(ext1_ecx), 8, X86_FEAT_PREFETCHW },
+    { CPUID_WORD(ext1_edx), 11, X86_FEAT_SYSCALL },
+    { CPUID_WORD(ext1_edx), 27, X86_FEAT_RDTSCP },
+    { CPUID_WORD(ext1_edx), 29, X86_FEAT_LM },
+};
+
+uint64_t x86_decode_features(const X86CPUIDBits *cpuid)
+{
+    uint32_t words[sizeof(*cpuid) / sizeof(uint32_t)];
+    uint64_t f = 0;
+
+    memcpy(words, cpuid, sizeof(words));
+    for (size_t i = 0; i < ARRAY_SIZE(cpuid_features); i++) {
+        const CPUIDFeature *c = &cpuid_features[i];
+        if (words[c->word] & (1u << c->bit)) {
+            f |= X86_FEATURE_BIT(c->feature);
+        }
+    }
+    return f;
+}
+
+X86CodeMode x86_code_mode(uint32_t hflags)
+{
+    if (hflags & HF_CS64_MASK) {
+        return X86_MODE_64;
+    }
+    return (hflags & HF_CS32_MASK) ? X86_MODE_32 : X86_MODE_16;
+}
+
 /* Fetch len (1..8) little-endian bytes; returns 0 or a X86_DECODE_* code. */
 static int fetch(DecState *s, unsigned len, uint64_t *val)
 {

@@ -209,6 +209,20 @@ typedef struct X86DecodeCtx {
     void *opaque;
 } X86DecodeCtx;
 
+/* The CPUID words the decoder's feature set is computed from. */
+typedef struct X86CPUIDBits {
+    uint32_t leaf1_ecx, leaf1_edx;      /* CPUID.01H */
+    uint32_t leaf7_ebx, leaf7_ecx;      /* CPUID.(EAX=07H, ECX=0) */
+    uint32_t leafd1_eax;                /* CPUID.(EAX=0DH, ECX=1) */
+    uint32_t ext1_ecx, ext1_edx;        /* CPUID.80000001H */
+} X86CPUIDBits;
+
+/* The X86_FEATURE_BIT() set that the CPUID words advertise. */
+uint64_t x86_decode_features(const X86CPUIDBits *cpuid);
+
+/* The code mode for X86CPUState.hflags (HF_CS64_MASK, HF_CS32_MASK). */
+X86CodeMode x86_code_mode(uint32_t hflags);
+
 /* Decode one instruction at ctx->pc into insn; returns X86_DECODE_OK or a
  * negative X86_DECODE_* code (insn->ud_reason says why for #UD). */
 int x86_decode(X86DecodeCtx *ctx, X86Insn *insn) VIREO_WUR;

@@ -199,18 +199,9 @@ static void cpu_exec_blocks(TCGCPU *cpu)
     }
 }
 
-int tcg_cpu_exec(TCGCPU *cpu)
+/* The loop proper: runs until handle_exception or an exit request ends it. */
+static int cpu_exec_loop(TCGCPU *cpu)
 {
-    TCGCPU *volatile saved = cpu;
-    current_tcg_cpu = cpu;
-    if (sigsetjmp(cpu->jmp_env, 0)) {
-        cpu = saved;
-        current_tcg_cpu = cpu;
-        tcg_interp_retaddr = 0;
-        if (cpu->running) {
-            cpu_exec_end(cpu);
-        }
-    }
     for (;;) {
         if (cpu->exception_index >= 0) {
             int r = cpu->hooks->handle_exception(cpu->env, cpu);
@@ -229,4 +220,19 @@ int tcg_cpu_exec(TCGCPU *cpu)
         cpu_exec_blocks(cpu);
         cpu_exec_end(cpu);
     }
+}
+
+int tcg_cpu_exec(TCGCPU *cpu_arg)
+{
+    TCGCPU *volatile cpu = cpu_arg;
+    current_tcg_cpu = cpu;
+    if (sigsetjmp(cpu->jmp_env, 0)) {
+        /* unwound from a helper or a memory slow path */
+        current_tcg_cpu = cpu;
+        tcg_interp_retaddr = 0;
+        if (cpu->running) {
+            cpu_exec_end(cpu);
+        }
+    }
+    return cpu_exec_loop(cpu);
 }

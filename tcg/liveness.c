@@ -13,7 +13,7 @@
 #include "tcg/tcg.h"
 #include "tcg-internal.h"
 
-typedef struct Liveness {
+typedef struct TCGLiveness {
     int words;
     int nb_ops;
     uint64_t *label_live;  /* nb_labels sets */
@@ -22,24 +22,26 @@ typedef struct Liveness {
     uint64_t *cur;
 } Liveness;
 
-static __thread Liveness lv;
+/* The analysis of the context being compiled (set by the entry points). */
+static __thread Liveness *cur_lv;
 
-static void set_copy(uint64_t *d, const uint64_t *s) { memcpy(d, s, lv.words * 8); }
+static void set_copy(uint64_t *d, const uint64_t *s) { memcpy(d, s, cur_lv->words * 8); }
 static void set_or(uint64_t *d, const uint64_t *s)
 {
-    for (int i = 0; i < lv.words; i++) {
+    for (int i = 0; i < cur_lv->words; i++) {
         d[i] |= s[i];
     }
 }
 static void bit_set(uint64_t *d, int i) { d[i / 64] |= 1ull << (i % 64); }
 static void bit_clear(uint64_t *d, int i) { d[i / 64] &= ~(1ull << (i % 64)); }
 
-static uint64_t *out_set(int i) { return &lv.out[(size_t)i * lv.words]; }
-static uint64_t *label_set(int l) { return &lv.label_live[(size_t)l * lv.words]; }
+static uint64_t *out_set(int i) { return &cur_lv->out[(size_t)i * cur_lv->words]; }
+static uint64_t *label_set(int l) { return &cur_lv->label_live[(size_t)l * cur_lv->words]; }
 
 const uint64_t *tcg_liveness_out(TCGContext *s, int i)
 {
-    g_assert(i < lv.nb_ops);
+    cur_lv = s->live;
+    g_assert(i < cur_lv->nb_ops);
     return out_set(i);
 }
 
@@ -85,10 +87,10 @@ static bool live_op(TCGContext *s, TCGOp *op, uint64_t *L, bool final)
     if (op->opc == INDEX_op_call) {
         const TCGHelperInfo *info = (const TCGHelperInfo *)op->args[no + ni + 1];
         if (!(info->flags & TCG_CALL_NO_READ_GLOBALS)) {
-            set_or(L, lv.globals);
+            set_or(L, cur_lv->globals);
         }
     } else if (tcg_op_defs[op->opc].flags & TCG_OPF_CALL_CLOBBER) {
-        set_or(L, lv.globals);
+        set_or(L, cur_lv->globals);
     }
     for (int i = no; i < no + ni; i++) {
         TCGArg a = op->args[i];
@@ -109,9 +111,9 @@ static bool live_op(TCGContext *s, TCGOp *op, uint64_t *L, bool final)
 /* One backward pass: true if some label's live set changed. */
 static bool live_pass(TCGContext *s, bool final)
 {
-    uint64_t *L = lv.cur;
+    uint64_t *L = cur_lv->cur;
     bool changed = false;
-    set_copy(L, lv.globals);
+    set_copy(L, cur_lv->globals);
     for (int i = s->nb_ops - 1; i >= 0; i--) {
         TCGOp *op = &s->ops[i];
         switch (op->opc) {
@@ -122,8 +124,8 @@ static bool live_pass(TCGContext *s, bool final)
             bit_clear(L, op->args[0]);
             break;
         case INDEX_op_set_label:
-            set_or(L, lv.globals);
-            if (memcmp(label_set(op->args[0]), L, lv.words * 8)) {
+            set_or(L, cur_lv->globals);
+            if (memcmp(label_set(op->args[0]), L, cur_lv->words * 8)) {
                 changed = true;
                 set_copy(label_set(op->args[0]), L);
             }
@@ -131,13 +133,13 @@ static bool live_pass(TCGContext *s, bool final)
             break;
         case INDEX_op_br:
             set_copy(L, label_set(op->args[0]));
-            set_or(L, lv.globals);
+            set_or(L, cur_lv->globals);
             set_copy(out_set(i), L);
             break;
         case INDEX_op_exit_tb:
         case INDEX_op_goto_tb:
         case INDEX_op_goto_ptr:
-            set_copy(L, lv.globals);
+            set_copy(L, cur_lv->globals);
             set_copy(out_set(i), L);
             if (op->opc == INDEX_op_goto_ptr && temp_tracked(s, op->args[0])) {
                 op->life = tcg_bit_test(L, op->args[0]) ? 0 : TCG_LIFE_DEAD(0);
@@ -147,7 +149,7 @@ static bool live_pass(TCGContext *s, bool final)
         case INDEX_op_brcond_i32:
         case INDEX_op_brcond_i64:
             set_or(L, label_set(op->args[3]));
-            set_or(L, lv.globals);
+            set_or(L, cur_lv->globals);
             set_copy(out_set(i), L);
             live_op(s, op, L, final);
             break;
@@ -161,21 +163,43 @@ static bool live_pass(TCGContext *s, bool final)
     return changed;
 }
 
+static void liveness_free_sets(Liveness *l)
+{
+    g_free(l->label_live);
+    g_free(l->out);
+    g_free(l->globals);
+    g_free(l->cur);
+}
+
+void tcg_liveness_free(TCGContext *s)
+{
+    if (s->live) {
+        liveness_free_sets(s->live);
+        g_free(s->live);
+        s->live = NULL;
+    }
+}
+
 void tcg_liveness_analysis(TCGContext *s)
 {
-    lv.words = (s->nb_temps + 63) / 64;
-    lv.nb_ops = s->nb_ops;
-    g_free(lv.label_live);
-    g_free(lv.out);
-    g_free(lv.globals);
-    g_free(lv.cur);
-    lv.label_live = g_new0(uint64_t, (size_t)MAX(s->nb_labels, 1) * lv.words);
-    lv.out = g_new0(uint64_t, (size_t)MAX(s->nb_ops, 1) * lv.words);
-    lv.globals = g_new0(uint64_t, lv.words);
-    lv.cur = g_new0(uint64_t, lv.words);
+    enum { MAX_WORDS = (TCG_MAX_TEMPS + 63) / 64 };
+    if (!s->live) {
+        /* sized once for the largest block; only label sets need zeroing */
+        Liveness *l = g_new0(Liveness, 1);
+        l->label_live = g_new(uint64_t, (size_t)TCG_MAX_LABELS * MAX_WORDS);
+        l->out = g_new(uint64_t, (size_t)TCG_MAX_OPS * MAX_WORDS);
+        l->globals = g_new(uint64_t, MAX_WORDS);
+        l->cur = g_new(uint64_t, MAX_WORDS);
+        s->live = l;
+    }
+    cur_lv = s->live;
+    cur_lv->words = (s->nb_temps + 63) / 64;
+    cur_lv->nb_ops = s->nb_ops;
+    memset(cur_lv->label_live, 0, (size_t)s->nb_labels * cur_lv->words * 8);
+    memset(cur_lv->globals, 0, cur_lv->words * 8);
     for (int i = 0; i < s->nb_globals; i++) {
         if (s->temps[i].kind == TEMP_GLOBAL) {
-            bit_set(lv.globals, i);
+            bit_set(cur_lv->globals, i);
         }
     }
     for (int iter = 0; live_pass(s, false); iter++) {

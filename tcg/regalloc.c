@@ -474,6 +474,9 @@ int tcg_jit_gen_code(TCGContext *s, TranslationBlock *tb)
     if (!tcg_out_slow_paths(s)) {
         return -1;
     }
+    for (int l = 0; l < s->nb_labels; l++) {
+        g_assert(!s->labels[l].relocs->len);   /* a branch to an unset label */
+    }
     s->nb_insns = insn;
     s->rs = NULL;
     return s->code_ptr - s->code_buf;

@@ -303,8 +303,12 @@ TranslationBlock *tb_gen_code(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
         bool was_running = tcg_exclusive_begin(cpu);
         g_rec_mutex_lock(&tb_lock);
         tb_flush();
-        tb = tb_translate(cpu, pc, cs_base, flags, max_insns, phys);
-        g_assert(tb);
+        /* a block too big for the whole buffer is retried shorter */
+        while (!(tb = tb_translate(cpu, pc, cs_base, flags, max_insns, phys))) {
+            g_assert(max_insns > 1);
+            max_insns /= 2;
+            log_mask(LOG_TB, "tb: block too big, retrying with %d insns\n", max_insns);
+        }
         tb_link(cpu, tb, pc, phys);
         uint64_t flushes = tbc.flush_count;
         g_rec_mutex_unlock(&tb_lock);

@@ -34,6 +34,8 @@ typedef struct TCGSlowPath {
 /* liveness.c: annotates TCGOp.life, removes dead ops; live-out sets of
  * block-ending ops are kept for the register allocator. */
 void tcg_liveness_analysis(TCGContext *s);
+/* Frees the liveness results kept in s. */
+void tcg_liveness_free(TCGContext *s);
 /* Live-out bitset of op index i (a block-ending op), or NULL. */
 const uint64_t *tcg_liveness_out(TCGContext *s, int i);
 static inline bool tcg_bit_test(const uint64_t *set, int i)

@@ -43,7 +43,6 @@ static TCGTemp *tcg_temp_alloc(TCGContext *s)
     memset(t, 0, sizeof(*t));
     t->index = s->nb_temps++;
     t->reg = -1;
-    t->copy_of = -1;
     return t;
 }
 
@@ -92,6 +91,7 @@ void tcg_context_free(TCGContext *s)
         g_array_free(s->labels[i].relocs, true);
     }
     g_array_free(s->slow_paths, true);
+    tcg_liveness_free(s);
     if (tcg_ctx == s) {
         tcg_ctx = NULL;
         tcg_env = NULL;
@@ -149,9 +149,6 @@ TCGv_i64 tcg_global_mem_new_i64(intptr_t offset, const char *name)
 void tcg_func_start(TCGContext *s)
 {
     s->nb_temps = s->nb_globals;
-    for (int i = 0; i < s->nb_globals; i++) {
-        s->temps[i].copy_of = -1;
-    }
     for (int i = 0; i < 2; i++) {
         g_hash_table_remove_all(s->const_table[i]);
     }
@@ -482,7 +479,6 @@ int tcg_gen_code(TCGContext *s, TranslationBlock *tb)
     s->code_buf = tcg_code.rw + tcg_code.used;
     s->code_ptr = s->code_buf;
     s->code_end = tcg_code.rw + tcg_code.size;
-    s->code_overflow = false;
     int n = s->backend == TCG_BACKEND_JIT ? tcg_jit_gen_code(s, tb)
                                           : tcg_interp_gen_code(s, tb);
     if (n < 0) {

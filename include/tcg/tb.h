@@ -58,14 +58,17 @@ typedef struct TCGTargetHooks {
     /* The state that selects a block: virtual pc, cs_base, mode flags. */
     void (*get_tb_cpu_state)(void *env, uint64_t *pc, uint64_t *cs_base,
                              uint32_t *flags);
-    /* Physical address of a code fetch at pc, or -1 after raising a fault
-     * (the loop then delivers env's pending exception). */
+    /* Physical address of a code fetch at pc, or -1 after setting the
+     * vCPU's exception_index for the fault (the loop then delivers it
+     * through handle_exception). Must not unwind. */
     int64_t (*get_phys_code)(void *env, uint64_t pc);
     /* Emits IR for the block starting at tb->pc (tcg_func_start done);
      * sets tb->size. At most tb->max_insns instructions. Must not unwind:
      * if a later instruction's fetch would fault, end the block before it. */
     void (*translate)(void *env, TranslationBlock *tb);
-    /* Before each block: take a pending interrupt. true: state changed. */
+    /* Before each block the loop starts (not between chained blocks: an
+     * interrupt must also set exit_request): take a pending interrupt.
+     * true: the state changed. */
     bool (*exec_interrupt)(void *env, TCGCPU *cpu);
     /* Delivers cpu->exception_index (from a helper or get_phys_code):
      * returns -1 to continue running, or a value tcg_cpu_exec returns. */

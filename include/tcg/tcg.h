@@ -124,9 +124,6 @@ typedef struct TCGTemp {
     int8_t reg;           /* host register, or -1 */
     uint8_t val_loc;      /* TEMP_VAL_* in tcg-internal.h */
     bool mem_coherent;    /* memory copy equals the register copy */
-    bool mem_allocated;
-    /* optimizer state */
-    int copy_of;          /* index of the temp this one equals, or -1 */
 } TCGTemp;
 
 typedef struct TCGOp {
@@ -196,20 +193,25 @@ typedef struct TCGContext {
     uint8_t *code_buf;          /* start of this block's code (rw view) */
     uint8_t *code_ptr;          /* emission point (rw view) */
     uint8_t *code_end;          /* no emission at or past this point */
-    bool code_overflow;
     uint32_t insn_off[TCG_MAX_INSNS];   /* code offset of each insn_start */
     uint64_t insn_data[TCG_MAX_INSNS][TCG_INSN_START_WORDS];
     struct TCGRegState *rs;     /* register allocator (JIT only) */
+    struct TCGLiveness *live;   /* liveness results (liveness.c) */
     GArray *slow_paths;         /* out-of-line guest memory paths (JIT) */
 } TCGContext;
 
 /* The context of the current thread (set by tcg_context_new). */
 extern __thread TCGContext *tcg_ctx;
 
-/* The env temp: a pointer to the CPU state, pinned in a host register. */
+/*
+ * Typed handles for temps (distinct pointer types, so that i32 and i64
+ * cannot be mixed up). A handle belongs to the context that made it: each
+ * vCPU thread declares its globals in its own context.
+ */
 typedef struct TCGv_i32_d *TCGv_i32;
 typedef struct TCGv_i64_d *TCGv_i64;
 typedef TCGv_i64 TCGv_ptr;
+/* The env temp: a pointer to the CPU state, pinned in a host register. */
 extern __thread TCGv_ptr tcg_env;
 
 static inline TCGTemp *tcgv_i32_temp(TCGv_i32 v) { return (TCGTemp *)v; }
@@ -231,7 +233,8 @@ int tcg_backend_parse(const char *name, TCGBackend *out, GError **errp) VIREO_WU
 /* True when this host can run the JIT backend. */
 bool tcg_jit_available(void);
 
-/* Declares a global at env + offset; call before any block: its handle. */
+/* Declares a global at env + offset; call before any block, in every
+ * vCPU thread's context in the same order: its handle. */
 TCGv_i32 tcg_global_mem_new_i32(intptr_t offset, const char *name);
 TCGv_i64 tcg_global_mem_new_i64(intptr_t offset, const char *name);
 

@@ -5,7 +5,9 @@
  * drawn from globals, temps and edge constants such as 0, -1, INT_MIN and
  * shift counts at and past the width), env loads/stores, guest memory
  * through the TLB (including MMIO and page-crossing accesses), helper
- * calls, forward branches and counted loops. A fixed seed keeps `make
+ * calls, forward branches and counted loops; some programs fault in the
+ * middle, and the state restored for the faulting instruction must match
+ * too. A fixed seed keeps `make
  * check` reproducible and short; VIREO_CHECK_LONG=1 runs many more.
  */
 #include "test-tcg-fake.h"
@@ -150,12 +152,14 @@ static void gen_pure_op(Pool *p)
 static void gen_memory_op(Pool *p)
 {
     TCGv_i64 addr = tcg_temp_new_i64();
-    /* RAM (page-crossing accesses stay inside it), or an aligned MMIO slot */
-    bool mmio = rndn(8) == 0;
+    /* RAM (page-crossing accesses stay inside it), an aligned MMIO slot,
+     * or now and then an unmapped page (a guest fault) */
+    unsigned where = rndn(48);
+    bool mmio = where < 6, fault = where == 6;
     tcg_gen_andi_i64(addr, temp_tcgv_i64(pick_in(p, TCG_TYPE_I64)),
-                     mmio ? 0xff0 : 0x7fff);
-    if (mmio) {
-        tcg_gen_ori_i64(addr, addr, FAKE_MMIO_BASE);
+                     mmio || fault ? 0xff0 : 0x7fff);
+    if (mmio || fault) {
+        tcg_gen_ori_i64(addr, addr, mmio ? FAKE_MMIO_BASE : 0x900000);
     }
     MemOp mop = rndn(8);
     unsigned mmu = rndn(TCG_NB_MMU_MODES);
@@ -217,8 +221,14 @@ static void gen_call_op(Pool *p)
     }
 }
 
+static uint64_t insn_pc;
+
 static void gen_simple(Pool *p)
 {
+    if (rndn(4) == 0) {
+        insn_pc += 4;
+        tcg_gen_insn_start(insn_pc, insn_pc * 3);
+    }
     unsigned k = rndn(20);
     if (k < 14) {
         gen_pure_op(p);
@@ -235,10 +245,29 @@ static uint64_t prog_seed;
 static int prog_len;
 
 /* The random program for prog_seed (the same IR every time). */
+#define EXCP_STOP 99
+
+static void helper_stop(uint64_t env)
+{
+    fake.cpu.exception_index = EXCP_STOP;
+    tcg_cpu_loop_exit(&fake.cpu);
+}
+static const TCGHelperInfo stop_info = {
+    .func = (void *)helper_stop, .name = "stop", .flags = 0,
+};
+
 static void gen_program(TranslationBlock *tb)
 {
     Pool p;
+    if (tb->pc == 0x300) {
+        TCGTemp *args[] = { tcgv_i64_temp(tcg_env) };
+        tcg_gen_call(&stop_info, NULL, 1, args);
+        tcg_gen_exit_tb(NULL, 0);
+        return;
+    }
     rng = prog_seed;
+    insn_pc = 0;
+    tcg_gen_insn_start(0, 0);
     for (int i = 0; i < NT; i++) {
         p.t32[i] = tcgv_i32_temp(tcg_temp_new_i32());
         p.t64[i] = tcgv_i64_temp(tcg_temp_new_i64());
@@ -282,10 +311,12 @@ static void gen_program(TranslationBlock *tb)
         tcg_gen_st_i64(temp_tcgv_i64(p.t64[i]), tcg_env,
                        offsetof(FakeEnv, scratch[16 + i]));
     }
+    tcg_gen_movi_i64(fake.pc, 0x300);
     tcg_gen_exit_tb(NULL, 0);
 }
 
 typedef struct Result {
+    int exit;          /* EXCP_STOP, or the fault */
     FakeEnv env;
     uint8_t ram[FAKE_RAM_SIZE];
 } Result;
@@ -309,7 +340,8 @@ static void run_program(TCGBackend b, bool optimize, Result *r)
         memcpy(fake.ram + i, &v, 8);
     }
     fake_set_gen(gen_program);
-    fake_run(0);
+    fake.env.pc = 0;
+    r->exit = tcg_cpu_exec(&fake.cpu);
     r->env = fake.env;
     memset(&r->env.tlb, 0, sizeof(r->env.tlb));
     memcpy(r->ram, fake.ram, FAKE_RAM_SIZE);
@@ -362,19 +394,22 @@ static void test_fuzz_random_programs_jit_matches_interpreter(void **state)
     bool long_run = getenv("VIREO_CHECK_LONG") && !strcmp(getenv("VIREO_CHECK_LONG"), "1");
     int count = long_run ? 20000 : 1000;
     Result *a = g_new(Result, 1), *b = g_new(Result, 1);
+    int faults = 0;
     for (int i = 0; i < count; i++) {
         prog_seed = 0x1234567ull + i * 0x9e3779b97f4a7c15ull;
         prog_len = 10 + i % 60;
         bool opt = i % 3 != 0;
         run_program(TCG_BACKEND_JIT, opt, a);
         run_program(TCG_BACKEND_INTERP, opt, b);
-        if (memcmp(&a->env, &b->env, sizeof(a->env)) ||
+        faults += a->exit == FAKE_EXCP_PAGE_FAULT;
+        if (a->exit != b->exit || memcmp(&a->env, &b->env, sizeof(a->env)) ||
             memcmp(a->ram, b->ram, FAKE_RAM_SIZE)) {
             report_mismatch(a, b);
             fail_msg("program %d (seed %" PRIu64 ", optimize %d) differs", i,
                      prog_seed, opt);
         }
     }
+    assert_true(faults > 0);   /* precise faults were compared too */
     g_free(a);
     g_free(b);
 }
@@ -387,7 +422,7 @@ static void test_fuzz_optimizer_preserves_semantics(void **state)
         prog_len = 10 + i % 50;
         run_program(TCG_BACKEND_INTERP, true, a);
         run_program(TCG_BACKEND_INTERP, false, b);
-        if (memcmp(&a->env, &b->env, sizeof(a->env)) ||
+        if (a->exit != b->exit || memcmp(&a->env, &b->env, sizeof(a->env)) ||
             memcmp(a->ram, b->ram, FAKE_RAM_SIZE)) {
             report_mismatch(a, b);
             fail_msg("program %d (seed %" PRIu64 ") differs with the optimizer", i,

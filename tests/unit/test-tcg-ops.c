@@ -6,6 +6,9 @@
  * the reference semantics (tcg_eval_op) that the interpreter also uses.
  */
 #include "test-tcg-fake.h"
+#ifdef CONFIG_TCG_JIT_X86_64
+#include "tcg/x86_64.h"
+#endif
 
 typedef struct OpCase {
     TCGOpcode opc;
@@ -284,12 +287,28 @@ static void test_ops_constant_operands_match_reference(void **state)
     tcg_set_optimize(fake.ctx, true);
 }
 
+#ifdef CONFIG_TCG_JIT_X86_64
+static void test_ctpop_without_popcnt_calls_out_and_matches(void **state)
+{
+    bool had = tcg_host_has_popcnt;
+    tcg_host_has_popcnt = false;
+    check_op_grid(INDEX_op_ctpop_i32, 0);
+    check_op_grid(INDEX_op_ctpop_i64, 0);
+    tcg_host_has_popcnt = had;
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         BOTH_BACKENDS(test_ops_known_answers),
         BOTH_BACKENDS(test_ops_edge_values_match_reference),
         BOTH_BACKENDS(test_ops_constant_operands_match_reference),
+#ifdef CONFIG_TCG_JIT_X86_64
+        { "test_ctpop_without_popcnt_calls_out_and_matches",
+          test_ctpop_without_popcnt_calls_out_and_matches, setup_backend,
+          teardown_backend, &be_jit },
+#endif
     };
     return fake_run_tests("tcg-ops", tests, ARRAY_SIZE(tests));
 }

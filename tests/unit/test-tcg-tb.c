@@ -604,6 +604,41 @@ static void test_kick_from_another_thread_stops_an_endless_guest_loop(void **sta
     assert_true(fake.env.g64[0] > 0);
 }
 
+/* As many guest instructions as allowed, each with many guest stores. */
+static void gen_huge(TranslationBlock *tb)
+{
+    if (tb->pc != 0) {
+        gen_stop();
+        return;
+    }
+    uint32_t n = 0;
+    while (n < tb->max_insns && tcg_ctx->nb_ops < TCG_MAX_OPS - 200) {
+        tcg_gen_insn_start(n * 4, 0);
+        for (int i = 0; i < 40; i++) {
+            tcg_gen_qemu_st_i64(fake.g64[0], fake.g64[1], 0, MO_64);
+            tcg_gen_addi_i64(fake.g64[0], fake.g64[0], 1);
+        }
+        n++;
+    }
+    tb->size = n * 4;
+    tcg_gen_movi_i64(fake.g64[2], n);
+    tcg_gen_movi_i64(fake.pc, 0x100);
+    tcg_gen_exit_tb(NULL, 0);
+}
+
+static void test_block_bigger_than_the_buffer_is_retranslated_shorter(void **state)
+{
+    fake_fini();
+    fake_init(*(TCGBackend *)*state, 64 * 1024);
+    fake.env.g64[1] = 0x2000;
+    fake.env.pc = 0;
+    fake_set_gen(gen_huge);
+    assert_int_equal(tcg_cpu_exec(&fake.cpu), EXCP_STOP);
+    assert_true(fake.env.g64[2] >= 1);
+    assert_int_equal(fake.env.g64[0], 40 * fake.env.g64[2]);
+    assert_true(fake.env.g64[2] < 40);   /* the op buffer alone allows 48 */
+}
+
 static void test_backend_names_parse_and_unknown_is_an_error(void **state)
 {
     TCGBackend b;
@@ -640,6 +675,7 @@ int main(void)
         BOTH_BACKENDS(test_concat_and_extr_split_and_join_halves),
         BOTH_BACKENDS(test_kick_leaves_a_chained_loop_at_the_next_block_start),
         BOTH_BACKENDS(test_kick_from_another_thread_stops_an_endless_guest_loop),
+        BOTH_BACKENDS(test_block_bigger_than_the_buffer_is_retranslated_shorter),
         cmocka_unit_test(test_tlb_set_page_flush_page_and_flags),
         cmocka_unit_test(test_backend_names_parse_and_unknown_is_an_error),
     };

@@ -470,6 +470,23 @@ static void test_memory_access_sizes_follow_the_sdm(void **state)
     }
 }
 
+static void test_features_from_cpuid_words(void **state)
+{
+    X86CPUIDBits b = { .leaf1_edx = 1u << 26, .leaf1_ecx = 1u << 23,
+                       .leaf7_ebx = 1u << 3, .ext1_ecx = 1u << 5 };
+    uint64_t f = x86_decode_features(&b);
+
+    assert_true(f & X86_FEATURE_BIT(X86_FEAT_SSE2));
+    assert_true(f & X86_FEATURE_BIT(X86_FEAT_POPCNT));
+    assert_true(f & X86_FEATURE_BIT(X86_FEAT_BMI1));
+    assert_true(f & X86_FEATURE_BIT(X86_FEAT_LZCNT));
+    assert_false(f & X86_FEATURE_BIT(X86_FEAT_SSE));
+    assert_false(f & X86_FEATURE_BIT(X86_FEAT_AVX));
+    assert_int_equal(x86_code_mode(HF_CS64_MASK | HF_CS32_MASK | HF_LMA_MASK), X86_MODE_64);
+    assert_int_equal(x86_code_mode(HF_CS32_MASK | HF_PE_MASK), X86_MODE_32);
+    assert_int_equal(x86_code_mode(0), X86_MODE_16);
+}
+
 static void test_mnemonic_names(void **state)
 {
     assert_string_equal(x86_mnemonic_name(X86_MN_ADD), "ADD");
@@ -501,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_x87_forms),
         cmocka_unit_test(test_length_limit_and_fetch_fault),
         cmocka_unit_test(test_memory_access_sizes_follow_the_sdm),
+        cmocka_unit_test(test_features_from_cpuid_words),
         cmocka_unit_test(test_mnemonic_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
