@@ -185,6 +185,8 @@ void helper_div(X86CPUState *env, uint64_t divisor, uint64_t size_signed);
 uint64_t helper_rcl(X86CPUState *env, uint64_t val, uint64_t count, uint64_t size);
 /* RCR: the rotated value; CF/OF folded into eflags. */
 uint64_t helper_rcr(X86CPUState *env, uint64_t val, uint64_t count, uint64_t size);
+/* CMPXCHG16B on the 16 bytes at linear addr; ZF reports the match. */
+void helper_cmpxchg16b(X86CPUState *env, uint64_t addr);
 /* DAA(0) DAS(1) AAA(2) AAS(3) AAM(4) AAD(5) on AL/AX; AAM 0 raises #DE. */
 void helper_bcd(X86CPUState *env, uint64_t op, uint64_t imm);
 

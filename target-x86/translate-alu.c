@@ -16,6 +16,7 @@ HELPER(div, 0, false);
 HELPER(rcl, 0, true);
 HELPER(rcr, 0, true);
 HELPER(bcd, 0, false);
+HELPER(cmpxchg16b, 0, false);
 HELPER(read_eflags, 0, true);
 HELPER(write_eflags, 0, false);
 
@@ -866,6 +867,13 @@ bool translate_alu(DisasContext *s)
     case X86_MN_XADD: gen_xadd(s); return true;
     case X86_MN_CMPXCHG: gen_cmpxchg(s); return true;
     case X86_MN_CMPXCHG8B: gen_cmpxchg8b(s); return true;
+    case X86_MN_CMPXCHG16B:
+        gen_update_cc_op(s);
+        gen_helper(&hi_cmpxchg16b, NULL, 1,
+                   gen_linear_sz(s, OP(0)->mem.seg, gen_ea(s, &OP(0)->mem), 16));
+        s->cc_op = CC_OP_EFLAGS;
+        s->cc_op_dirty = false;
+        return true;
     case X86_MN_CBW: case X86_MN_CWD: gen_cbw_cwd(s, m == X86_MN_CWD); return true;
     case X86_MN_CLC: case X86_MN_STC: case X86_MN_CMC: case X86_MN_LAHF:
     case X86_MN_SAHF: case X86_MN_SALC: case X86_MN_CLD: case X86_MN_STD:

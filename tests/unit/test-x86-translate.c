@@ -233,6 +233,31 @@ static void port_write(void *opaque, uint64_t offset, uint64_t value, unsigned s
     port_last_size = size;
 }
 
+static void test_long64_cmpxchg16b_match_and_mismatch(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_long64();
+    h_put64(H_DATA, 1);
+    h_put64(H_DATA + 8, 2);
+    env->regs[R_EAX] = 1;
+    env->regs[R_EDX] = 2;
+    env->regs[R_EBX] = 0x33;
+    env->regs[R_ECX] = 0x44;
+    /* cmpxchg16b [0x200000] */
+    RUN(0x48, 0x0f, 0xc7, 0x0c, 0x25, 0x00, 0x00, 0x20, 0x00);
+    assert_true(x86_eflags_get(env) & CC_Z);
+    assert_int_equal(h_get64(H_DATA), 0x33);
+    assert_int_equal(h_get64(H_DATA + 8), 0x44);
+    RUN(0x48, 0x0f, 0xc7, 0x0c, 0x25, 0x00, 0x00, 0x20, 0x00);
+    assert_false(x86_eflags_get(env) & CC_Z);
+    assert_int_equal(env->regs[R_EAX], 0x33);
+    assert_int_equal(env->regs[R_EDX], 0x44);
+    /* misaligned: #GP(0) */
+    RUN(0x48, 0x0f, 0xc7, 0x0c, 0x25, 0x08, 0x00, 0x20, 0x00);
+    assert_int_equal(h_stub_vector(), EXCP_GP);
+}
+
 static void test_port_io_reaches_the_port_bus(void **state)
 {
     static const BusOps ops = { .read = port_read, .write = port_write };
@@ -279,6 +304,7 @@ int main(void)
         BOTH_BACKENDS(test_real_to_protected_mode_switch_with_far_jump),
         BOTH_BACKENDS(test_long64_arithmetic_and_rip_relative),
         BOTH_BACKENDS(test_long64_page_fault_sets_cr2_and_error_code),
+        BOTH_BACKENDS(test_long64_cmpxchg16b_match_and_mismatch),
         BOTH_BACKENDS(test_port_io_reaches_the_port_bus),
         BOTH_BACKENDS(test_cpuid_returns_the_model),
     };
