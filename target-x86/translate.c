@@ -663,7 +663,8 @@ void x86_get_tb_cpu_state(void *envp, uint64_t *pc, uint64_t *cs_base, uint32_t 
 {
     X86CPUState *env = envp;
 
-    *cs_base = env->segs[R_CS].base;
+    /* 64-bit mode ignores the CS base (SDM Vol.3 3.2.4). */
+    *cs_base = (env->hflags & HF_CS64_MASK) ? 0 : env->segs[R_CS].base;
     *pc = *cs_base + env->rip;
     if (!(env->hflags & HF_CS64_MASK)) {
         *pc = (uint32_t)*pc;
