@@ -593,6 +593,19 @@ static void test_interrupt_is_not_taken_with_if_clear(void **state)
     assert_int_equal(pending_vector, 0x52);
 }
 
+static void test_store_into_the_executing_block_takes_effect_at_once(void **state)
+{
+    X86CPUState *env = h.env;
+    /* mov byte [l + 1], 5; l: mov eax, 1 (patched to mov eax, 5 by the store) */
+    uint8_t code[] = { 0xc6, 0x05, 0, 0, 0, 0, 5, 0xb8, 1, 0, 0, 0 };
+    uint32_t l1 = H_CODE + 8;
+
+    memcpy(code + 2, &l1, 4);
+    h_mode_flat32();
+    assert_int_equal(h_run(code, sizeof(code)), EXCP_HLT);
+    assert_int_equal(env->regs[R_EAX], 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -604,6 +617,7 @@ int main(void)
         BOTH_BACKENDS(test_syscall_uses_lstar_star_fmask_and_unknown_msr_faults),
         BOTH_BACKENDS(test_rep_movsd_page_fault_midway_is_restartable),
         BOTH_BACKENDS(test_self_modifying_code_is_retranslated),
+        BOTH_BACKENDS(test_store_into_the_executing_block_takes_effect_at_once),
         BOTH_BACKENDS(test_call_gate_to_ring0_copies_parameters_and_retf_returns),
         BOTH_BACKENDS(test_iret_to_v86_and_interrupt_back_to_ring0),
         BOTH_BACKENDS(test_fault_while_delivering_becomes_double_fault_then_triple),
