@@ -791,6 +791,19 @@ static void log_in_asm(DisasContext *s, TranslationBlock *tb)
     cs_close(&h);
 }
 
+/*
+ * True when the IR buffers might not hold one more instruction. The
+ * largest one (ENTER with nesting level 31 and segment limit checks) takes
+ * about 450 temps, 70 labels and 700 ops; the first instruction of a block
+ * always fits.
+ */
+static bool block_room_low(void)
+{
+    return tcg_op_buf_full() || tcg_ctx->nb_ops > TCG_MAX_OPS - 1024 ||
+           tcg_ctx->nb_temps > TCG_MAX_TEMPS - 512 ||
+           tcg_ctx->nb_labels > TCG_MAX_LABELS - 128;
+}
+
 void x86_translate_block(void *envp, TranslationBlock *tb)
 {
     DisasContext ctx, *s = &ctx;
@@ -830,7 +843,7 @@ void x86_translate_block(void *envp, TranslationBlock *tb)
             gen_exit_lookup(s);
             break;
         }
-        if (s->num_insns >= (int)tb->max_insns || tcg_op_buf_full() ||
+        if (s->num_insns >= (int)tb->max_insns || block_room_low() ||
             ((tb->pc + size) & TCG_PAGE_MASK) != (tb->pc & TCG_PAGE_MASK)) {
             gen_jmp_eip(s, s->next_eip);
             break;

@@ -149,6 +149,28 @@ static void test_flat32_bound_in_range_passes_out_of_range_raises_br(void **stat
     assert_int_equal(h_get32(h.env->regs[R_ESP] + 4), H_CODE + 27);
 }
 
+static void test_flat32_enter_with_nesting_level_31_and_long_blocks(void **state)
+{
+    X86CPUState *env = h.env;
+    uint8_t code[1 + 4 + 2 * 300];
+    size_t n = 0;
+
+    h_mode_flat32();
+    /* a non-flat DS forces segment limit checks on every access */
+    x86_seg_load_cache(env, R_DS, 0x10, 0, 0x3fffffff, H_DATA32_FLAGS);
+    env->regs[R_EBP] = H_STACK - 0x1000;
+    code[n++] = 0xc8; code[n++] = 0x10; code[n++] = 0x00; code[n++] = 31;  /* enter 16, 31 */
+    for (int i = 0; i < 300; i++) {
+        code[n++] = 0x60;   /* pusha */
+        code[n++] = 0x61;   /* popa */
+    }
+    assert_int_equal(h_run(code, n), EXCP_HLT);
+    assert_int_equal(env->regs[R_EBP], H_STACK - 4);
+    assert_int_equal(env->regs[R_ESP], H_STACK - 4 - 31 * 4 - 16);
+    assert_int_equal(h_get32(H_STACK - 4), H_STACK - 0x1000);           /* old EBP */
+    assert_int_equal(h_get32(H_STACK - 4 - 31 * 4), H_STACK - 4);      /* frame ptr */
+}
+
 static void test_real_mode_segments_and_int_through_ivt(void **state)
 {
     h_mode_real();
@@ -300,6 +322,7 @@ int main(void)
         BOTH_BACKENDS(test_flat32_int_n_goes_through_idt_and_iret_returns),
         BOTH_BACKENDS(test_flat32_ud2_raises_ud),
         BOTH_BACKENDS(test_flat32_bound_in_range_passes_out_of_range_raises_br),
+        BOTH_BACKENDS(test_flat32_enter_with_nesting_level_31_and_long_blocks),
         BOTH_BACKENDS(test_real_mode_segments_and_int_through_ivt),
         BOTH_BACKENDS(test_real_to_protected_mode_switch_with_far_jump),
         BOTH_BACKENDS(test_long64_arithmetic_and_rip_relative),
