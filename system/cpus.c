@@ -116,6 +116,45 @@ bool cpu_breakpoint_at(CPUState *cs, uint64_t addr)
     return false;
 }
 
+bool cpu_has_watchpoints(CPUState *cs)
+{
+    for (guint i = 0; cs->breakpoints && i < cs->breakpoints->len; i++) {
+        if (g_array_index(cs->breakpoints, CPUBreakpoint, i).type >= BP_WATCH_WRITE) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+    return a < b + blen && b < a + alen;
+}
+
+bool cpu_watchpoint_on(CPUState *cs, uint64_t addr, uint64_t len)
+{
+    for (guint i = 0; cs->breakpoints && i < cs->breakpoints->len; i++) {
+        CPUBreakpoint *bp = &g_array_index(cs->breakpoints, CPUBreakpoint, i);
+        if (bp->type >= BP_WATCH_WRITE && ranges_overlap(addr, len, bp->addr, bp->len)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool cpu_watchpoint_hit(CPUState *cs, uint64_t addr, uint64_t size, bool is_write)
+{
+    for (guint i = 0; cs->breakpoints && i < cs->breakpoints->len; i++) {
+        CPUBreakpoint *bp = &g_array_index(cs->breakpoints, CPUBreakpoint, i);
+        bool kind = bp->type == BP_WATCH_ACCESS ||
+                    bp->type == (is_write ? BP_WATCH_WRITE : BP_WATCH_READ);
+        if (bp->type >= BP_WATCH_WRITE && kind && ranges_overlap(addr, size, bp->addr, bp->len)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void cpu_set_single_step(CPUState *cs, bool on)
 {
     Machine *m = cs->machine;

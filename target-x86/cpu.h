@@ -218,6 +218,7 @@ typedef struct X86CPUState {
     int32_t tcg_exit_request; /* nonzero: translated code returns to the loop */
     XMMReg xmm_t0;          /* scratch: a 128-bit memory operand of an SSE insn */
     TCGTLB tlb;             /* softmmu TLB (tcg/tlb.h), per MMU mode */
+    bool watch_hit;         /* TCG: a debugger watchpoint was hit */
 } X86CPUState;
 
 /* The board's interrupt acknowledge cycle: vector of the highest pending

@@ -127,6 +127,17 @@ void helper_hlt(X86CPUState *env, uint64_t next_eip)
     tcg_cpu_loop_exit(cpu);
 }
 
+/* A debugger stop (breakpoint before an instruction, or gdb's single step
+ * after one): rip already holds where the guest stands; not a guest event. */
+void helper_debug_stop(X86CPUState *env)
+{
+    TCGCPU *cpu = current_tcg_cpu;
+
+    cpu->exception_index = EXCP_DEBUG;
+    env->exception_index = -1;
+    tcg_cpu_loop_exit(cpu);
+}
+
 /* Single-step trap: rip already holds the next instruction (a trap). */
 void helper_single_step(X86CPUState *env)
 {
@@ -489,7 +500,7 @@ int x86_handle_exception(void *envp, TCGCPU *tc)
     X86CPUState *env = envp;
     int idx = tc->exception_index;
 
-    if (idx == EXCP_HLT || idx == EXCP_SHUTDOWN) {
+    if (idx == EXCP_HLT || idx == EXCP_SHUTDOWN || idx == EXCP_DEBUG) {
         return idx;
     }
     env->exception_index = idx;

@@ -33,6 +33,7 @@ enum {
 enum {
     EXCP_HLT = 0x100,      /* HLT: leave the loop, vCPU halted */
     EXCP_SHUTDOWN = 0x101, /* triple fault */
+    EXCP_DEBUG = 0x102,    /* debugger stop: breakpoint, gdb single step */
 };
 
 /* Page-fault error code bits (SDM Vol.3 4.7). */
@@ -134,6 +135,8 @@ void helper_hlt(X86CPUState *env, uint64_t next_eip);
 /* #GP(0) unless CPL is 0. */
 void helper_check_priv(X86CPUState *env);
 /* EFLAGS.TF trap after an instruction (rip already stored): no return. */
+/* Stops for the debugger (EXCP_DEBUG); rip must already be stored. */
+void helper_debug_stop(X86CPUState *env);
 void helper_single_step(X86CPUState *env);
 
 /* EFLAGS (misc_helper.c). */

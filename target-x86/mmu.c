@@ -246,6 +246,12 @@ static uint64_t translate_or_fault(X86CPUState *env, uint64_t vaddr, int access,
     return paddr;
 }
 
+/* The vCPU whose debugger watchpoints apply to env. */
+static CPUState *watch_cs(X86CPUState *env)
+{
+    return &container_of(env, X86CPU, env)->cs;
+}
+
 /* Fills the TLB entry for vaddr's page; returns the physical address. */
 static uint64_t tlb_fill(X86CPUState *env, uint64_t vaddr, int access,
                          unsigned mmu_idx, uintptr_t ra)
@@ -267,8 +273,28 @@ static uint64_t tlb_fill(X86CPUState *env, uint64_t vaddr, int access,
     } else {
         flags |= TLB_MMIO;
     }
+    if (watch_cs(env)->breakpoints &&
+        cpu_watchpoint_on(watch_cs(env), vaddr & TCG_PAGE_MASK, TCG_PAGE_SIZE)) {
+        flags |= TLB_WATCHPOINT;   /* every access to the page takes this path */
+    }
     tlb_set_page(&env->tlb, mmu_idx, vaddr, host, prot, flags);
     return paddr;
+}
+
+/* After an access on a watched page: a hit stops the vCPU once the
+ * instruction is done (blocks are one instruction long while watchpoints
+ * are set, so the block-start exit check comes right after it). */
+static void watch_check(X86CPUState *env, uint64_t addr, unsigned size, bool is_write)
+{
+    CPUState *cs = watch_cs(env);
+
+    if (cs->breakpoints && cpu_watchpoint_hit(cs, addr, size, is_write)) {
+        env->watch_hit = true;
+        g_atomic_int_set(&env->tcg_exit_request, 1);   /* the next block start exits */
+        if (current_tcg_cpu) {
+            current_tcg_cpu->exit_request = 1;          /* and the loop returns */
+        }
+    }
 }
 
 uint64_t x86_ld(X86CPUState *env, uint64_t addr, unsigned size, unsigned mmu_idx,
@@ -289,7 +315,9 @@ uint64_t x86_ld(X86CPUState *env, uint64_t addr, unsigned size, unsigned mmu_idx
         return v;
     }
     paddr = tlb_fill(env, addr, X86_ACC_READ, mmu_idx, ra);
-    return x86_phys_ld(env, paddr, size);
+    v = x86_phys_ld(env, paddr, size);
+    watch_check(env, addr, size, false);
+    return v;
 }
 
 /* Whether [paddr, paddr + size) overlaps the guest code of tb. */
@@ -360,6 +388,7 @@ void x86_st(X86CPUState *env, uint64_t addr, uint64_t val, unsigned size,
     if (!tb_page_has_code(paddr) && (e->addr_write & TLB_NOTDIRTY)) {
         tlb_fill(env, addr, X86_ACC_WRITE, mmu_idx, ra);
     }
+    watch_check(env, addr, size, true);
 }
 
 uint64_t x86_slow_ld(void *envp, uint64_t addr, uint32_t oi, uintptr_t ra)

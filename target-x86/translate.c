@@ -26,6 +26,7 @@ HELPER(cc_compute_c, TCG_CALL_NO_WRITE_GLOBALS, true);
 HELPER(cond, TCG_CALL_NO_WRITE_GLOBALS, true);
 HELPER(fetch_fault, 0, false);
 HELPER(single_step, 0, false);
+HELPER(debug_stop, 0, false);
 const TCGHelperInfo hi_raise_exception = {
     .func = (void *)helper_raise_exception, .name = "raise_exception" };
 const TCGHelperInfo hi_raise_exception_err = {
@@ -466,7 +467,9 @@ void gen_store_rip(DisasContext *s, uint64_t eip)
 
 void gen_exit_lookup(DisasContext *s)
 {
-    if (s->flags & X86_TB_FLAG_TF) {
+    if (s->flags & X86_TB_FLAG_DEBUG_STEP) {
+        gen_helper(&hi_debug_stop, NULL, 0);
+    } else if (s->flags & X86_TB_FLAG_TF) {
         /* SDM Vol.3 17.3.1.4: a single-step trap after the instruction */
         gen_helper(&hi_single_step, NULL, 0);
     } else {
@@ -483,7 +486,8 @@ void gen_jmp_eip(DisasContext *s, uint64_t eip)
     if (!s->code64) {
         target = (uint32_t)target;
     }
-    if (s->jmp_slot < 2 && !(s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF)) &&
+    if (s->jmp_slot < 2 && !(s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF |
+                                         X86_TB_FLAG_DEBUG_STEP | X86_TB_FLAG_ONE_INSN)) &&
         (target & TCG_PAGE_MASK) == (s->tb->pc & TCG_PAGE_MASK)) {
         int n = s->jmp_slot++;
         tcg_gen_goto_tb(n);
@@ -659,6 +663,8 @@ static bool segs_need_limit_checks(const X86CPUState *env)
     return small;
 }
 
+static void x86_debug_tb_flags(X86CPUState *env, uint32_t *flags);
+
 void x86_get_tb_cpu_state(void *envp, uint64_t *pc, uint64_t *cs_base, uint32_t *flags)
 {
     X86CPUState *env = envp;
@@ -689,6 +695,20 @@ void x86_get_tb_cpu_state(void *envp, uint64_t *pc, uint64_t *cs_base, uint32_t 
     }
     if (!(env->hflags & HF_CS64_MASK) && segs_need_limit_checks(env)) {
         *flags |= X86_TB_FLAG_SEGCHK;
+    }
+    x86_debug_tb_flags(env, flags);
+}
+
+/* The debugger's part of the block flags (gdbstub: single step, watchpoints). */
+static void x86_debug_tb_flags(X86CPUState *env, uint32_t *flags)
+{
+    CPUState *cs = &container_of(env, X86CPU, env)->cs;
+
+    if (cs->singlestep) {
+        *flags |= X86_TB_FLAG_DEBUG_STEP;
+    }
+    if (cpu_has_watchpoints(cs)) {
+        *flags |= X86_TB_FLAG_ONE_INSN;
     }
 }
 
@@ -797,6 +817,21 @@ static void log_in_asm(DisasContext *s, TranslationBlock *tb)
  * about 450 temps, 70 labels and 700 ops; the first instruction of a block
  * always fits.
  */
+/* A debugger breakpoint at the next instruction: stop before it. */
+static bool gen_debug_breakpoint(DisasContext *s)
+{
+    CPUState *cs = &container_of(s->env, X86CPU, env)->cs;
+
+    if (!cs->breakpoints || !cpu_breakpoint_at(cs, s->pc)) {
+        return false;
+    }
+    gen_update_cc_op(s);
+    gen_store_rip(s, s->eip);
+    gen_helper(&hi_debug_stop, NULL, 0);
+    s->is_jmp = DISAS_NORETURN;
+    return true;
+}
+
 static bool block_room_low(void)
 {
     return tcg_op_buf_full() || tcg_ctx->nb_ops > TCG_MAX_OPS - 1024 ||
@@ -828,6 +863,9 @@ void x86_translate_block(void *envp, TranslationBlock *tb)
     for (;;) {
         s->eip = start_eip + size;
         s->pc = tb->pc + size;
+        if (gen_debug_breakpoint(s)) {
+            break;
+        }
         if (!decode_one(s, &fs)) {
             gen_jmp_eip(s, s->eip);
             break;
@@ -837,7 +875,8 @@ void x86_translate_block(void *envp, TranslationBlock *tb)
             break;
         }
         if (s->is_jmp == DISAS_END_NOJMP ||
-            (s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF))) {
+            (s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF | X86_TB_FLAG_DEBUG_STEP |
+                         X86_TB_FLAG_ONE_INSN))) {
             gen_update_cc_op(s);
             gen_store_rip(s, s->next_eip);
             gen_exit_lookup(s);
@@ -849,7 +888,9 @@ void x86_translate_block(void *envp, TranslationBlock *tb)
             break;
         }
     }
-    tb->size = size;
+    /* A block that is only a breakpoint stop still covers its first byte,
+     * so that writing over the instruction drops it like any other. */
+    tb->size = size ? size : 1;
     if (log_enabled(LOG_IN_ASM)) {
         log_in_asm(s, tb);
     }

@@ -24,6 +24,9 @@
 #define X86_TB_FLAG_OSFXSR (1u << 27) /* CR4.OSFXSR: SSE instructions allowed */
 #define X86_TB_FLAG_SEGCHK (1u << 26) /* a data segment is not flat: check limits */
 #define X86_TB_FLAG_PG (1u << 31)  /* CR0.PG: selects the MMU index */
+#define X86_TB_FLAG_DEBUG_STEP (1u << 25) /* gdb single step: one instruction, then stop */
+#define X86_TB_FLAG_ONE_INSN (1u << 24)   /* watchpoints set: one instruction per block,
+                                           * so a hit stops right after its instruction */
 
 /* How the block ends after the current instruction. */
 typedef enum DisasJump {

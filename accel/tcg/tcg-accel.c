@@ -112,6 +112,10 @@ static AccelExit tcg_vcpu_run(CPUState *cs)
     int r;
 
     for (;;) {
+        if (env->watch_hit) {
+            env->watch_hit = false;
+            return ACCEL_EXIT_DEBUG;
+        }
         g_atomic_int_set(&env->tcg_exit_request, 0);
         tc->exit_request = 0;
         if (g_atomic_int_get(&cs->exit_request)) {
@@ -130,6 +134,8 @@ static AccelExit tcg_vcpu_run(CPUState *cs)
             return ACCEL_EXIT_HALT;
         case EXCP_SHUTDOWN:
             return ACCEL_EXIT_SHUTDOWN;
+        case EXCP_DEBUG:
+            return ACCEL_EXIT_DEBUG;
         default:
             break;
         }
@@ -144,6 +150,44 @@ static void tcg_sync_env_to_vcpu(CPUState *cs)
 
     tlb_flush(&env->tlb);
     tb_flush();
+}
+
+/*
+ * Debugger breakpoints and watchpoints (the gdbstub, through
+ * cpu_breakpoint_insert, with the vCPU stopped). Breakpoints are checked
+ * as blocks are translated, so existing translations are dropped; the
+ * TLB is flushed so that pages with watchpoints get TLB_WATCHPOINT and
+ * their accesses take the slow path, which checks them.
+ */
+static int tcg_breakpoint_changed(CPUState *cs, int type, uint64_t addr, uint64_t len)
+{
+    X86CPUState *env = x86_env(cs);
+
+    if (type < BP_SW || type > BP_WATCH_ACCESS ||
+        (type >= BP_WATCH_WRITE && (len == 0 || len > TCG_PAGE_SIZE))) {
+        return -1;
+    }
+    tlb_flush(&env->tlb);
+    tb_flush();
+    return 0;
+}
+
+static int tcg_insert_breakpoint(CPUState *cs, int type, uint64_t addr, uint64_t len)
+{
+    return tcg_breakpoint_changed(cs, type, addr, len);
+}
+
+static int tcg_remove_breakpoint(CPUState *cs, int type, uint64_t addr, uint64_t len)
+{
+    return tcg_breakpoint_changed(cs, type, addr, len);
+}
+
+/* gdb's single step: blocks carry X86_TB_FLAG_DEBUG_STEP while it is on,
+ * so translations of the two kinds never mix. */
+static void tcg_set_single_step(CPUState *cs, bool on)
+{
+    (void)cs;
+    (void)on;
 }
 
 static void tcg_vcpu_kick(CPUState *cs)
@@ -164,4 +208,7 @@ const AccelOps tcg_accel_ops = {
     .vcpu_run = tcg_vcpu_run,
     .vcpu_kick = tcg_vcpu_kick,
     .sync_env_to_vcpu = tcg_sync_env_to_vcpu,
+    .insert_breakpoint = tcg_insert_breakpoint,
+    .remove_breakpoint = tcg_remove_breakpoint,
+    .set_single_step = tcg_set_single_step,
 };

@@ -64,6 +64,13 @@ int cpu_breakpoint_remove(CPUState *cs, int type, uint64_t addr, uint64_t len);
 void cpu_breakpoint_remove_all(CPUState *cs);
 /* True when a pc breakpoint is set at addr (TCG checks this as it translates). */
 bool cpu_breakpoint_at(CPUState *cs, uint64_t addr);
+/* True when a watchpoint (BP_WATCH_*) is set. */
+bool cpu_has_watchpoints(CPUState *cs);
+/* The watchpoint of kind matching an access of size bytes at addr, if any
+ * (is_write: a write; otherwise a read). */
+bool cpu_watchpoint_hit(CPUState *cs, uint64_t addr, uint64_t size, bool is_write);
+/* True when [addr, addr + len) overlaps any watchpoint. */
+bool cpu_watchpoint_on(CPUState *cs, uint64_t addr, uint64_t len);
 /* Turns single-stepping on or off (through the accelerator). */
 void cpu_set_single_step(CPUState *cs, bool on);
 
