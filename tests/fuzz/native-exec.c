@@ -201,9 +201,15 @@ static void emit_entry64(Emit *e)
     modrm_abs(e, true, 0, CTX_ADDR(host_es));
 }
 
-/* 64-bit -> compatibility mode: switch to the low stack, RETFQ to 0x23. */
+/* 64-bit -> compatibility mode: flat DS and ES (Linux runs 64-bit code
+ * with null DS/ES, which compatibility mode would fault on), the low
+ * stack, then RETFQ to the 32-bit code selector. */
 static void emit_to_compat(Emit *e, uint32_t target)
 {
+    e8(e, 0x8e);                         /* mov ds, [flat_ds] */
+    modrm_abs(e, true, 3, CTX_ADDR(flat_ds));
+    e8(e, 0x8e);                         /* mov es, [flat_ds] */
+    modrm_abs(e, true, 0, CTX_ADDR(flat_ds));
     e8(e, 0x48);                         /* mov rsp, LOW_STACK_TOP */
     e8(e, 0xc7);
     e8(e, 0xc4);
@@ -256,12 +262,12 @@ static uint8_t *emit_run64(Emit *e, const uint8_t *code, size_t len)
 static uint8_t *emit_run32(Emit *e, const uint8_t *code, size_t len)
 {
     uint8_t *start;
-    uint32_t target = here(e) + 64;
+    uint32_t target = here(e) + 80;
     uint8_t *fill = e->p;
 
     emit_entry64(e);
     emit_to_compat(e, target);
-    while (e->p < fill + 64) {
+    while (e->p < fill + 80) {
         e8(e, 0xcc);
     }
     e8(e, 0xff);                         /* push dword [in_flags] */
@@ -297,13 +303,13 @@ static uint8_t *emit_run32(Emit *e, const uint8_t *code, size_t len)
 static uint8_t *emit_run16(Emit *e, const uint8_t *code, size_t len)
 {
     uint8_t *start;
-    uint32_t target = here(e) + 64;
+    uint32_t target = here(e) + 80;
     uint8_t *fill = e->p;
     uint32_t back;
 
     emit_entry64(e);
     emit_to_compat(e, target);
-    while (e->p < fill + 64) {
+    while (e->p < fill + 80) {
         e8(e, 0xcc);
     }
     e8(e, 0xff);                         /* push dword [in_flags] */
