@@ -213,11 +213,14 @@ static void test_native_vs_native_agrees_on_every_sequence(void **state)
         }
         secs = (double)(g_get_monotonic_time() - t0) / 1e6;
         printf("%d-bit: %d sequences (x2) in %.2fs, %.0f runs/s; ran to the"
-               " end %d, #DE %d, #GP %d, #SS %d, #PF %d, timeouts %d\n",
-               all_modes[m], st.runs, secs, 2 * st.runs / secs, st.ended,
-               st.faults[0], st.faults[13], st.faults[12], st.faults[14],
-               st.timeouts);
+               " end %d, #DE %d, #UD %d, #GP %d, #SS %d, #PF %d, timeouts"
+               " %d\n", all_modes[m], st.runs, secs, 2 * st.runs / secs,
+               st.ended, st.faults[0], st.faults[6], st.faults[13],
+               st.faults[12], st.faults[14], st.timeouts);
         assert_int_equal(st.timeouts, 0);
+        /* every encoding is valid and every access stays in the page */
+        assert_int_equal(st.faults[6], 0);
+        assert_int_equal(st.faults[13] + st.faults[12] + st.faults[14], 0);
         /* most sequences must run to the end, else the generator is
          * mostly testing exceptions */
         assert_true(st.ended > st.runs / 2);
