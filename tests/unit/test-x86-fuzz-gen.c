@@ -90,7 +90,8 @@ static void test_capstone_decodes_every_sequence_into_its_instructions(
             assert_false(insn_seq_reads_undefined(seq));
             if (!insn_seq_check_capstone(seq, err)) {
                 insn_seq_format(seq, err);
-                fail_msg("seed %d: %s", i, err->str);
+                printf("seed %d: %s", i, err->str);
+                fail_msg("capstone disagrees with the generator (above)");
             }
         }
     }
@@ -180,7 +181,8 @@ static void run_twice(const InsnSeq *seq, NativeState *o1, NativeState *o2,
     mask = insn_gen_defined_flags_mask(seq, o1->fault_offset);
     if (!native_state_equal(seq->mode, o1, o2, mask, diff)) {
         insn_seq_format(seq, diff);
-        fail_msg("native runs disagree:\n%s", diff->str);
+        printf("native runs disagree:\n%s", diff->str);
+        fail_msg("native runs disagree (above)");
     }
     st->runs++;
     if (o1->vector == NATIVE_VEC_NONE) {
