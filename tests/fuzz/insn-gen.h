@@ -5,8 +5,8 @@
  * state, tracks which arithmetic flags the SDM leaves undefined along the
  * way (so a comparison can mask them), assembles the sequence to bytes,
  * cross-checks it against capstone and minimises a failing sequence to a
- * short reproducer. The executor side is native-exec.h; the design is in
- * docs/x86-fuzzer.md.
+ * short reproducer. insn-gen.c generates, insn-seq.c does the rest. The
+ * executor side is native-exec.h; the design is in docs/x86-fuzzer.md.
  *
  * A sequence is a list of units. A unit is one instruction under test,
  * sometimes with a few flag-neutral set-up instructions in front (MOV CL
@@ -78,6 +78,9 @@ uint32_t insn_gen_defined_flags_mask(const InsnSeq *seq, uint32_t offset);
 /* True if some unit reads a flag that may be undefined when it runs (the
  * generator never produces such a sequence; the minimiser refuses one). */
 bool insn_seq_reads_undefined(const InsnSeq *seq);
+
+/* Index of the first unit that may read an undefined flag, or -1. */
+ssize_t insn_seq_first_undefined_read(const InsnSeq *seq);
 
 /* Remove unit i, retargeting branches. */
 void insn_seq_remove(InsnSeq *seq, size_t i);

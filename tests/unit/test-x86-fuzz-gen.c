@@ -21,6 +21,7 @@
 #if defined(__x86_64__) && defined(__linux__)
 #include "../fuzz/native-exec.c"
 #include "../fuzz/insn-gen.c"
+#include "../fuzz/insn-seq.c"
 
 static const NativeMode all_modes[3] = {
     NATIVE_MODE_64, NATIVE_MODE_32, NATIVE_MODE_16
