@@ -164,6 +164,43 @@ static void test_generator_puts_a_definer_before_undefined_reads(
     g_free(seq);
 }
 
+static void test_every_family_appears_in_every_mode(void **state)
+{
+    static const char *const names[] = {
+        "alu", "test", "inc/dec/not/neg", "shift/rotate", "shld/shrd",
+        "mul/imul", "div/idiv", "bt/bts/btr/btc",
+        "bsf/bsr/tzcnt/lzcnt/popcnt", "bswap", "movzx/movsx/movsxd",
+        "xchg/xadd/cmpxchg", "setcc/cmovcc", "misc", "lea", "bcd", "string",
+        "push/pop", "mov", "branch",
+    };
+    InsnSeq *seq = g_new0(InsnSeq, 1);
+
+    for (int m = 0; m < 3; m++) {
+        int seen[ARRAY_SIZE(names)] = { 0 };
+
+        for (int i = 0; i < 300; i++) {
+            insn_gen_sequence(seq, all_modes[m], INSN_FEAT_POPCNT,
+                              (uint64_t)i, 24);
+            for (size_t k = 0; k < seq->count; k++) {
+                for (size_t n = 0; n < ARRAY_SIZE(names); n++) {
+                    seen[n] += strcmp(seq->units[k].what, names[n]) == 0;
+                }
+            }
+        }
+        for (size_t n = 0; n < ARRAY_SIZE(names); n++) {
+            bool bcd = strcmp(names[n], "bcd") == 0;
+
+            if (bcd && all_modes[m] == NATIVE_MODE_64) {
+                assert_int_equal(seen[n], 0);   /* #UD in 64-bit mode */
+            } else if (seen[n] < 20) {
+                fail_msg("%d-bit: family %s generated only %d times",
+                         all_modes[m], names[n], seen[n]);
+            }
+        }
+    }
+    g_free(seq);
+}
+
 typedef struct RunStats {
     int runs, ended, faults[32], timeouts;
 } RunStats;
@@ -315,6 +352,7 @@ int main(void)
             test_flag_analysis_masks_undefined_flags_across_branches),
         cmocka_unit_test(
             test_generator_puts_a_definer_before_undefined_reads),
+        cmocka_unit_test(test_every_family_appears_in_every_mode),
         cmocka_unit_test(test_native_vs_native_agrees_on_every_sequence),
         cmocka_unit_test(test_minimiser_shrinks_a_de_sequence_to_the_divide),
         cmocka_unit_test(test_minimiser_keeps_only_what_the_predicate_needs),
