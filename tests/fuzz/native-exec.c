@@ -215,7 +215,7 @@ static void emit_to_compat(Emit *e, uint32_t target)
     e8(e, 0xc7);
     e8(e, 0xc4);
     e32(e, LOW_STACK_TOP);
-    e8(e, 0x6a);                         /* push 0x23 */
+    e8(e, 0x6a);                         /* push CODE32 */
     e8(e, harness.sel_code32);
     e8(e, 0x68);                         /* push target */
     e32(e, target);
@@ -334,7 +334,7 @@ static uint8_t *emit_run16(Emit *e, const uint8_t *code, size_t len)
     start = e->p;
     memcpy(e->p, code, len);
     e->p += len;
-    e8(e, 0x66);                         /* jmp far dword 0x23:back */
+    e8(e, 0x66);                         /* jmp far dword CODE32:back */
     e8(e, 0xea);
     back = here(e) + 6;
     e32(e, back);

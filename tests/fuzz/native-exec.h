@@ -1,8 +1,9 @@
 /*
  * native-exec.h: the native half of the x86 differential fuzzer. It runs a
  * snippet of x86 machine code directly on the host CPU in 64-bit mode, in
- * 32-bit compatibility mode (flat selector 0x23) or in 16-bit protected
- * mode (code, data and stack segments in the LDT, set up with modify_ldt),
+ * 32-bit compatibility mode (a flat 32-bit code segment) or in 16-bit
+ * protected mode (code, data and stack segments in the LDT, set up with
+ * modify_ldt),
  * starting from a given register/flags/scratch-memory state, and returns the
  * final state or the exception the snippet raised. vireo's TCG plugs in
  * beside it with the same signature (see docs/x86-fuzzer.md), so that the
