@@ -685,8 +685,9 @@ static void gen_div(Gen *g)
         emit_mov_imm(g, NATIVE_RDX, 32, 0);
     }
     if (chance(g, 3)) {
-        Enc st = { .size = size, .oplen = 1, .op = { size == 8 ? 0xc6 : 0xc7 } };
+        Enc st = { .size = size, .oplen = 1 };
 
+        st.op[0] = size == 8 ? 0xc6 : 0xc7;
         st.rm.mem = true;
         st.rm.disp = pick_disp(g, size);
         st.imm_bytes = iz_bytes(size);

@@ -475,7 +475,8 @@ static void setup_ldt(void)
         ldt_write(LDT_CODE32, 0, 0xfffff, MODIFY_LDT_CONTENTS_CODE,
                   true) < 0) {
         harness.ldt_why = errno == ENOSYS || errno == EINVAL
-            ? "modify_ldt is disabled in this kernel (CONFIG_MODIFY_LDT_SYSCALL)"
+            ? "modify_ldt is disabled in this kernel"
+              " (CONFIG_MODIFY_LDT_SYSCALL)"
             : "modify_ldt failed";
         return;
     }
