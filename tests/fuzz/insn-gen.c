@@ -301,10 +301,11 @@ static void emit_opreg(Gen *g, int size, uint8_t op, int reg)
     b(g, (uint8_t)(op + (reg & 7)));
 }
 
-/* MOV reg, imm of size bits (B0+r / B8+r, or C7 /0 id for 64 bits). */
+/* MOV reg, imm of size bits: B0+r / B8+r, or for 64 bits C7 /0 id when v
+ * survives the sign extension of imm32, else B8+r io (MOVABS). */
 static void emit_mov_imm(Gen *g, int reg, int size, uint64_t v)
 {
-    if (size == 64 && !chance(g, 3)) {
+    if (size == 64 && (uint64_t)(int64_t)(int32_t)v == v && !chance(g, 3)) {
         Enc e = { .size = 64, .oplen = 1, .op = { 0xc7 } };
 
         e.rm.reg = reg;
@@ -661,7 +662,7 @@ static void gen_div(Gen *g)
     uint64_t dv;
     Enc e = { .size = size, .oplen = 1 };
 
-    g->u->what = "div/idiv";
+    g->u->what = provoke ? "div/idiv by 0" : "div/idiv";
     do {
         dv = interesting(g, size);
     } while (!provoke && (dv == 0 || (is_signed && dv == size_mask(size))));
@@ -693,7 +694,9 @@ static void gen_div(Gen *g)
         st.imm_bytes = iz_bytes(size);
         st.imm = dv;
         if (size == 64 && (uint64_t)(int64_t)(int32_t)dv != dv) {
-            st.imm = dv = (uint64_t)(int64_t)(int32_t)(dv | 2);
+            /* C7 stores a sign-extended imm32: keep it non-zero, not -1 */
+            dv = (uint64_t)(int64_t)(int32_t)dv;
+            st.imm = dv = (dv == 0 || dv == ~0ull) ? 2 : dv;
         }
         if (size == 8) {
             byte_rex(g, true);

@@ -183,7 +183,8 @@ static void test_every_family_appears_in_every_mode(void **state)
                               (uint64_t)i, 24);
             for (size_t k = 0; k < seq->count; k++) {
                 for (size_t n = 0; n < ARRAY_SIZE(names); n++) {
-                    seen[n] += strcmp(seq->units[k].what, names[n]) == 0;
+                    seen[n] += strncmp(seq->units[k].what, names[n],
+                                       strlen(names[n])) == 0;
                 }
             }
         }
@@ -199,6 +200,53 @@ static void test_every_family_appears_in_every_mode(void **state)
         }
     }
     g_free(seq);
+}
+
+/* Each DIV/IDIV unit alone: the ones set up to avoid #DE run to the end,
+ * the ones with a zero divisor raise #DE at the divide. */
+static void test_div_units_raise_de_exactly_when_meant_to(void **state)
+{
+    InsnSeq *seq = g_new0(InsnSeq, 1), *one = g_new0(InsnSeq, 1);
+    NativeState *o = g_new0(NativeState, 1);
+    uint8_t code[INSN_UNIT_MAX_BYTES];
+    int n_ok = 0, n_de = 0;
+
+    for (int m = 0; m < 3; m++) {
+        if (!init_mode(all_modes[m])) {
+            continue;
+        }
+        for (int i = 0; i < 400; i++) {
+            insn_gen_sequence(seq, all_modes[m], 0, (uint64_t)i, 24);
+            for (size_t k = 0; k < seq->count; k++) {
+                const InsnUnit *u = &seq->units[k];
+                bool by0 = strcmp(u->what, "div/idiv by 0") == 0;
+                size_t len;
+
+                if (!by0 && strcmp(u->what, "div/idiv") != 0) {
+                    continue;
+                }
+                *one = *seq;
+                one->count = 1;
+                one->units[0] = *u;
+                len = insn_seq_assemble(one, code, sizeof(code), NULL);
+                assert_int_equal(native_exec(all_modes[m], code, len,
+                                             &one->init, o), 0);
+                assert_int_equal(o->vector, by0 ? 0 : NATIVE_VEC_NONE);
+                if (by0) {
+                    /* the divide is the unit's last instruction */
+                    assert_true(o->fault_offset > 0 && o->fault_offset < len);
+                }
+                n_ok += !by0;
+                n_de += by0;
+            }
+        }
+    }
+    if (n_ok + n_de) {
+        assert_true(n_ok > 100 && n_de > 10);
+    }
+    g_free(seq);
+    g_free(one);
+    g_free(o);
 }
 
 typedef struct RunStats {
@@ -303,7 +351,7 @@ static void test_minimiser_shrinks_a_de_sequence_to_the_divide(void **state)
     assert_true(seed < 10000);
     assert_int_equal(insn_seq_minimise(seq, ends_with_de, o), 1);
     assert_true(ends_with_de(seq, o));
-    assert_string_equal(seq->units[0].what, "div/idiv");
+    assert_string_equal(seq->units[0].what, "div/idiv by 0");
     insn_seq_format(seq, text);
     printf("minimised reproducer (seed %" PRIu64 "):\n%s", seed, text->str);
     assert_non_null(strstr(text->str, "div"));
@@ -353,6 +401,7 @@ int main(void)
         cmocka_unit_test(
             test_generator_puts_a_definer_before_undefined_reads),
         cmocka_unit_test(test_every_family_appears_in_every_mode),
+        cmocka_unit_test(test_div_units_raise_de_exactly_when_meant_to),
         cmocka_unit_test(test_native_vs_native_agrees_on_every_sequence),
         cmocka_unit_test(test_minimiser_shrinks_a_de_sequence_to_the_divide),
         cmocka_unit_test(test_minimiser_keeps_only_what_the_predicate_needs),
