@@ -1295,6 +1295,41 @@ static void fix_undefined_reads(Gen *g)
     }
 }
 
+/* One time in three, follow a flag-writing unit with SETcc on a condition
+ * whose flags are all defined here and at least one of which the unit just
+ * wrote, so that its flag results reach the compared state instead of
+ * being overwritten unseen. */
+static void maybe_probe_flags(Gen *g)
+{
+    InsnSeq *seq = g->seq;
+    uint16_t written = seq->units[seq->count - 1].flags_def;
+    uint32_t defined;
+
+    if (!written || seq->count >= INSN_SEQ_MAX_UNITS || !chance(g, 3)) {
+        return;
+    }
+    defined = insn_gen_defined_flags_mask(seq, UINT32_MAX);
+    for (int tries = 0; tries < 8; tries++) {
+        int cc = (int)rnd(g, 16);
+        Enc e = { .size = 8, .oplen = 2, .op = { 0x0f, (uint8_t)(0x90 + cc) } };
+
+        if ((cc_reads(cc) & ~defined) || !(cc_reads(cc) & written)) {
+            continue;
+        }
+        g->u = &seq->units[seq->count++];
+        memset(g->u, 0, sizeof(*g->u));
+        g->u->what = "setcc (flag probe)";
+        byte_rex(g, false);
+        e.rm = pick_rm(g, 8, true);
+        if (e.rm.mem) {
+            byte_rex(g, true);
+        }
+        emit(g, &e, true);
+        set_flags(g, cc_reads(cc), 0, 0);
+        return;
+    }
+}
+
 static GenFn pick_family(Gen *g)
 {
     int total = 0, pick;
@@ -1357,13 +1392,15 @@ void insn_gen_sequence(InsnSeq *seq, NativeMode mode, uint32_t features,
     seq->count = 0;
     n_units = MIN(n_units, INSN_SEQ_MAX_UNITS);
     gen_init_state(&g);
-    for (size_t i = 0; i < n_units; i++) {
+    for (size_t i = 0; i < n_units && seq->count < INSN_SEQ_MAX_UNITS; i++) {
         g.u = &seq->units[seq->count++];
         memset(g.u, 0, sizeof(*g.u));
         if (chance(&g, 12)) {
-            gen_branch(&g, i, n_units);
+            /* a target past the last unit means the end of the code */
+            gen_branch(&g, seq->count - 1, INSN_SEQ_MAX_UNITS);
         } else {
             pick_family(&g)(&g);
+            maybe_probe_flags(&g);
         }
     }
     fix_undefined_reads(&g);
