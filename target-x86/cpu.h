@@ -11,6 +11,7 @@
 #include "vireo/common.h"
 #include <stdio.h>
 #include "system/cpu.h"
+#include "tcg/tlb.h"
 
 /* General registers in encoding order. */
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI,
@@ -107,7 +108,19 @@ enum { R_ES, R_CS, R_SS, R_DS, R_FS, R_GS };
 /* Lazy-flag state: cc_op says how CC_* are computed from cc_dst/cc_src/cc_src2.
  * CC_OP_EFLAGS means eflags itself holds them. The front end extends this
  * list (target-x86/cc_helper.c); KVM only ever uses CC_OP_EFLAGS. */
-enum { CC_OP_EFLAGS = 0 };
+enum {
+    CC_OP_EFLAGS = 0,
+    CC_OP_DYNAMIC,  /* translator only: cc_op known only at run time */
+    /* One row per operation, four sizes each (B, W, L, Q in that order):
+     * docs/lazy-flags.md says what cc_dst/cc_src/cc_src2 hold for each. */
+#define X86_CC_OP_SIZES(n) CC_OP_##n##B, CC_OP_##n##W, CC_OP_##n##L, CC_OP_##n##Q,
+    X86_CC_OP_SIZES(ADD) X86_CC_OP_SIZES(ADC) X86_CC_OP_SIZES(SUB)
+    X86_CC_OP_SIZES(SBB) X86_CC_OP_SIZES(LOGIC) X86_CC_OP_SIZES(INC)
+    X86_CC_OP_SIZES(DEC) X86_CC_OP_SIZES(SHL) X86_CC_OP_SIZES(SAR)
+    X86_CC_OP_SIZES(MUL)
+#undef X86_CC_OP_SIZES
+    CC_OP_NB,
+};
 
 typedef struct SegmentCache {
     uint16_t selector;
@@ -197,6 +210,14 @@ typedef struct X86CPUState {
     X86CPUIDEntry cpuid[X86_MAX_CPUID];
     int ncpuid;
     uint32_t cpuid_level, cpuid_xlevel;
+
+    /* --- software CPU (TCG) only: target-x86/translate*.c, helpers, mmu.c --- */
+    bool exception_is_int;  /* exception_index came from INT n/INT3/INTO */
+    uint64_t exception_next_eip; /* return eip for a software interrupt */
+    int old_exception;      /* vector + 1 being delivered (double fault), or 0 */
+    int32_t tcg_exit_request; /* nonzero: translated code returns to the loop */
+    XMMReg xmm_t0;          /* scratch: a 128-bit memory operand of an SSE insn */
+    TCGTLB tlb;             /* softmmu TLB (tcg/tlb.h), per MMU mode */
 } X86CPUState;
 
 /* The board's interrupt acknowledge cycle: vector of the highest pending

@@ -1,25 +1,167 @@
 /*
- * tcg-accel.c: the TCG accelerator's entry in the AccelOps table. The
- * software CPU (tcg/ and target-x86/'s translator) is being built; until
- * it runs guests, choosing it fails with one line that says so.
+ * tcg-accel.c: the TCG accelerator (AccelOps "tcg"): the glue between the
+ * vCPU thread (system/cpus.c), the target-independent execution loop and
+ * translation cache (tcg/), and the x86 front end (target-x86/). init
+ * parses "-accel tcg,backend=jit|interp" and creates the code buffer;
+ * vcpu_init makes the thread's TCG context and the x86 IR globals;
+ * vcpu_run runs tcg_cpu_exec until HLT, a triple fault or an exit request,
+ * delivering external interrupts and NMIs at block boundaries (honouring
+ * EFLAGS.IF and the STI / MOV SS shadow) through X86CPU.int_ack.
  */
 #include "vireo/common.h"
 #include "vireo/error.h"
+#include "vireo/log.h"
 #include "accel/accel.h"
+#include "system/machine.h"
+#include "tcg/tb.h"
+#include "tcg/tcg.h"
+#include "target-x86/cpu.h"
+#include "target-x86/helper.h"
+
+#define TCG_CODE_BUFFER_SIZE (64 * MiB)
+
+static TCGBackend tcg_backend = TCG_BACKEND_JIT;
+
+/* Parses the text after "-accel tcg,": "backend=jit|interp" items. */
+static int tcg_parse_opts(const char *opts, GError **errp)
+{
+    g_auto(GStrv) items = NULL;
+
+    tcg_backend = tcg_jit_available() ? TCG_BACKEND_JIT : TCG_BACKEND_INTERP;
+    if (!opts || !*opts) {
+        return 0;
+    }
+    items = g_strsplit(opts, ",", -1);
+    for (int i = 0; items[i]; i++) {
+        if (g_str_has_prefix(items[i], "backend=")) {
+            if (tcg_backend_parse(items[i] + 8, &tcg_backend, errp) < 0) {
+                return -1;
+            }
+            if (tcg_backend == TCG_BACKEND_JIT && !tcg_jit_available()) {
+                error_setg(errp, "-accel tcg,backend=jit: no JIT backend for this host; "
+                           "use backend=interp");
+                return -1;
+            }
+        } else if (*items[i]) {
+            error_setg(errp, "-accel tcg: unknown option '%s' (known: backend=jit|interp)",
+                       items[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
 
 static int tcg_init(struct Machine *m, const char *opts, GError **errp)
 {
-    error_setg(errp, "-accel tcg: the software CPU is not built yet; use -accel kvm");
-    return -1;
+    (void)m;
+    if (tcg_parse_opts(opts, errp) < 0) {
+        return -1;
+    }
+    return tb_cache_init(TCG_CODE_BUFFER_SIZE, false, errp);
+}
+
+/* TCGTargetHooks.get_phys_code. */
+static int64_t hook_get_phys_code(void *env, uint64_t pc)
+{
+    return x86_get_phys_code(env, pc);
+}
+
+static const TCGTargetHooks x86_tcg_hooks = {
+    .get_tb_cpu_state = x86_get_tb_cpu_state,
+    .get_phys_code = hook_get_phys_code,
+    .translate = x86_translate_block,
+    .exec_interrupt = x86_exec_interrupt,
+    .handle_exception = x86_handle_exception,
+    .restore_state = x86_restore_state,
+};
+
+static int tcg_vcpu_init(CPUState *cs, GError **errp)
+{
+    X86CPUState *env = x86_env(cs);
+    TCGTargetConfig cfg = {
+        .tlb_offset = offsetof(X86CPUState, tlb),
+        .slow_ld = x86_slow_ld,
+        .slow_st = x86_slow_st,
+    };
+    TCGCPU *tc;
+
+    (void)errp;
+    x86_cpuid_restrict_for_tcg(env);
+    tcg_context_new(&cfg, tcg_backend);
+    x86_translate_init();
+    tc = g_new0(TCGCPU, 1);
+    tcg_cpu_init(tc, env, &x86_tcg_hooks);
+    cs->accel = tc;
+    tlb_flush(&env->tlb);
+    return 0;
+}
+
+/* True when the halted CPU has an event that wakes it (SDM HLT). */
+static bool halt_wakes(CPUState *cs, X86CPUState *env)
+{
+    int req = g_atomic_int_get(&cs->interrupt_request);
+
+    return (req & CPU_INTERRUPT_NMI) ||
+           ((req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK));
 }
 
 static AccelExit tcg_vcpu_run(CPUState *cs)
 {
-    return ACCEL_EXIT_ERROR;
+    X86CPUState *env = x86_env(cs);
+    TCGCPU *tc = cs->accel;
+    int r;
+
+    for (;;) {
+        g_atomic_int_set(&env->tcg_exit_request, 0);
+        tc->exit_request = 0;
+        if (g_atomic_int_get(&cs->exit_request)) {
+            return ACCEL_EXIT_NONE;
+        }
+        if (env->hflags & HF_HALTED_MASK) {
+            if (!halt_wakes(cs, env)) {
+                return ACCEL_EXIT_HALT;
+            }
+            env->hflags &= ~HF_HALTED_MASK;
+        }
+        env->old_exception = 0;
+        r = tcg_cpu_exec(tc);
+        switch (r) {
+        case EXCP_HLT:
+            return ACCEL_EXIT_HALT;
+        case EXCP_SHUTDOWN:
+            return ACCEL_EXIT_SHUTDOWN;
+        default:
+            break;
+        }
+    }
+}
+
+/* The state was reset or edited (reset, loader, gdbstub) while the vCPU
+ * was paused: translations and TLB entries may be stale. */
+static void tcg_sync_env_to_vcpu(CPUState *cs)
+{
+    X86CPUState *env = x86_env(cs);
+
+    tlb_flush(&env->tlb);
+    tb_flush();
+}
+
+static void tcg_vcpu_kick(CPUState *cs)
+{
+    X86CPUState *env = x86_env(cs);
+    TCGCPU *tc = cs->accel;
+
+    g_atomic_int_set(&env->tcg_exit_request, 1);
+    if (tc) {
+        tc->exit_request = 1;
+    }
 }
 
 const AccelOps tcg_accel_ops = {
     .name = "tcg",
     .init = tcg_init,
+    .vcpu_init = tcg_vcpu_init,
     .vcpu_run = tcg_vcpu_run,
+    .vcpu_kick = tcg_vcpu_kick,
+    .sync_env_to_vcpu = tcg_sync_env_to_vcpu,
 };

@@ -1,0 +1,91 @@
+/*
+ * cpuid-tcg.c: what the software CPU advertises. The default model
+ * (cpuid.c) lists a baseline x86-64 CPU; x86_cpuid_restrict_for_tcg()
+ * removes what the translator does not implement, and
+ * x86_tcg_decoder_features() turns the remaining CPUID bits into the
+ * decoder's feature set, so an instruction of an unadvertised extension
+ * decodes as #UD. Implemented and so added: POPCNT, MOVBE, LZCNT (ABM),
+ * RDTSCP, 1 GiB pages; removed: VME, SSE3 and later, CX16, XSAVE, AVX.
+ * FPU, MMX, SSE and SSE2 stay advertised because an
+ * x86-64 kernel refuses to start without them (arch/x86 verify_cpu);
+ * only their state instructions (fpu_helper.c) exist so far, and their
+ * arithmetic raises #UD with a log line under -d unimp.
+ */
+#include "vireo/common.h"
+#include "target-x86/cpuid.h"
+#include "target-x86/decode.h"
+#include "target-x86/helper.h"
+
+void x86_cpuid_restrict_for_tcg(X86CPUState *env)
+{
+    X86CPUIDEntry *e = x86_cpuid_find(env, 1, 0);
+
+    if (e) {
+        e->edx &= ~CPUID_VME;
+        e->ecx |= CPUID_EXT_POPCNT | CPUID_EXT_MOVBE;
+        e->ecx &= ~(CPUID_EXT_SSE3 | CPUID_EXT_PCLMUL | CPUID_EXT_SSSE3 | CPUID_EXT_CX16 |
+                    CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_X2APIC | CPUID_EXT_AES |
+                    CPUID_EXT_XSAVE | CPUID_EXT_OSXSAVE | CPUID_EXT_AVX);
+    }
+    e = x86_cpuid_find(env, 7, 0);
+    if (e) {
+        e->ebx = e->ecx = e->edx = 0;
+    }
+    e = x86_cpuid_find(env, 0x80000001, 0);
+    if (e) {
+        e->edx |= CPUID_EXT2_RDTSCP | CPUID_EXT2_PDPE1GB;
+        e->ecx &= CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM;
+        e->ecx |= CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM;
+    }
+}
+
+/* One CPUID bit that enables one decoder feature. */
+typedef struct FeatureBit {
+    uint32_t leaf;
+    uint8_t reg;    /* 2 = ECX, 3 = EDX */
+    uint32_t mask;
+    uint8_t feature;
+} FeatureBit;
+
+static const FeatureBit feature_bits[] = {
+    { 1, 3, CPUID_FP87, X86_FEAT_FPU },
+    { 1, 3, CPUID_CX8, X86_FEAT_CX8 },
+    { 1, 3, CPUID_SEP, X86_FEAT_SEP },
+    { 1, 3, CPUID_CMOV, X86_FEAT_CMOV },
+    { 1, 3, CPUID_MMX, X86_FEAT_MMX },
+    { 1, 3, CPUID_FXSR, X86_FEAT_FXSR },
+    { 1, 3, CPUID_SSE, X86_FEAT_SSE },
+    { 1, 3, CPUID_SSE2, X86_FEAT_SSE2 },
+    { 1, 3, CPUID_CLFLUSH, X86_FEAT_CLFLUSH },
+    { 1, 3, CPUID_TSC, X86_FEAT_TSC },
+    { 1, 3, CPUID_MSR, X86_FEAT_MSR },
+    { 1, 2, CPUID_EXT_SSE3, X86_FEAT_SSE3 },
+    { 1, 2, CPUID_EXT_SSSE3, X86_FEAT_SSSE3 },
+    { 1, 2, CPUID_EXT_SSE41, X86_FEAT_SSE41 },
+    { 1, 2, CPUID_EXT_SSE42, X86_FEAT_SSE42 },
+    { 1, 2, CPUID_EXT_POPCNT, X86_FEAT_POPCNT },
+    { 1, 2, CPUID_EXT_MOVBE, X86_FEAT_MOVBE },
+    { 1, 2, CPUID_EXT_CX16, X86_FEAT_CX16 },
+    { 1, 2, CPUID_EXT_AES, X86_FEAT_AES },
+    { 1, 2, CPUID_EXT_PCLMUL, X86_FEAT_PCLMULQDQ },
+    { 1, 2, CPUID_EXT_XSAVE, X86_FEAT_XSAVE },
+    { 0x80000001, 3, CPUID_EXT2_SYSCALL, X86_FEAT_SYSCALL },
+    { 0x80000001, 3, CPUID_EXT2_RDTSCP, X86_FEAT_RDTSCP },
+    { 0x80000001, 3, CPUID_EXT2_LM, X86_FEAT_LM },
+    { 0x80000001, 2, CPUID_EXT3_ABM, X86_FEAT_LZCNT },
+};
+
+uint64_t x86_tcg_decoder_features(X86CPUState *env)
+{
+    uint64_t f = X86_FEATURE_BIT(X86_FEAT_NONE);
+
+    for (unsigned i = 0; i < ARRAY_SIZE(feature_bits); i++) {
+        const FeatureBit *b = &feature_bits[i];
+        uint32_t r[4];
+        x86_cpuid(env, b->leaf, 0, &r[0], &r[1], &r[2], &r[3]);
+        if (r[b->reg] & b->mask) {
+            f |= X86_FEATURE_BIT(b->feature);
+        }
+    }
+    return f;
+}

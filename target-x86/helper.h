@@ -1,0 +1,216 @@
+/*
+ * helper.h: the x86 software CPU's run-time side. Translated code calls
+ * the helper_* functions for everything too large or too rare to inline
+ * (segment loads, far transfers, interrupts, CPUID, MSRs, port I/O,
+ * division); the exec-loop hooks (accel/tcg) and the softmmu slow paths
+ * (mmu.c) use the x86_* functions. Every helper takes the CPU state first
+ * and 64-bit integer arguments; a helper that faults unwinds to the exec
+ * loop with the guest state of the faulting instruction restored (precise
+ * exceptions, tcg/tb.h tcg_cpu_loop_exit_restore).
+ */
+#ifndef TARGET_X86_HELPER_H
+#define TARGET_X86_HELPER_H
+
+#include "vireo/common.h"
+#include "target-x86/cpu.h"
+
+/* MMU indexes of the softmmu TLB (tcg/tlb.h has TCG_NB_MMU_MODES of them). */
+enum {
+    X86_MMU_KERNEL = 0,  /* CPL 0-2 with paging on */
+    X86_MMU_USER = 1,    /* CPL 3 with paging on */
+    X86_MMU_PHYS = 2,    /* paging off: linear = physical */
+};
+
+/* Exception vectors (SDM Vol.3 Table 6-1). */
+enum {
+    EXCP_DE = 0, EXCP_DB = 1, EXCP_NMI = 2, EXCP_BP = 3, EXCP_OF = 4,
+    EXCP_BR = 5, EXCP_UD = 6, EXCP_NM = 7, EXCP_DF = 8, EXCP_TS = 10,
+    EXCP_NP = 11, EXCP_SS = 12, EXCP_GP = 13, EXCP_PF = 14, EXCP_MF = 16,
+    EXCP_AC = 17, EXCP_MC = 18, EXCP_XM = 19,
+};
+
+/* Exec-loop pseudo exceptions (never delivered to the guest). */
+enum {
+    EXCP_HLT = 0x100,      /* HLT: leave the loop, vCPU halted */
+    EXCP_SHUTDOWN = 0x101, /* triple fault */
+};
+
+/* Page-fault error code bits (SDM Vol.3 4.7). */
+#define PF_ERR_P    1u
+#define PF_ERR_W    2u
+#define PF_ERR_U    4u
+#define PF_ERR_RSVD 8u
+#define PF_ERR_I    16u
+
+/* Access kinds for the page walker. */
+enum { X86_ACC_READ = 0, X86_ACC_WRITE = 1, X86_ACC_EXEC = 2 };
+
+/* ---- exceptions and interrupts (excp_helper.c) ---- */
+
+/* Raises exception vec with no error code: never returns (unwinds to the
+ * exec loop, restoring the state of the instruction at ra if ra != 0). */
+VIREO_NORETURN void x86_raise_exception(X86CPUState *env, int vec, uintptr_t ra);
+/* Raises exception vec with error code err: never returns. */
+VIREO_NORETURN void x86_raise_exception_err(X86CPUState *env, int vec, int err,
+                                            uintptr_t ra);
+/* Delivers the pending env->exception_index through the IVT/IDT (stack
+ * switch, error code, double and triple fault): true, or false when the
+ * processor shut down (triple fault). Called from the exec loop. */
+bool x86_deliver_exception(X86CPUState *env);
+struct TCGCPU;
+/* TCGTargetHooks.exec_interrupt: takes a pending NMI or INTR at this block
+ * boundary (IF, STI/MOV SS shadow, NMI blocking): true if one was taken. */
+bool x86_exec_interrupt(void *env, struct TCGCPU *tc);
+/* TCGTargetHooks.handle_exception: delivers tc->exception_index; -1 to
+ * keep running, or EXCP_HLT / EXCP_SHUTDOWN for the exec loop to return. */
+int x86_handle_exception(void *env, struct TCGCPU *tc);
+/* Delivers an external (hardware) interrupt vector at an instruction
+ * boundary: true, or false on triple fault. */
+bool x86_deliver_hw_interrupt(X86CPUState *env, int vec);
+/* Delivers interrupt vec: is_int for INT n/INT3/INTO (next_eip is the
+ * return address), is_hw for external interrupts. May raise a nested fault
+ * (unwinds). */
+void x86_do_interrupt(X86CPUState *env, int vec, bool is_int, int err,
+                      bool has_err, uint64_t next_eip, bool is_hw);
+
+/* ---- guest memory for helpers and the slow paths (mmu.c) ---- */
+
+/* Current MMU index for data accesses at the CPU's CPL and paging state. */
+unsigned x86_mmu_index(const X86CPUState *env);
+/* Walks the page tables for vaddr: 0 with *paddr and *prot (TLB_PROT_*)
+ * set, or -1 with *pf_err set to the #PF error code. Sets A/D bits. */
+int x86_mmu_translate(X86CPUState *env, uint64_t vaddr, int access, bool user,
+                      uint64_t *paddr, int *prot, uint32_t *pf_err);
+/* Loads size bytes at a linear address through the MMU; faults unwind. */
+uint64_t x86_ld(X86CPUState *env, uint64_t addr, unsigned size, unsigned mmu_idx,
+                uintptr_t ra);
+/* Stores size bytes at a linear address through the MMU; faults unwind. */
+void x86_st(X86CPUState *env, uint64_t addr, uint64_t val, unsigned size,
+            unsigned mmu_idx, uintptr_t ra);
+/* Physical loads and stores (RAM directly, MMIO under the BQL). */
+uint64_t x86_phys_ld(X86CPUState *env, uint64_t paddr, unsigned size);
+void x86_phys_st(X86CPUState *env, uint64_t paddr, uint64_t val, unsigned size);
+/* Copies len code bytes at linear addr: 0, or -1 with *pf_err set. */
+int x86_code_read(X86CPUState *env, uint64_t addr, uint8_t *buf, unsigned len,
+                  uint32_t *pf_err);
+/* Physical address for an instruction fetch at linear pc: the address, or
+ * -1 with the #PF recorded in env->exception_index (no unwinding). */
+int64_t x86_get_phys_code(X86CPUState *env, uint64_t pc);
+/* TCGTargetConfig slow paths (tcg/tcg.h TCGSlowLoad / TCGSlowStore). */
+uint64_t x86_slow_ld(void *env, uint64_t addr, uint32_t oi, uintptr_t ra);
+void x86_slow_st(void *env, uint64_t addr, uint64_t val, uint32_t oi,
+                 uintptr_t ra);
+/* Flushes the whole TLB and the jump cache (CR0/CR3/CR4/EFER writes). */
+void x86_tlb_flush(X86CPUState *env);
+
+/* ---- lazy flags (cc_helper.c) ---- */
+
+/* The truth of condition code cond (0..15, SDM Jcc order) on eflags f. */
+bool x86_cond_eval(uint32_t f, unsigned cond);
+uint64_t helper_cc_compute_all(X86CPUState *env);
+uint64_t helper_cc_compute_c(X86CPUState *env);
+/* Folds the lazy flags into env->eflags and sets cc_op = CC_OP_EFLAGS. */
+void helper_cc_materialize(X86CPUState *env);
+/* 1 when condition cond holds on the current flags, else 0. */
+uint64_t helper_cond(X86CPUState *env, uint64_t cond);
+
+/* ---- helpers called from translated code ---- */
+
+/* Exceptions. */
+void helper_raise_exception(X86CPUState *env, uint64_t vec);
+void helper_raise_exception_err(X86CPUState *env, uint64_t vec, uint64_t err);
+void helper_raise_interrupt(X86CPUState *env, uint64_t vec, uint64_t next_eip);
+void helper_into(X86CPUState *env, uint64_t next_eip);
+void helper_fetch_fault(X86CPUState *env, uint64_t linear);
+void helper_hlt(X86CPUState *env, uint64_t next_eip);
+void helper_check_priv(X86CPUState *env);
+void helper_single_step(X86CPUState *env);
+
+/* EFLAGS (misc_helper.c). */
+uint64_t helper_read_eflags(X86CPUState *env);
+void helper_write_eflags(X86CPUState *env, uint64_t val, uint64_t opsize);
+void helper_cli(X86CPUState *env);
+void helper_sti(X86CPUState *env);
+
+/* System instructions (misc_helper.c). */
+void helper_cpuid(X86CPUState *env);
+void helper_rdmsr(X86CPUState *env);
+void helper_wrmsr(X86CPUState *env);
+void helper_rdtsc(X86CPUState *env);
+void helper_rdtscp(X86CPUState *env);
+uint64_t helper_read_cr(X86CPUState *env, uint64_t reg);
+void helper_write_cr(X86CPUState *env, uint64_t reg, uint64_t val);
+uint64_t helper_read_dr(X86CPUState *env, uint64_t reg);
+void helper_write_dr(X86CPUState *env, uint64_t reg, uint64_t val);
+void helper_lmsw(X86CPUState *env, uint64_t val);
+void helper_clts(X86CPUState *env);
+void helper_invlpg(X86CPUState *env, uint64_t addr);
+uint64_t helper_in(X86CPUState *env, uint64_t port, uint64_t size);
+void helper_out(X86CPUState *env, uint64_t port, uint64_t val, uint64_t size);
+void helper_check_io(X86CPUState *env, uint64_t port, uint64_t size);
+
+/* Arithmetic too large to inline (arith_helper.c). */
+void helper_div(X86CPUState *env, uint64_t divisor, uint64_t size_signed);
+uint64_t helper_rcl(X86CPUState *env, uint64_t val, uint64_t count, uint64_t size);
+uint64_t helper_rcr(X86CPUState *env, uint64_t val, uint64_t count, uint64_t size);
+void helper_bcd(X86CPUState *env, uint64_t op, uint64_t imm);
+
+/* Segments and far transfers (seg_helper.c). */
+void helper_load_seg(X86CPUState *env, uint64_t seg, uint64_t selector);
+void helper_ljmp(X86CPUState *env, uint64_t selector, uint64_t offset,
+                 uint64_t next_eip);
+void helper_lcall(X86CPUState *env, uint64_t selector, uint64_t offset,
+                  uint64_t next_eip, uint64_t opsize);
+void helper_lret(X86CPUState *env, uint64_t opsize, uint64_t imm);
+void helper_iret(X86CPUState *env, uint64_t opsize, uint64_t next_eip);
+void helper_lldt(X86CPUState *env, uint64_t selector);
+void helper_ltr(X86CPUState *env, uint64_t selector);
+uint64_t helper_lar_lsl(X86CPUState *env, uint64_t selector, uint64_t is_lsl);
+void helper_verr_verw(X86CPUState *env, uint64_t selector, uint64_t is_verw);
+void helper_syscall(X86CPUState *env, uint64_t next_eip);
+void helper_sysret(X86CPUState *env, uint64_t opsize);
+void helper_sysenter(X86CPUState *env);
+void helper_sysexit(X86CPUState *env, uint64_t opsize);
+void helper_swapgs(X86CPUState *env);
+
+/* x87/SSE state instructions (fpu_helper.c). */
+void helper_fpu_check(X86CPUState *env, uint64_t sse);
+void helper_fninit(X86CPUState *env);
+void helper_fnclex(X86CPUState *env);
+uint64_t helper_fnstsw(X86CPUState *env);
+uint64_t helper_fnstcw(X86CPUState *env);
+void helper_fldcw(X86CPUState *env, uint64_t val);
+void helper_emms(X86CPUState *env);
+void helper_ldmxcsr(X86CPUState *env, uint64_t val);
+uint64_t helper_stmxcsr(X86CPUState *env);
+void helper_fxsave(X86CPUState *env, uint64_t addr);
+void helper_fxrstor(X86CPUState *env, uint64_t addr);
+
+/* SSE/SSE2 integer and logic operations (sse_helper.c): m is the
+ * X86_MN_* mnemonic, offsets are of XMMReg fields in the CPU state. */
+void helper_sse(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
+                uint64_t imm);
+uint64_t helper_sse_movmsk(X86CPUState *env, uint64_t m, uint64_t src_off);
+
+/* ---- the CPU model the software CPU advertises (cpuid-tcg.c) ---- */
+
+/* Removes from env's CPUID model what the translator does not implement. */
+void x86_cpuid_restrict_for_tcg(X86CPUState *env);
+/* The decoder feature set (X86_FEATURE_BIT bits) env's CPUID advertises. */
+uint64_t x86_tcg_decoder_features(X86CPUState *env);
+
+/* ---- translator entry points (translate.c) ---- */
+
+struct TranslationBlock;
+/* TCGTargetHooks.translate: emits IR for the block at tb->pc. */
+void x86_translate_block(void *env, struct TranslationBlock *tb);
+/* TCGTargetHooks.get_tb_cpu_state. */
+void x86_get_tb_cpu_state(void *env, uint64_t *pc, uint64_t *cs_base,
+                          uint32_t *flags);
+/* TCGTargetHooks.restore_state: rip and cc_op from insn_start data. */
+void x86_restore_state(void *env, struct TranslationBlock *tb,
+                       const uint64_t *data);
+/* Declares the IR globals for env's fields; once per TCG context. */
+void x86_translate_init(void);
+
+#endif

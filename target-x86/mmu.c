@@ -1,0 +1,382 @@
+/*
+ * mmu.c: the x86 MMU for the software CPU. The page walker handles
+ * 32-bit paging with 4 MiB pages (PSE, PSE-36), PAE paging with 2 MiB
+ * pages, and 4-level paging with 2 MiB and 1 GiB pages, with the U/S,
+ * R/W (and CR0.WP), NX (EFER.NXE) rules and the accessed/dirty updates
+ * of SDM Vol.3 chapter 4. It fills the softmmu TLB (tcg/tlb.h) on a miss
+ * and implements the target's slow load/store paths: RAM through the host
+ * pointer, MMIO through bus_read/bus_write on current_machine->mem with
+ * the BQL held, writes to pages holding translated code invalidating it
+ * first (self-modifying code).
+ */
+#include "vireo/common.h"
+#include "vireo/log.h"
+#include "hw/bus.h"
+#include "system/bql.h"
+#include "system/machine.h"
+#include "tcg/tb.h"
+#include "tcg/tcg.h"
+#include "target-x86/helper-internal.h"
+
+#define PG_P   (1ULL << 0)
+#define PG_RW  (1ULL << 1)
+#define PG_US  (1ULL << 2)
+#define PG_A   (1ULL << 5)
+#define PG_D   (1ULL << 6)
+#define PG_PS  (1ULL << 7)
+#define PG_NX  (1ULL << 63)
+#define PG_ADDR_MASK 0x000ffffffffff000ULL
+
+unsigned x86_mmu_index(const X86CPUState *env)
+{
+    if (!(env->cr[0] & CR0_PG)) {
+        return X86_MMU_PHYS;
+    }
+    return x86_cpl(env) == 3 ? X86_MMU_USER : X86_MMU_KERNEL;
+}
+
+/* The RAM/ROM region holding paddr, or NULL for MMIO or unclaimed space. */
+static const BusRegion *ram_region(uint64_t paddr)
+{
+    const BusRegion *r;
+
+    if (!current_machine || !current_machine->mem) {
+        return NULL;
+    }
+    r = bus_lookup(current_machine->mem, paddr);
+    return r && r->kind != BUS_REGION_IO ? r : NULL;
+}
+
+static uint64_t bus_access(uint64_t paddr, uint64_t val, unsigned size, bool write)
+{
+    bool locked = bql_locked();
+    uint64_t r = 0;
+
+    if (!current_machine || !current_machine->mem) {
+        return ~0ULL;
+    }
+    if (!locked) {
+        bql_lock();
+    }
+    if (write) {
+        bus_write(current_machine->mem, paddr, val, size);
+    } else {
+        r = bus_read(current_machine->mem, paddr, size);
+    }
+    if (!locked) {
+        bql_unlock();
+    }
+    return r;
+}
+
+uint64_t x86_phys_ld(X86CPUState *env, uint64_t paddr, unsigned size)
+{
+    const BusRegion *r;
+    uint64_t v = 0;
+
+    paddr &= env->a20_mask;
+    r = ram_region(paddr);
+    if (r && paddr + size <= r->base + r->size) {
+        memcpy(&v, r->host + (paddr - r->base), size);
+        return v;
+    }
+    return bus_access(paddr, 0, size, false);
+}
+
+void x86_phys_st(X86CPUState *env, uint64_t paddr, uint64_t val, unsigned size)
+{
+    const BusRegion *r;
+
+    paddr &= env->a20_mask;
+    r = ram_region(paddr);
+    if (r && r->kind == BUS_REGION_RAM && paddr + size <= r->base + r->size) {
+        if (tb_page_has_code(paddr)) {
+            tb_invalidate_phys_range(paddr, paddr + size);
+        }
+        memcpy(r->host + (paddr - r->base), &val, size);
+        return;
+    }
+    bus_access(paddr, val, size, true);
+}
+
+/* Rights gathered along the walk. */
+typedef struct Walk {
+    bool user, write, nx;
+} Walk;
+
+/* Reads a paging entry, sets its accessed bit: the entry. */
+static uint64_t walk_entry(X86CPUState *env, uint64_t addr, bool wide, Walk *w)
+{
+    uint64_t e = x86_phys_ld(env, addr, wide ? 8 : 4);
+
+    if (!(e & PG_P)) {
+        return e;
+    }
+    if (!(e & PG_A)) {
+        e |= PG_A;
+        x86_phys_st(env, addr, e, wide ? 8 : 4);
+    }
+    w->user &= !!(e & PG_US);
+    w->write &= !!(e & PG_RW);
+    if (wide && (env->efer & EFER_NXE)) {
+        w->nx |= !!(e & PG_NX);
+    }
+    return e;
+}
+
+/*
+ * Finds the leaf entry for vaddr: 0 with *leaf_addr, *leaf and *page_mask
+ * set, or -1 if an entry is not present (w holds the rights so far).
+ */
+static int walk_tables(X86CPUState *env, uint64_t vaddr, Walk *w, uint64_t *leaf_addr,
+                       uint64_t *leaf, uint64_t *page_mask, bool *wide)
+{
+    uint64_t e, addr;
+    int level;
+
+    *wide = env->cr[4] & CR4_PAE;
+    if (!*wide) {
+        addr = (env->cr[3] & 0xfffff000u) + ((vaddr >> 20) & 0xffc);
+        e = walk_entry(env, addr, false, w);
+        if (!(e & PG_P)) {
+            return -1;
+        }
+        if ((e & PG_PS) && (env->cr[4] & CR4_PSE)) {
+            *leaf_addr = addr;
+            *leaf = (e & 0xffc00fffu) | (((e >> 13) & 0xff) << 32);
+            *page_mask = 0x3fffff;
+            return 0;
+        }
+        addr = (e & 0xfffff000u) + ((vaddr >> 10) & 0xffc);
+        level = 1;
+    } else if (env->efer & EFER_LMA) {
+        addr = (env->cr[3] & PG_ADDR_MASK) + ((vaddr >> 36) & 0xff8);
+        level = 4;
+    } else {
+        addr = (env->cr[3] & 0xffffffe0u) + ((vaddr >> 27) & 0x18);
+        e = x86_phys_ld(env, addr, 8);
+        if (!(e & PG_P)) {
+            return -1;
+        }
+        addr = (e & PG_ADDR_MASK) + ((vaddr >> 18) & 0xff8);
+        level = 2;
+    }
+    for (;;) {
+        e = walk_entry(env, addr, *wide, w);
+        if (!(e & PG_P)) {
+            return -1;
+        }
+        if (level == 1 || (level <= 3 && (e & PG_PS))) {
+            *leaf_addr = addr;
+            *leaf = e;
+            *page_mask = level == 1 ? 0xfff : level == 2 ? 0x1fffff : 0x3fffffff;
+            return 0;
+        }
+        level--;
+        addr = (e & PG_ADDR_MASK) + ((vaddr >> (9 * level)) & 0xff8);
+        if (!*wide) {
+            addr = (e & 0xfffff000u) + ((vaddr >> 10) & 0xffc);
+        }
+    }
+}
+
+int x86_mmu_translate(X86CPUState *env, uint64_t vaddr, int access, bool user,
+                      uint64_t *paddr, int *prot, uint32_t *pf_err)
+{
+    Walk w = { true, true, false };
+    uint64_t leaf_addr, leaf, mask;
+    bool wide, wp = env->cr[0] & CR0_WP;
+    uint32_t err = (access == X86_ACC_WRITE ? PF_ERR_W : 0) | (user ? PF_ERR_U : 0);
+
+    if (!(env->cr[0] & CR0_PG)) {
+        *paddr = (env->efer & EFER_LMA) ? vaddr : (uint32_t)vaddr;
+        *prot = TLB_PROT_READ | TLB_PROT_WRITE | TLB_PROT_EXEC;
+        return 0;
+    }
+    if (access == X86_ACC_EXEC && (env->efer & EFER_NXE)) {
+        err |= PF_ERR_I;
+    }
+    if (!(env->efer & EFER_LMA)) {
+        vaddr = (uint32_t)vaddr;
+    }
+    if (walk_tables(env, vaddr, &w, &leaf_addr, &leaf, &mask, &wide) < 0) {
+        *pf_err = err;
+        return -1;
+    }
+    if ((user && !w.user) || (access == X86_ACC_WRITE && !w.write && (user || wp)) ||
+        (access == X86_ACC_EXEC && w.nx)) {
+        *pf_err = err | PF_ERR_P;
+        return -1;
+    }
+    if (access == X86_ACC_WRITE && !(leaf & PG_D)) {
+        uint64_t e = x86_phys_ld(env, leaf_addr, wide ? 8 : 4) | PG_D | PG_A;
+        x86_phys_st(env, leaf_addr, e, wide ? 8 : 4);
+        leaf |= PG_D;
+    }
+    *prot = TLB_PROT_READ;
+    if ((w.write || (!user && !wp)) && (leaf & PG_D)) {
+        *prot |= TLB_PROT_WRITE;
+    }
+    if (!w.nx) {
+        *prot |= TLB_PROT_EXEC;
+    }
+    *paddr = ((leaf & PG_ADDR_MASK & ~mask) | (vaddr & mask)) & env->a20_mask;
+    return 0;
+}
+
+/* Walks and raises #PF (or #GP for a non-canonical address) on failure. */
+static uint64_t translate_or_fault(X86CPUState *env, uint64_t vaddr, int access,
+                                   unsigned mmu_idx, int *prot, uintptr_t ra)
+{
+    uint64_t paddr;
+    uint32_t err;
+
+    if ((env->efer & EFER_LMA) && (uint64_t)((int64_t)(vaddr << 16) >> 16) != vaddr) {
+        x86_raise_exception_err(env, EXCP_GP, 0, ra);
+    }
+    if (mmu_idx == X86_MMU_PHYS) {
+        *prot = TLB_PROT_READ | TLB_PROT_WRITE | TLB_PROT_EXEC;
+        return ((env->efer & EFER_LMA) ? vaddr : (uint32_t)vaddr) & env->a20_mask;
+    }
+    if (x86_mmu_translate(env, vaddr, access, mmu_idx == X86_MMU_USER, &paddr, prot,
+                          &err) < 0) {
+        env->cr[2] = vaddr;
+        x86_raise_exception_err(env, EXCP_PF, err, ra);
+    }
+    return paddr;
+}
+
+/* Fills the TLB entry for vaddr's page; returns the physical address. */
+static uint64_t tlb_fill(X86CPUState *env, uint64_t vaddr, int access,
+                         unsigned mmu_idx, uintptr_t ra)
+{
+    int prot;
+    uint64_t paddr = translate_or_fault(env, vaddr, access, mmu_idx, &prot, ra);
+    uint64_t ppage = paddr & TCG_PAGE_MASK;
+    const BusRegion *r = ram_region(ppage);
+    unsigned flags = 0;
+    void *host = NULL;
+
+    if (r && ppage + TCG_PAGE_SIZE <= r->base + r->size) {
+        host = r->host + (ppage - r->base);
+        if (r->kind == BUS_REGION_ROM) {
+            prot &= ~TLB_PROT_WRITE;
+        } else if (tb_page_has_code(ppage)) {
+            flags |= TLB_NOTDIRTY;
+        }
+    } else {
+        flags |= TLB_MMIO;
+    }
+    tlb_set_page(&env->tlb, mmu_idx, vaddr, host, prot, flags);
+    return paddr;
+}
+
+uint64_t x86_ld(X86CPUState *env, uint64_t addr, unsigned size, unsigned mmu_idx,
+                uintptr_t ra)
+{
+    uint64_t paddr, v = 0;
+    TCGTLBEntry *e;
+
+    if ((addr & (TCG_PAGE_SIZE - 1)) + size > TCG_PAGE_SIZE) {
+        for (unsigned i = 0; i < size; i++) {
+            v |= x86_ld(env, addr + i, 1, mmu_idx, ra) << (8 * i);
+        }
+        return v;
+    }
+    e = tlb_entry(&env->tlb, mmu_idx, addr);
+    if (e->addr_read == (addr & TCG_PAGE_MASK)) {
+        memcpy(&v, (void *)(uintptr_t)(addr + e->addend), size);
+        return v;
+    }
+    paddr = tlb_fill(env, addr, X86_ACC_READ, mmu_idx, ra);
+    return x86_phys_ld(env, paddr, size);
+}
+
+void x86_st(X86CPUState *env, uint64_t addr, uint64_t val, unsigned size,
+            unsigned mmu_idx, uintptr_t ra)
+{
+    uint64_t paddr;
+    TCGTLBEntry *e;
+
+    if ((addr & (TCG_PAGE_SIZE - 1)) + size > TCG_PAGE_SIZE) {
+        /* Probe both pages first so a fault leaves memory untouched. */
+        int prot;
+        translate_or_fault(env, addr, X86_ACC_WRITE, mmu_idx, &prot, ra);
+        translate_or_fault(env, addr + size - 1, X86_ACC_WRITE, mmu_idx, &prot, ra);
+        for (unsigned i = 0; i < size; i++) {
+            x86_st(env, addr + i, val >> (8 * i), 1, mmu_idx, ra);
+        }
+        return;
+    }
+    e = tlb_entry(&env->tlb, mmu_idx, addr);
+    if (e->addr_write == (addr & TCG_PAGE_MASK)) {
+        memcpy((void *)(uintptr_t)(addr + e->addend), &val, size);
+        return;
+    }
+    paddr = tlb_fill(env, addr, X86_ACC_WRITE, mmu_idx, ra);
+    x86_phys_st(env, paddr, val, size);
+    if (!tb_page_has_code(paddr) && (e->addr_write & TLB_NOTDIRTY)) {
+        tlb_fill(env, addr, X86_ACC_WRITE, mmu_idx, ra);
+    }
+}
+
+uint64_t x86_slow_ld(void *envp, uint64_t addr, uint32_t oi, uintptr_t ra)
+{
+    return x86_ld(envp, addr, 1u << (get_memop(oi) & MO_SIZE), get_mmuidx(oi), ra);
+}
+
+void x86_slow_st(void *envp, uint64_t addr, uint64_t val, uint32_t oi, uintptr_t ra)
+{
+    x86_st(envp, addr, val, 1u << (get_memop(oi) & MO_SIZE), get_mmuidx(oi), ra);
+}
+
+int x86_code_read(X86CPUState *env, uint64_t addr, uint8_t *buf, unsigned len,
+                  uint32_t *pf_err)
+{
+    bool user = x86_cpl(env) == 3;
+
+    for (unsigned i = 0; i < len; i++) {
+        uint64_t va = addr + i, paddr;
+        int prot;
+
+        if (x86_mmu_translate(env, va, X86_ACC_EXEC, user, &paddr, &prot, pf_err) < 0) {
+            return -1;
+        }
+        buf[i] = (uint8_t)x86_phys_ld(env, paddr & env->a20_mask, 1);
+    }
+    return 0;
+}
+
+int64_t x86_get_phys_code(X86CPUState *env, uint64_t pc)
+{
+    uint64_t paddr;
+    uint32_t err;
+    int prot;
+
+    if (x86_mmu_translate(env, pc, X86_ACC_EXEC, x86_cpl(env) == 3, &paddr, &prot,
+                          &err) < 0) {
+        env->cr[2] = pc;
+        env->exception_index = EXCP_PF;
+        env->error_code = err;
+        env->has_error_code = true;
+        env->exception_is_int = false;
+        if (current_tcg_cpu) {
+            current_tcg_cpu->exception_index = EXCP_PF;
+        }
+        return -1;
+    }
+    return (int64_t)(paddr & env->a20_mask);
+}
+
+void x86_tlb_flush(X86CPUState *env)
+{
+    tlb_flush(&env->tlb);
+    if (current_tcg_cpu) {
+        tcg_cpu_jmp_cache_clear(current_tcg_cpu);
+    }
+}
+
+void x86_update_mmu_mode(X86CPUState *env)
+{
+    x86_tlb_flush(env);
+}

@@ -1,0 +1,195 @@
+/*
+ * task_helper.c: hardware task switching with 32-bit TSSs (SDM Vol.3
+ * 7.3): JMP or CALL to a TSS descriptor or a task gate, an interrupt or
+ * exception through a task gate (a nested CALL-like switch), and IRET
+ * with NT set (return to the back-linked task). The current state is
+ * saved into the old TSS, the busy bits and NT/back link are updated as
+ * the SDM's table 7-2 says, and the new task's CR3, LDT, registers and
+ * segments are loaded; a bad segment in the new TSS raises #TS in the
+ * context of the new task. 16-bit TSSs are logged as unimplemented.
+ */
+#include "vireo/common.h"
+#include "vireo/log.h"
+#include "tcg/tb.h"
+#include "target-x86/helper-internal.h"
+
+/* Offsets in a 32-bit TSS. */
+enum {
+    TSS_LINK = 0x00, TSS_CR3 = 0x1c, TSS_EIP = 0x20, TSS_EFLAGS = 0x24,
+    TSS_EAX = 0x28, TSS_ES = 0x48, TSS_LDT = 0x60, TSS_MIN_LIMIT = 103,
+};
+
+#define TSS_BUSY (2u << DESC_TYPE_SHIFT)
+
+static void set_busy(X86CPUState *env, uint32_t sel, bool busy, uintptr_t ra)
+{
+    uint64_t addr = env->gdt.base + (sel & ~7u) + 4;
+    uint32_t e2 = x86_ld(env, addr, 4, x86_sup_mmu(env), ra);
+
+    e2 = busy ? e2 | TSS_BUSY : e2 & ~TSS_BUSY;
+    x86_st(env, addr, e2, 4, x86_sup_mmu(env), ra);
+}
+
+/* Loads one segment register of the new task; faults are #TS(sel). */
+static void task_load_seg(X86CPUState *env, int seg, uint32_t sel, uintptr_t ra)
+{
+    uint32_t e1, e2;
+
+    if (env->eflags & VM_MASK) {
+        x86_seg_load_cache(env, seg, sel, (uint64_t)sel << 4, 0xffff,
+                           DESC_P_MASK | DESC_S_MASK | DESC_A_MASK | DESC_W_MASK |
+                           (3u << DESC_DPL_SHIFT) |
+                           (seg == R_CS ? DESC_CS_MASK | DESC_R_MASK : 0));
+        return;
+    }
+    if ((sel & 0xfffc) == 0) {
+        if (seg == R_CS || seg == R_SS) {
+            x86_raise_exception_err(env, EXCP_TS, sel & 0xfffc, ra);
+        }
+        x86_seg_load_cache(env, seg, sel, 0, 0, 0);
+        return;
+    }
+    if (x86_load_desc(env, sel, &e1, &e2, ra) < 0 || !(e2 & DESC_S_MASK) ||
+        (seg == R_CS && !(e2 & DESC_CS_MASK)) ||
+        (seg == R_SS && ((e2 & DESC_CS_MASK) || !(e2 & DESC_W_MASK)))) {
+        x86_raise_exception_err(env, EXCP_TS, sel & 0xfffc, ra);
+    }
+    if (!(e2 & DESC_P_MASK)) {
+        x86_raise_exception_err(env, seg == R_SS ? EXCP_SS : EXCP_NP, sel & 0xfffc, ra);
+    }
+    x86_seg_load_desc(env, seg, sel, e1, e2);
+}
+
+/* Saves the outgoing task's state into its TSS (SDM Vol.3 7.3 step 9). */
+static void save_old_task(X86CPUState *env, uint64_t next_eip, bool clear_nt, uintptr_t ra)
+{
+    uint64_t base = env->tr.base;
+    unsigned mmu = x86_sup_mmu(env);
+    uint64_t eflags = x86_eflags_get(env);
+
+    if (clear_nt) {
+        eflags &= ~(uint64_t)NT_MASK;
+    }
+    x86_st(env, base + TSS_EIP, next_eip, 4, mmu, ra);
+    x86_st(env, base + TSS_EFLAGS, eflags, 4, mmu, ra);
+    for (int i = 0; i < 8; i++) {
+        x86_st(env, base + TSS_EAX + i * 4, env->regs[i], 4, mmu, ra);
+    }
+    for (int s = R_ES; s <= R_GS; s++) {
+        x86_st(env, base + TSS_ES + s * 4, env->segs[s].selector, 2, mmu, ra);
+    }
+}
+
+void x86_task_switch(X86CPUState *env, uint32_t sel, uint32_t e1, uint32_t e2,
+                     X86TaskSource source, uint64_t next_eip, uintptr_t ra)
+{
+    unsigned type = (e2 >> DESC_TYPE_SHIFT) & 15, mmu = x86_sup_mmu(env);
+    uint64_t base = x86_desc_base(e1, e2);
+    uint32_t limit = x86_desc_limit(e1, e2), old_sel = env->tr.selector;
+    uint32_t regs[8], segs[6], cr3, eip, eflags, ldt;
+
+    if (type != 9 && type != 11) {
+        log_mask(LOG_UNIMP, "x86: task switch to a 16-bit TSS (type %u)\n", type);
+        x86_raise_exception_err(env, EXCP_GP, sel & 0xfffc, ra);
+    }
+    if (!(e2 & DESC_P_MASK)) {
+        x86_raise_exception_err(env, EXCP_NP, sel & 0xfffc, ra);
+    }
+    if (limit < TSS_MIN_LIMIT) {
+        x86_raise_exception_err(env, EXCP_TS, sel & 0xfffc, ra);
+    }
+    cr3 = x86_ld(env, base + TSS_CR3, 4, mmu, ra);
+    eip = x86_ld(env, base + TSS_EIP, 4, mmu, ra);
+    eflags = x86_ld(env, base + TSS_EFLAGS, 4, mmu, ra);
+    for (int i = 0; i < 8; i++) {
+        regs[i] = x86_ld(env, base + TSS_EAX + i * 4, 4, mmu, ra);
+    }
+    for (int s = R_ES; s <= R_GS; s++) {
+        segs[s] = x86_ld(env, base + TSS_ES + s * 4, 2, mmu, ra);
+    }
+    ldt = x86_ld(env, base + TSS_LDT, 2, mmu, ra);
+
+    helper_cc_materialize(env);
+    save_old_task(env, next_eip, source == X86_TASK_IRET, ra);
+    if (source == X86_TASK_JMP || source == X86_TASK_IRET) {
+        set_busy(env, old_sel, false, ra);
+    }
+    if (source == X86_TASK_CALL) {
+        x86_st(env, base + TSS_LINK, old_sel, 2, mmu, ra);
+        eflags |= NT_MASK;
+    }
+    if (source != X86_TASK_IRET) {
+        set_busy(env, sel, true, ra);
+    }
+
+    /* Commit: from here on faults belong to the new task. */
+    env->tr = (SegmentCache){ (uint16_t)sel, base, limit, (e2 & 0x00f0ff00u) | TSS_BUSY };
+    env->cr[0] |= CR0_TS;
+    if (env->cr[0] & CR0_PG) {
+        env->cr[3] = cr3;
+        x86_tlb_flush(env);
+    }
+    x86_eflags_set(env, eflags | 2);
+    env->rip = eip;
+    for (int i = 0; i < 8; i++) {
+        env->regs[i] = regs[i];
+    }
+    for (int s = R_ES; s <= R_GS; s++) {
+        env->segs[s].selector = segs[s];
+    }
+    env->ldt = (SegmentCache){ (uint16_t)ldt, 0, 0, 0 };
+    if (ldt & 0xfffc) {
+        uint32_t l1, l2;
+        if ((ldt & 4) || x86_load_desc(env, ldt, &l1, &l2, ra) < 0 ||
+            ((l2 >> DESC_TYPE_SHIFT) & 0x1f) != 2) {
+            x86_raise_exception_err(env, EXCP_TS, ldt & 0xfffc, ra);
+        }
+        env->ldt = (SegmentCache){ (uint16_t)ldt, x86_desc_base(l1, l2),
+                                   x86_desc_limit(l1, l2), l2 & 0x00f0ff00u };
+    }
+    task_load_seg(env, R_SS, segs[R_SS], ra);
+    task_load_seg(env, R_CS, segs[R_CS], ra);
+    for (int s = R_ES; s <= R_GS; s++) {
+        if (s != R_CS && s != R_SS) {
+            task_load_seg(env, s, segs[s], ra);
+        }
+    }
+    x86_update_hflags(env);
+}
+
+/* Resolves a TSS or task-gate selector of a far JMP/CALL and switches. */
+void x86_task_switch_far(X86CPUState *env, uint32_t sel, uint32_t e1, uint32_t e2,
+                         X86TaskSource source, uint64_t next_eip, uintptr_t ra)
+{
+    unsigned type = (e2 >> DESC_TYPE_SHIFT) & 15, cpl = x86_cpl(env);
+
+    if (x86_desc_dpl(e2) < cpl || x86_desc_dpl(e2) < (sel & 3)) {
+        x86_raise_exception_err(env, EXCP_GP, sel & 0xfffc, ra);
+    }
+    if (type == 5) {
+        if (!(e2 & DESC_P_MASK)) {
+            x86_raise_exception_err(env, EXCP_NP, sel & 0xfffc, ra);
+        }
+        sel = e1 >> 16;
+        if ((sel & 4) || x86_load_desc(env, sel, &e1, &e2, ra) < 0) {
+            x86_raise_exception_err(env, EXCP_GP, sel & 0xfffc, ra);
+        }
+        type = (e2 >> DESC_TYPE_SHIFT) & 15;
+    }
+    if (type != 9 && type != 1) {   /* must be an available TSS */
+        x86_raise_exception_err(env, EXCP_GP, sel & 0xfffc, ra);
+    }
+    x86_task_switch(env, sel, e1, e2, source, next_eip, ra);
+}
+
+/* IRET with NT set: back to the task linked from the current TSS. */
+void x86_task_return(X86CPUState *env, uint64_t next_eip, uintptr_t ra)
+{
+    uint32_t sel = x86_ld(env, env->tr.base + TSS_LINK, 2, x86_sup_mmu(env), ra), e1, e2;
+
+    if ((sel & 4) || x86_load_desc(env, sel, &e1, &e2, ra) < 0 ||
+        ((e2 >> DESC_TYPE_SHIFT) & 0x1f) != 11) {
+        x86_raise_exception_err(env, EXCP_TS, sel & 0xfffc, ra);
+    }
+    x86_task_switch(env, sel, e1, e2, X86_TASK_IRET, next_eip, ra);
+}

@@ -1,0 +1,785 @@
+/*
+ * translate.c: the x86 front end of the software CPU. For one translation
+ * block it decodes guest instructions with x86_decode() (fetching through
+ * the page walker), and emits TCG IR for each with the tcg_gen_* builders:
+ * operand fetch and writeback are driven by the decoded X86Insn operands,
+ * the arithmetic flags are lazy (cc_op / cc_dst / cc_src, see
+ * docs/lazy-flags.md and cc_helper.c), and branches chain to the next
+ * block with goto_tb when the target is on the same guest page. The
+ * family files (translate-alu.c, translate-string.c, translate-system.c)
+ * hold the gen_MNEMONIC functions. Each instruction starts with an
+ * insn_start carrying (eip, cc_op), so a fault in a helper or a guest
+ * memory access restores the exact state of that instruction
+ * (x86_restore_state). docs/x86-translator.md is the overview.
+ */
+#include "vireo/common.h"
+#include <stdarg.h>
+#include <capstone.h>
+#include "vireo/log.h"
+#include "target-x86/translate.h"
+
+__thread TCGv_i64 cpu_regs[16];
+__thread TCGv_i64 cpu_cc_dst, cpu_cc_src, cpu_cc_src2;
+
+HELPER(cc_materialize, 0, false);
+HELPER(cc_compute_c, TCG_CALL_NO_WRITE_GLOBALS, true);
+HELPER(cond, TCG_CALL_NO_WRITE_GLOBALS, true);
+HELPER(fetch_fault, 0, false);
+HELPER(single_step, 0, false);
+const TCGHelperInfo hi_raise_exception = {
+    .func = (void *)helper_raise_exception, .name = "raise_exception" };
+const TCGHelperInfo hi_raise_exception_err = {
+    .func = (void *)helper_raise_exception_err, .name = "raise_exception_err" };
+
+void x86_translate_init(void)
+{
+    static const char *const names[16] = {
+        "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+        "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
+
+    for (int i = 0; i < 16; i++) {
+        cpu_regs[i] = tcg_global_mem_new_i64(offsetof(X86CPUState, regs[i]), names[i]);
+    }
+    cpu_cc_dst = tcg_global_mem_new_i64(offsetof(X86CPUState, cc_dst), "cc_dst");
+    cpu_cc_src = tcg_global_mem_new_i64(offsetof(X86CPUState, cc_src), "cc_src");
+    cpu_cc_src2 = tcg_global_mem_new_i64(offsetof(X86CPUState, cc_src2), "cc_src2");
+}
+
+TCGv_i64 tmp64(void)
+{
+    return tcg_temp_new_i64();
+}
+
+TCGv_i64 const64(int64_t v)
+{
+    return tcg_constant_i64(v);
+}
+
+void gen_helper(const TCGHelperInfo *info, TCGv_i64 ret, int nargs, ...)
+{
+    TCGTemp *args[TCG_MAX_HELPER_ARGS];
+    va_list ap;
+
+    g_assert(nargs + 1 <= TCG_MAX_HELPER_ARGS);
+    args[0] = tcgv_i64_temp(tcg_env);
+    va_start(ap, nargs);
+    for (int i = 0; i < nargs; i++) {
+        args[i + 1] = tcgv_i64_temp(va_arg(ap, TCGv_i64));
+    }
+    va_end(ap);
+    tcg_gen_call(info, ret ? tcgv_i64_temp(ret) : NULL, nargs + 1, args);
+}
+
+/* ---- lazy flags ---- */
+
+static unsigned size_index(unsigned size)
+{
+    return size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
+}
+
+void set_cc_op(DisasContext *s, int op)
+{
+    if (s->cc_op != op) {
+        s->cc_op = op;
+        s->cc_op_dirty = true;
+    }
+}
+
+void gen_update_cc_op(DisasContext *s)
+{
+    if (s->cc_op_dirty && s->cc_op != CC_OP_DYNAMIC) {
+        TCGv_i32 t = tcg_constant_i32(s->cc_op);
+        tcg_gen_st_i32(t, tcg_env, offsetof(X86CPUState, cc_op));
+        s->cc_op_dirty = false;
+    }
+}
+
+void gen_set_flags(DisasContext *s, int op_base, unsigned size, TCGv_i64 dst,
+                   TCGv_i64 src)
+{
+    tcg_gen_mov_i64(cpu_cc_dst, dst);
+    if (src) {
+        tcg_gen_mov_i64(cpu_cc_src, src);
+    }
+    set_cc_op(s, op_base + size_index(size));
+}
+
+void gen_materialize_flags(DisasContext *s)
+{
+    if (s->cc_op == CC_OP_EFLAGS) {
+        return;
+    }
+    gen_update_cc_op(s);
+    gen_helper(&hi_cc_materialize, NULL, 0);
+    s->cc_op = CC_OP_EFLAGS;
+    s->cc_op_dirty = false;
+}
+
+TCGv_i64 gen_extu(TCGv_i64 val, unsigned size)
+{
+    TCGv_i64 t = tmp64();
+
+    switch (size) {
+    case 1: tcg_gen_ext8u_i64(t, val); break;
+    case 2: tcg_gen_ext16u_i64(t, val); break;
+    case 4: tcg_gen_ext32u_i64(t, val); break;
+    default: tcg_gen_mov_i64(t, val); break;
+    }
+    return t;
+}
+
+TCGv_i64 gen_exts(TCGv_i64 val, unsigned size)
+{
+    TCGv_i64 t = tmp64();
+
+    switch (size) {
+    case 1: tcg_gen_ext8s_i64(t, val); break;
+    case 2: tcg_gen_ext16s_i64(t, val); break;
+    case 4: tcg_gen_ext32s_i64(t, val); break;
+    default: tcg_gen_mov_i64(t, val); break;
+    }
+    return t;
+}
+
+/* The op family (CC_OP_ADDB...) and size of a known cc_op, or false. */
+static bool cc_op_split(int cc_op, int *base, unsigned *size)
+{
+    if (cc_op < CC_OP_ADDB || cc_op >= CC_OP_NB) {
+        return false;
+    }
+    *base = CC_OP_ADDB + ((cc_op - CC_OP_ADDB) & ~3);
+    *size = 1u << ((cc_op - CC_OP_ADDB) & 3);
+    return true;
+}
+
+static TCGv_i64 setcond(TCGCond c, TCGv_i64 a, TCGv_i64 b)
+{
+    TCGv_i64 t = tmp64();
+    tcg_gen_setcond_i64(c, t, a, b);
+    return t;
+}
+
+TCGv_i64 gen_get_cf(DisasContext *s)
+{
+    int base;
+    unsigned size;
+    TCGv_i64 t;
+
+    if (cc_op_split(s->cc_op, &base, &size)) {
+        if (base == CC_OP_SUBB) {
+            TCGv_i64 a = tmp64();
+            tcg_gen_add_i64(a, cpu_cc_dst, cpu_cc_src);
+            return setcond(TCG_COND_LTU, gen_extu(a, size), gen_extu(cpu_cc_src, size));
+        }
+        if (base == CC_OP_ADDB) {
+            return setcond(TCG_COND_LTU, gen_extu(cpu_cc_dst, size),
+                           gen_extu(cpu_cc_src, size));
+        }
+        if (base == CC_OP_LOGICB) {
+            return const64(0);
+        }
+    }
+    gen_update_cc_op(s);
+    t = tmp64();
+    gen_helper(&hi_cc_compute_c, t, 0);
+    return t;
+}
+
+/* Fast forms of a condition after CMP/SUB: false if not applicable. */
+static TCGv_i64 cond_after_sub(unsigned cond, unsigned size)
+{
+    TCGv_i64 a = tmp64(), b = cpu_cc_src;
+    TCGCond c;
+    bool sign = false;
+
+    tcg_gen_add_i64(a, cpu_cc_dst, cpu_cc_src);
+    switch (cond >> 1) {
+    case 1: c = TCG_COND_LTU; break;
+    case 3: c = TCG_COND_LEU; break;
+    case 6: c = TCG_COND_LT; sign = true; break;
+    case 7: c = TCG_COND_LE; sign = true; break;
+    default: return NULL;
+    }
+    if (cond & 1) {
+        c = c == TCG_COND_LTU ? TCG_COND_GEU : c == TCG_COND_LEU ? TCG_COND_GTU :
+            c == TCG_COND_LT ? TCG_COND_GE : TCG_COND_GT;
+    }
+    if (sign) {
+        return setcond(c, gen_exts(a, size), gen_exts(b, size));
+    }
+    return setcond(c, gen_extu(a, size), gen_extu(b, size));
+}
+
+TCGv_i64 gen_cond_value(DisasContext *s, unsigned cond)
+{
+    int base;
+    unsigned size;
+    TCGv_i64 t;
+
+    if (cc_op_split(s->cc_op, &base, &size)) {
+        if ((cond >> 1) == 2) {   /* ZF: every op records the result in dst */
+            return setcond(cond & 1 ? TCG_COND_NE : TCG_COND_EQ,
+                           gen_extu(cpu_cc_dst, size), const64(0));
+        }
+        if ((cond >> 1) == 4) {   /* SF */
+            return setcond(cond & 1 ? TCG_COND_GE : TCG_COND_LT,
+                           gen_exts(cpu_cc_dst, size), const64(0));
+        }
+        if (base == CC_OP_SUBB && (t = cond_after_sub(cond, size))) {
+            return t;
+        }
+        if (base == CC_OP_LOGICB && (cond >> 1) >= 6) {  /* OF = 0 */
+            return setcond((cond >> 1) == 6 ? (cond & 1 ? TCG_COND_GE : TCG_COND_LT)
+                                            : (cond & 1 ? TCG_COND_GT : TCG_COND_LE),
+                           gen_exts(cpu_cc_dst, size), const64(0));
+        }
+    }
+    gen_update_cc_op(s);
+    t = tmp64();
+    gen_helper(&hi_cond, t, 1, const64(cond));
+    return t;
+}
+
+/* ---- operands ---- */
+
+TCGv_i64 gen_ld_reg(int reg, unsigned size, bool high8)
+{
+    TCGv_i64 t = tmp64();
+
+    if (high8) {
+        tcg_gen_extract_i64(t, cpu_regs[reg], 8, 8);
+        return t;
+    }
+    return gen_extu(cpu_regs[reg], size);
+}
+
+void gen_st_reg(int reg, unsigned size, bool high8, TCGv_i64 val)
+{
+    TCGv_i64 r = cpu_regs[reg];
+
+    if (high8) {
+        tcg_gen_deposit_i64(r, r, val, 8, 8);
+        return;
+    }
+    switch (size) {
+    case 1: tcg_gen_deposit_i64(r, r, val, 0, 8); break;
+    case 2: tcg_gen_deposit_i64(r, r, val, 0, 16); break;
+    case 4: tcg_gen_ext32u_i64(r, val); break;
+    default: tcg_gen_mov_i64(r, val); break;
+    }
+}
+
+TCGv_i64 gen_ea(DisasContext *s, const X86MemOperand *m)
+{
+    TCGv_i64 ea = tmp64();
+    unsigned asize = s->insn.addr_size;
+
+    if (m->rip_rel) {
+        tcg_gen_movi_i64(ea, s->next_eip + m->disp);
+        return ea;
+    }
+    tcg_gen_movi_i64(ea, m->disp);
+    if (m->base != X86_REG_NONE) {
+        tcg_gen_add_i64(ea, ea, cpu_regs[m->base]);
+    }
+    if (m->index != X86_REG_NONE) {
+        TCGv_i64 t = tmp64();
+        tcg_gen_shli_i64(t, cpu_regs[m->index], __builtin_ctz(m->scale));
+        tcg_gen_add_i64(ea, ea, t);
+    }
+    if (asize == 2) {
+        tcg_gen_ext16u_i64(ea, ea);
+    } else if (asize == 4) {
+        tcg_gen_ext32u_i64(ea, ea);
+    }
+    return ea;
+}
+
+TCGv_i64 gen_linear(DisasContext *s, int seg, TCGv_i64 offset)
+{
+    TCGv_i64 lin = tmp64(), base;
+    bool flat_seg = seg == R_DS || seg == R_ES || seg == R_SS;
+
+    if (s->code64 ? !(seg == R_FS || seg == R_GS) : (!s->addseg && flat_seg)) {
+        tcg_gen_mov_i64(lin, offset);
+    } else {
+        base = tmp64();
+        tcg_gen_ld_i64(base, tcg_env, offsetof(X86CPUState, segs[seg].base));
+        tcg_gen_add_i64(lin, offset, base);
+    }
+    if (!s->code64) {
+        tcg_gen_ext32u_i64(lin, lin);
+    }
+    return lin;
+}
+
+static MemOp size_memop(unsigned size)
+{
+    return size == 1 ? MO_UB : size == 2 ? MO_UW : size == 4 ? MO_UL : MO_UQ;
+}
+
+TCGv_i64 gen_ld_mem(DisasContext *s, TCGv_i64 addr, unsigned size)
+{
+    TCGv_i64 t = tmp64();
+
+    tcg_gen_qemu_ld_i64(t, addr, s->mmu_idx, size_memop(size));
+    return t;
+}
+
+void gen_st_mem(DisasContext *s, TCGv_i64 addr, TCGv_i64 val, unsigned size)
+{
+    tcg_gen_qemu_st_i64(val, addr, s->mmu_idx, size_memop(size));
+}
+
+/* The linear address of the instruction's memory operand (computed once). */
+static TCGv_i64 mem_addr(DisasContext *s, const X86Operand *op)
+{
+    if (!s->A0) {
+        s->A0 = gen_linear(s, op->mem.seg, gen_ea(s, &op->mem));
+    }
+    return s->A0;
+}
+
+TCGv_i64 gen_ld_op(DisasContext *s, const X86Operand *op)
+{
+    TCGv_i64 t;
+
+    switch (op->kind) {
+    case X86_OPK_GPR:
+        return gen_ld_reg(op->reg, op->size, op->high8);
+    case X86_OPK_MEM:
+        return gen_ld_mem(s, mem_addr(s, op), op->size);
+    case X86_OPK_IMM:
+        return const64(op->size == 8 ? (int64_t)op->imm
+                                     : (int64_t)(op->imm & ((1ULL << (op->size * 8)) - 1)));
+    case X86_OPK_SEG:
+        t = tmp64();
+        tcg_gen_ld16u_i64(t, tcg_env, offsetof(X86CPUState, segs[op->reg].selector));
+        return t;
+    default:
+        return const64(0);
+    }
+}
+
+void gen_st_op(DisasContext *s, const X86Operand *op, TCGv_i64 val)
+{
+    switch (op->kind) {
+    case X86_OPK_GPR:
+        gen_st_reg(op->reg, op->size, op->high8, val);
+        break;
+    case X86_OPK_MEM:
+        gen_st_mem(s, mem_addr(s, op), val, op->size);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- stack ---- */
+
+unsigned gen_stack_opsize(DisasContext *s)
+{
+    return s->insn.op_size;
+}
+
+/* The linear address of SS:(rSP + delta) masked to the stack size. */
+static TCGv_i64 stack_addr(DisasContext *s, int64_t delta, TCGv_i64 *new_sp)
+{
+    TCGv_i64 sp = tmp64();
+
+    tcg_gen_addi_i64(sp, cpu_regs[R_ESP], delta);
+    sp = gen_extu(sp, s->stack_size);
+    if (new_sp) {
+        *new_sp = sp;
+    }
+    return gen_linear(s, R_SS, sp);
+}
+
+void gen_push(DisasContext *s, TCGv_i64 val, unsigned size)
+{
+    TCGv_i64 sp;
+    TCGv_i64 addr = stack_addr(s, -(int64_t)size, &sp);
+
+    gen_st_mem(s, addr, val, size);
+    gen_st_reg(R_ESP, s->stack_size, false, sp);
+}
+
+TCGv_i64 gen_pop_value(DisasContext *s, unsigned size)
+{
+    return gen_ld_mem(s, stack_addr(s, 0, NULL), size);
+}
+
+void gen_pop_commit(DisasContext *s, unsigned size)
+{
+    TCGv_i64 sp = tmp64();
+
+    tcg_gen_addi_i64(sp, cpu_regs[R_ESP], size);
+    gen_st_reg(R_ESP, s->stack_size, false, sp);
+}
+
+/* ---- control flow ---- */
+
+uint64_t mask_eip(DisasContext *s, uint64_t eip)
+{
+    if (s->code64) {
+        return eip;
+    }
+    return s->insn.op_size == 2 ? eip & 0xffff : eip & 0xffffffffu;
+}
+
+void gen_store_rip(DisasContext *s, uint64_t eip)
+{
+    (void)s;
+    tcg_gen_st_i64(const64(eip), tcg_env, offsetof(X86CPUState, rip));
+}
+
+void gen_exit_lookup(DisasContext *s)
+{
+    if (s->flags & X86_TB_FLAG_TF) {
+        /* SDM Vol.3 17.3.1.4: a single-step trap after the instruction */
+        gen_helper(&hi_single_step, NULL, 0);
+    } else {
+        tcg_gen_exit_tb(NULL, 0);
+    }
+}
+
+/* Direct jump to eip: chained when the target is on this block's page. */
+void gen_jmp_eip(DisasContext *s, uint64_t eip)
+{
+    uint64_t target = s->cs_base + eip;
+
+    gen_update_cc_op(s);
+    if (!s->code64) {
+        target = (uint32_t)target;
+    }
+    if (s->jmp_slot < 2 && !(s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF)) &&
+        (target & TCG_PAGE_MASK) == (s->tb->pc & TCG_PAGE_MASK)) {
+        int n = s->jmp_slot++;
+        tcg_gen_goto_tb(n);
+        gen_store_rip(s, eip);
+        tcg_gen_exit_tb(s->tb, n);
+    } else {
+        gen_store_rip(s, eip);
+        gen_exit_lookup(s);
+    }
+    s->is_jmp = DISAS_NORETURN;
+}
+
+void gen_jmp_dyn(DisasContext *s, TCGv_i64 eip)
+{
+    gen_update_cc_op(s);
+    tcg_gen_st_i64(eip, tcg_env, offsetof(X86CPUState, rip));
+    gen_exit_lookup(s);
+    s->is_jmp = DISAS_NORETURN;
+}
+
+void gen_jcc(DisasContext *s, TCGv_i64 cond01, uint64_t target)
+{
+    TCGLabel *taken = gen_new_label();
+
+    gen_update_cc_op(s);
+    tcg_gen_brcondi_i64(TCG_COND_NE, cond01, 0, taken);
+    gen_jmp_eip(s, s->next_eip);
+    tcg_gen_set_label(taken);
+    gen_jmp_eip(s, target);
+}
+
+void gen_exception_err(DisasContext *s, int vec, int err)
+{
+    gen_update_cc_op(s);
+    gen_helper(&hi_raise_exception_err, NULL, 2, const64(vec), const64(err));
+    s->is_jmp = DISAS_NORETURN;
+}
+
+void gen_exception(DisasContext *s, int vec)
+{
+    gen_update_cc_op(s);
+    gen_helper(&hi_raise_exception, NULL, 1, const64(vec));
+    s->is_jmp = DISAS_NORETURN;
+}
+
+void gen_unimp(DisasContext *s)
+{
+    log_mask(LOG_UNIMP, "x86: %s (%02x%s%02x) not implemented at %04x:%" PRIx64 "\n",
+             x86_mnemonic_name(s->insn.mnemonic), s->insn.opcode,
+             s->insn.map ? " map " : " ", s->insn.map,
+             s->env->segs[R_CS].selector, s->eip);
+    gen_exception(s, EXCP_UD);
+}
+
+/* Near JMP/CALL/RET, Jcc, LOOPcc, JrCXZ. */
+static bool translate_branch(DisasContext *s)
+{
+    X86Insn *insn = &s->insn;
+    unsigned m = insn->mnemonic, osz = insn->op_size;
+    TCGv_i64 t, cx;
+
+    if (m >= X86_MN_JO && m <= X86_MN_JG) {
+        gen_jcc(s, gen_cond_value(s, m - X86_MN_JO), insn->ops[0].imm);
+        return true;
+    }
+    switch (m) {
+    case X86_MN_JMP:
+        if (insn->ops[0].kind == X86_OPK_REL) {
+            gen_jmp_eip(s, insn->ops[0].imm);
+        } else {
+            gen_jmp_dyn(s, gen_extu(gen_ld_op(s, &insn->ops[0]), osz));
+        }
+        return true;
+    case X86_MN_CALL:
+        t = insn->ops[0].kind == X86_OPK_REL ? const64(insn->ops[0].imm)
+                                             : gen_extu(gen_ld_op(s, &insn->ops[0]), osz);
+        gen_push(s, const64(s->next_eip), osz);
+        if (insn->ops[0].kind == X86_OPK_REL) {
+            gen_jmp_eip(s, insn->ops[0].imm);
+        } else {
+            gen_jmp_dyn(s, t);
+        }
+        return true;
+    case X86_MN_RET:
+        t = gen_pop_value(s, osz);
+        gen_pop_commit(s, osz + (insn->nops ? (unsigned)insn->ops[0].imm : 0));
+        gen_jmp_dyn(s, t);
+        return true;
+    case X86_MN_LOOP: case X86_MN_LOOPE: case X86_MN_LOOPNE: case X86_MN_JCXZ:
+        cx = tmp64();
+        if (m != X86_MN_JCXZ) {
+            tcg_gen_subi_i64(cx, cpu_regs[R_ECX], 1);
+            gen_st_reg(R_ECX, insn->addr_size, false, cx);
+        }
+        cx = gen_extu(cpu_regs[R_ECX], insn->addr_size);
+        t = setcond(m == X86_MN_JCXZ ? TCG_COND_EQ : TCG_COND_NE, cx, const64(0));
+        if (m == X86_MN_LOOPE || m == X86_MN_LOOPNE) {
+            tcg_gen_and_i64(t, t, gen_cond_value(s, m == X86_MN_LOOPE ? 4 : 5));
+        }
+        gen_jcc(s, t, insn->ops[0].imm);
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void translate_insn(DisasContext *s)
+{
+    X86Insn *insn = &s->insn;
+
+    s->A0 = NULL;
+    if ((insn->flags & X86_IF_PRIV) && s->cpl != 0) {
+        gen_exception_err(s, EXCP_GP, 0);
+        return;
+    }
+    if (translate_branch(s) || translate_alu(s) || translate_string(s) ||
+        translate_system(s) || translate_fpu(s) || translate_sse(s)) {
+        return;
+    }
+    gen_unimp(s);
+}
+
+/* Decoder fetch callback: code bytes through the page walker. */
+typedef struct FetchState {
+    DisasContext *s;
+    uint64_t vpage, ppage;
+    bool valid;
+    uint64_t fault_va;    /* linear address whose fetch faulted */
+} FetchState;
+
+static int fetch_code(void *opaque, uint64_t off, uint8_t *buf, unsigned len)
+{
+    FetchState *f = opaque;
+    X86CPUState *env = f->s->env;
+
+    for (unsigned i = 0; i < len; i++) {
+        uint64_t va = f->s->pc + off + i;
+        if (!f->s->code64) {
+            va = (uint32_t)va;
+        }
+        if (!f->valid || (va & TCG_PAGE_MASK) != f->vpage) {
+            uint64_t pa;
+            uint32_t err;
+            int prot;
+            if (x86_mmu_translate(env, va, X86_ACC_EXEC, f->s->cpl == 3, &pa, &prot,
+                                  &err) < 0) {
+                f->fault_va = va;
+                return 0x10000 | err;
+            }
+            f->vpage = va & TCG_PAGE_MASK;
+            f->ppage = pa & TCG_PAGE_MASK;
+            f->valid = true;
+        }
+        buf[i] = (uint8_t)x86_phys_ld(env, f->ppage | (va & ~TCG_PAGE_MASK), 1);
+    }
+    return 0;
+}
+
+void x86_get_tb_cpu_state(void *envp, uint64_t *pc, uint64_t *cs_base, uint32_t *flags)
+{
+    X86CPUState *env = envp;
+
+    *cs_base = env->segs[R_CS].base;
+    *pc = *cs_base + env->rip;
+    if (!(env->hflags & HF_CS64_MASK)) {
+        *pc = (uint32_t)*pc;
+    }
+    *flags = env->hflags & (HF_CPL_MASK | HF_PE_MASK | HF_CS32_MASK | HF_SS32_MASK |
+                            HF_LMA_MASK | HF_CS64_MASK | HF_VM_MASK | HF_ADDSEG_MASK |
+                            HF_INHIBIT_IRQ_MASK);
+    if (env->cr[0] & CR0_PG) {
+        *flags |= X86_TB_FLAG_PG;
+    }
+    if (env->eflags & TF_MASK) {
+        *flags |= X86_TB_FLAG_TF;
+    }
+}
+
+void x86_restore_state(void *envp, TranslationBlock *tb, const uint64_t *data)
+{
+    X86CPUState *env = envp;
+
+    (void)tb;
+    env->rip = data[0];
+    if (data[1] != CC_OP_DYNAMIC) {
+        env->cc_op = (uint32_t)data[1];
+    }
+}
+
+static void disas_init(DisasContext *s, X86CPUState *env, TranslationBlock *tb)
+{
+    uint32_t f = tb->flags;
+
+    memset(s, 0, sizeof(*s));
+    s->env = env;
+    s->tb = tb;
+    s->flags = f;
+    s->cs_base = tb->cs_base;
+    s->cpl = f & HF_CPL_MASK;
+    s->pe = f & HF_PE_MASK;
+    s->vm86 = f & HF_VM_MASK;
+    s->code64 = f & HF_CS64_MASK;
+    s->addseg = f & HF_ADDSEG_MASK;
+    s->code_size = s->code64 ? 8 : (f & HF_CS32_MASK) ? 4 : 2;
+    s->stack_size = s->code64 ? 8 : (f & HF_SS32_MASK) ? 4 : 2;
+    s->mmu_idx = !(f & X86_TB_FLAG_PG) ? X86_MMU_PHYS : s->cpl == 3 ? X86_MMU_USER
+                                                                : X86_MMU_KERNEL;
+    s->cc_op = CC_OP_DYNAMIC;
+    s->features = x86_tcg_decoder_features(env);
+}
+
+/* Decodes one instruction at s->pc: false if the block must end first. */
+static bool decode_one(DisasContext *s, FetchState *fs)
+{
+    X86DecodeCtx dctx = {
+        .mode = s->code64 ? X86_MODE_64 : s->code_size == 4 ? X86_MODE_32 : X86_MODE_16,
+        .pc = s->eip,
+        .features = s->features,
+        .fetch = fetch_code,
+        .opaque = fs,
+    };
+    int r = x86_decode(&dctx, &s->insn);
+
+    if (r == X86_DECODE_FETCH_FAULT) {
+        if (s->num_insns > 0) {
+            return false;
+        }
+        tcg_gen_insn_start(s->eip, s->cc_op);
+        gen_helper(&hi_fetch_fault, NULL, 1, const64(fs->fault_va));
+        s->is_jmp = DISAS_NORETURN;
+        s->insn.len = 1;
+        s->num_insns++;
+        return true;
+    }
+    tcg_gen_insn_start(s->eip, s->cc_op);
+    s->num_insns++;
+    s->next_eip = s->eip + s->insn.len;
+    if (r == X86_DECODE_UD) {
+        log_mask(LOG_GUEST_ERRORS, "x86: invalid opcode at %" PRIx64 "\n", s->pc);
+        gen_exception(s, EXCP_UD);
+    } else if (r == X86_DECODE_GP) {
+        gen_exception_err(s, EXCP_GP, 0);
+    } else {
+        translate_insn(s);
+    }
+    return true;
+}
+
+/* -d in_asm: the guest instructions of the block, disassembled. */
+static void log_in_asm(DisasContext *s, TranslationBlock *tb)
+{
+    uint8_t buf[TCG_PAGE_SIZE + X86_MAX_INSN_LEN];
+    uint32_t err;
+    csh h;
+    cs_insn *insn;
+    FILE *out;
+    size_t n, size = MIN(tb->size, sizeof(buf));
+    cs_mode mode = s->code64 ? CS_MODE_64 : s->code_size == 4 ? CS_MODE_32 : CS_MODE_16;
+
+    if (!size || x86_code_read(s->env, tb->pc, buf, size, &err) < 0 ||
+        cs_open(CS_ARCH_X86, mode, &h) != CS_ERR_OK) {
+        return;
+    }
+    n = cs_disasm(h, buf, size, tb->pc - tb->cs_base, 0, &insn);
+    out = log_lock();
+    fprintf(out, "IN: [%04x:%" PRIx64 "]\n", s->env->segs[R_CS].selector, tb->pc - tb->cs_base);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(out, "0x%08" PRIx64 ":  %s %s\n", insn[i].address, insn[i].mnemonic, insn[i].op_str);
+    }
+    fprintf(out, "\n");
+    log_unlock();
+    if (n) {
+        cs_free(insn, n);
+    }
+    cs_close(&h);
+}
+
+void x86_translate_block(void *envp, TranslationBlock *tb)
+{
+    DisasContext ctx, *s = &ctx;
+    FetchState fs = { .s = s };
+    TCGLabel *exit_req = gen_new_label();
+    TCGv_i32 req = tcg_temp_new_i32();
+    uint64_t start_eip = tb->pc - tb->cs_base, size = 0;
+
+    disas_init(s, envp, tb);
+    if (!s->code64) {
+        start_eip = (uint32_t)start_eip;
+    }
+    tcg_gen_ld_i32(req, tcg_env, offsetof(X86CPUState, tcg_exit_request));
+    tcg_gen_brcondi_i32(TCG_COND_NE, req, 0, exit_req);
+    if (s->flags & HF_INHIBIT_IRQ_MASK) {
+        /* The shadow covers exactly this block's one instruction. */
+        TCGv_i32 h = tcg_temp_new_i32();
+        tcg_gen_ld_i32(h, tcg_env, offsetof(X86CPUState, hflags));
+        tcg_gen_andi_i32(h, h, ~HF_INHIBIT_IRQ_MASK);
+        tcg_gen_st_i32(h, tcg_env, offsetof(X86CPUState, hflags));
+    }
+    for (;;) {
+        s->eip = start_eip + size;
+        s->pc = tb->pc + size;
+        if (!decode_one(s, &fs)) {
+            gen_jmp_eip(s, s->eip);
+            break;
+        }
+        size += s->insn.len;
+        if (s->is_jmp == DISAS_NORETURN) {
+            break;
+        }
+        if (s->is_jmp == DISAS_END_NOJMP ||
+            (s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF))) {
+            gen_update_cc_op(s);
+            gen_store_rip(s, s->next_eip);
+            gen_exit_lookup(s);
+            break;
+        }
+        if (s->num_insns >= (int)tb->max_insns || tcg_op_buf_full() ||
+            ((tb->pc + size) & TCG_PAGE_MASK) != (tb->pc & TCG_PAGE_MASK)) {
+            gen_jmp_eip(s, s->next_eip);
+            break;
+        }
+    }
+    tb->size = size;
+    if (log_enabled(LOG_IN_ASM)) {
+        log_in_asm(s, tb);
+    }
+    tcg_gen_set_label(exit_req);
+    tcg_gen_st_i64(const64(start_eip), tcg_env, offsetof(X86CPUState, rip));
+    tcg_gen_exit_tb(tb, TB_EXIT_REQUESTED);
+}
