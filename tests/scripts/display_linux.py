@@ -1,0 +1,247 @@
+"""display_linux.py: Linux on vireo's VGA console, checked from the screen.
+
+Boots the shell initramfs with console=ttyS0 console=tty0 (tty0 last, so
+/dev/console and the busybox shell are on the VGA text console and read
+the PS/2 keyboard), then:
+  1. waits until the screen shows the shell prompt and checks that every
+     kernel log row on the screen is a piece of the serial log, and that
+     the last kernel line of the serial log is on the screen;
+  2. types `echo vireo-$((6*7))` + Enter and waits for `vireo-42` on a
+     row of its own;
+  3. counts to 300 in a shell loop (300 lines: vgacon scrolls by moving the CRTC start
+     address and wraps around the end of video memory) and checks the
+     screen shows exactly 277..300 then the prompt.
+How the screen is looked at and how keys are typed depends on the mode:
+  headless  -display none; monitor screendump + sendkey
+  sdl       -display sdl under an X server ($DISPLAY, e.g. Xvfb): the
+            window is captured with ImageMagick's `import`, keys are typed
+            with xdotool into the window; screendumps are compared with
+            the window's picture.
+Exit status: 0 pass, 1 fail, 77 skipped (the reason on stdout).
+
+Usage: display_linux.py headless|sdl [--vireo build/vireo] [--images build/images]
+                        [--timeout 180]
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from display_monitor import Guest, MonitorError  # noqa: E402
+from display_png import read_image  # noqa: E402
+from display_text import load_font, read_screen  # noqa: E402
+
+PROMPT = "vireo:/# "
+# Counts to 300 with the shell's own arithmetic (busybox seq uses floating point).
+COUNT = "i=0;while [ $i -lt 300 ];do i=$((i+1));echo $i;done"
+KERNEL_ROW = re.compile(r"^\[\s*\d+\.\d+\] ")
+
+
+class Fail(Exception):
+    pass
+
+
+class HeadlessView:
+    """Looks through monitor screendumps, types with sendkey."""
+
+    def __init__(self, guest, workdir, glyphs):
+        self.guest, self.workdir, self.glyphs = guest, workdir, glyphs
+        self.n = 0
+
+    def screendump(self):
+        self.n += 1
+        path = os.path.join(self.workdir, "screen-%03d.png" % self.n)
+        out = self.guest.monitor().run("screendump " + path)
+        if out.strip() or not os.path.exists(path):
+            raise Fail("screendump: %s" % (out.strip() or "no file written"))
+        return path
+
+    def look(self):
+        path = self.screendump()
+        return read_screen(read_image(path), self.glyphs), path
+
+    def type(self, text):
+        self.guest.monitor().type_text(text)
+
+
+class SdlView(HeadlessView):
+    """Looks at the X window (import -window root, cropped), types with xdotool."""
+
+    def __init__(self, guest, workdir, glyphs):
+        super().__init__(guest, workdir, glyphs)
+        self.win = None
+
+    def find_window(self, deadline):
+        while time.monotonic() < deadline:
+            r = subprocess.run(["xdotool", "search", "--name", "^vireo"],
+                               capture_output=True, text=True)
+            ids = r.stdout.split()
+            if ids:
+                self.win = ids[0]
+                subprocess.run(["xdotool", "windowfocus", "--sync", self.win],
+                               capture_output=True, timeout=10)
+                return
+            if not self.guest.alive():
+                raise Fail("vireo exited before its window appeared:\n" + self.guest.output())
+            time.sleep(0.2)
+        raise Fail("no window named vireo appeared")
+
+    def geometry(self):
+        r = subprocess.run(["xdotool", "getwindowgeometry", "--shell", self.win],
+                           capture_output=True, text=True, timeout=10)
+        g = dict(line.split("=", 1) for line in r.stdout.split() if "=" in line)
+        return int(g["X"]), int(g["Y"]), int(g["WIDTH"]), int(g["HEIGHT"])
+
+    def look(self):
+        self.n += 1
+        path = os.path.join(self.workdir, "x-%03d.ppm" % self.n)
+        subprocess.run(["import", "-window", "root", "-depth", "8", "ppm:" + path],
+                       check=True, capture_output=True, timeout=30)
+        x, y, w, h = self.geometry()
+        img = read_image(path).crop(x, y, w, h)
+        return read_screen(img, self.glyphs), path
+
+    def type(self, text):
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            if line:
+                subprocess.run(["xdotool", "type", "--delay", "40", "--window", self.win,
+                                line], check=True, timeout=60)
+            if i < len(lines) - 1:
+                subprocess.run(["xdotool", "key", "--window", self.win, "Return"],
+                               check=True, timeout=10)
+
+
+def wait_for(view, guest, what, pred, deadline):
+    """Looks at the screen until pred(screen) holds: the screen."""
+    screen = None
+    while time.monotonic() < deadline:
+        if not guest.alive():
+            raise Fail("vireo exited while waiting for %s:\n%s" % (what, guest.output()[-2000:]))
+        screen, path = view.look()
+        if pred(screen):
+            return screen
+        time.sleep(0.5)
+    shown = screen.text() if screen else "(nothing)"
+    raise Fail("timed out waiting for %s; the screen shows:\n%s" % (what, shown))
+
+
+def check_boot_log(screen, serial):
+    kernel_rows = [r for r in screen.rows if KERNEL_ROW.match(r)]
+    missing = [r for r in kernel_rows if r not in serial]
+    if missing:
+        raise Fail("screen rows not in the serial log:\n  " + "\n  ".join(missing))
+    if len(kernel_rows) < 8:
+        raise Fail("only %d kernel log rows on the screen:\n%s" % (len(kernel_rows), screen.text()))
+    serial_kernel = [ln for ln in serial.split("\n") if KERNEL_ROW.match(ln)]
+    last = serial_kernel[-1][:80] if serial_kernel else None
+    if last is None or last not in screen.rows:
+        raise Fail("the serial log's last kernel line %r is not on the screen" % last)
+    if screen.unknown:
+        raise Fail("%d cells matched no glyph:\n%s" % (screen.unknown, screen.text()))
+    print("ok: %d kernel log rows on the screen equal the serial log, last: %s"
+          % (len(kernel_rows), last.strip()))
+
+
+def prompt_at_bottom(screen):
+    rows = [r for r in screen.rows]
+    while rows and not rows[-1]:
+        rows.pop()
+    return bool(rows) and rows[-1] == PROMPT.rstrip()
+
+
+def check_cursor(view, guest, deadline):
+    """The cursor blinks: some look within a few tries shows it after the prompt."""
+    for _ in range(12):
+        screen, _ = view.look()
+        rows = screen.rows
+        last = max(i for i, r in enumerate(rows) if r) if any(rows) else 0
+        if (len(PROMPT), last) in screen.cursor:
+            print("ok: the cursor is shown after the prompt (column %d, row %d)"
+                  % (len(PROMPT), last))
+            return
+        if screen.cursor:
+            raise Fail("cursor at %s, expected (%d, %d)" % (screen.cursor, len(PROMPT), last))
+        time.sleep(0.11)
+    raise Fail("the cursor never showed after the prompt")
+
+
+def run(mode, args):
+    glyphs = load_font()
+    workdir = tempfile.mkdtemp(prefix="vireo-display-")
+    argv = [args.vireo, "-accel", "tcg", "-m", "512M", "-display",
+            "none" if mode == "headless" else "sdl", "-no-reboot",
+            "-kernel", os.path.join(args.images, "vmlinuz"),
+            "-initrd", os.path.join(args.images, "shell.cpio.gz"),
+            "-append", "console=ttyS0 console=tty0 panic=-1"]
+    guest = Guest(argv, workdir)
+    view = (HeadlessView if mode == "headless" else SdlView)(guest, workdir, glyphs)
+    deadline = time.monotonic() + args.timeout
+    ok = False
+    try:
+        guest.monitor()
+        if mode == "sdl":
+            view.find_window(deadline)
+            print("ok: the SDL window %s is open, %dx%d" % ((view.win,) + view.geometry()[2:]))
+        start = time.monotonic()
+        screen = wait_for(view, guest, "the shell prompt", prompt_at_bottom, deadline)
+        print("ok: the shell prompt is on the screen after %.1f s" % (time.monotonic() - start))
+        check_boot_log(screen, guest.serial())
+        check_cursor(view, guest, deadline)
+        if mode == "sdl":
+            dump = HeadlessView.screendump(view)
+            dscreen = read_screen(read_image(dump), glyphs)
+            win_screen, _ = view.look()
+            if [r for r in dscreen.rows] != [r for r in win_screen.rows]:
+                raise Fail("the window and the screendump differ:\n%s\n----\n%s"
+                           % (win_screen.text(), dscreen.text()))
+            print("ok: the window shows what the screendump shows")
+        view.type("echo vireo-$((6*7))\n")
+        screen = wait_for(view, guest, "vireo-42", lambda s: "vireo-42" in s.rows
+                          and prompt_at_bottom(s), deadline)
+        i = screen.rows.index("vireo-42")
+        if screen.rows[i - 1] != PROMPT + "echo vireo-$((6*7))":
+            raise Fail("the typed command is shown as %r" % screen.rows[i - 1])
+        print("ok: typed 'echo vireo-$((6*7))', the screen answers vireo-42")
+        view.type(COUNT + "\n")
+        want = [str(n) for n in range(277, 301)] + [PROMPT.rstrip()]
+        screen = wait_for(view, guest, "the count to 300 to end",
+                          lambda s: s.rows[-len(want):] == want, deadline)
+        print("ok: after 300 lines of scrolling the screen shows 277..300 and the prompt")
+        ok = True
+    except (Fail, MonitorError, subprocess.SubprocessError, OSError) as e:
+        print("FAIL (%s): %s" % (mode, e))
+        print("serial log tail:\n" + "\n".join(guest.serial().split("\n")[-10:]))
+    finally:
+        guest.stop()
+    if ok:
+        shutil.rmtree(workdir, ignore_errors=True)
+    else:
+        print("pictures kept in " + workdir)
+    return 0 if ok else 1
+
+
+def _terminated(signum, frame):
+    raise SystemExit(1)      # runs the finally clauses: the guest is stopped
+
+
+def main():
+    signal.signal(signal.SIGTERM, _terminated)
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=["headless", "sdl"])
+    ap.add_argument("--vireo", default="build/vireo")
+    ap.add_argument("--images", default="build/images")
+    ap.add_argument("--timeout", type=float, default=180)
+    args = ap.parse_args()
+    return run(args.mode, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
