@@ -195,6 +195,38 @@ static void test_console_resizes_clips_dirty_rects_and_refreshes_the_device(void
     console_free(con);
 }
 
+static void hw_draw_row(void *opaque)
+{
+    DisplayConsole *con = opaque;
+    console_mark_dirty(con, 0, 3, 10, 2);
+}
+
+static void test_console_counts_refreshes_frames_rects_and_pixels(void **state)
+{
+    DisplayConsole *con = console_new();
+    ConsoleStats st;
+
+    console_resize(con, 40, 20);                  /* a resize marks all: 1 rect */
+    console_get_stats(con, &st);
+    assert_int_equal(st.refreshes, 0);
+    assert_int_equal(st.rects, 1);
+    assert_int_equal(st.pixels, 40 * 20);
+    console_set_hw(con, hw_update, NULL);        /* draws nothing */
+    console_refresh(con);
+    console_refresh(con);
+    console_get_stats(con, &st);
+    assert_int_equal(st.refreshes, 2);
+    assert_int_equal(st.frames, 0);              /* nothing changed: no frame */
+    console_set_hw(con, hw_draw_row, con);
+    console_refresh(con);
+    console_get_stats(con, &st);
+    assert_int_equal(st.refreshes, 3);
+    assert_int_equal(st.frames, 1);
+    assert_int_equal(st.rects, 2);
+    assert_int_equal(st.pixels, 40 * 20 + 10 * 2);
+    console_free(con);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_many_colours_make_an_rgb_png_with_several_stored_blocks),
         cmocka_unit_test(test_screendump_writes_the_file_or_names_it_in_the_error),
         cmocka_unit_test(test_console_resizes_clips_dirty_rects_and_refreshes_the_device),
+        cmocka_unit_test(test_console_counts_refreshes_frames_rects_and_pixels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
