@@ -270,8 +270,25 @@ static bool line_has(const VGAFrame *f, uint32_t ma, uint32_t addr)
     return ((addr - ma) & 0xffff) < (uint32_t)f->cols;
 }
 
-/* Text-mode reasons for a full redraw or for redrawing cursor lines. */
-static bool text_changes(VGAState *s, const VGAFrame *f, bool *cursor_changed)
+/* True if a character of this line has the blink attribute (bit 7). */
+static bool line_blinks(VGAState *s, const VGAFrame *f, uint32_t ma, int rs)
+{
+    for (int c = 0; c <= f->cols; c++) {
+        if (cell(s, ma_to_offset(s, ma + c, rs))[1] & 0x80) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Text-mode reasons for a full redraw (a font written), and for redrawing
+ * the cursor's lines or the lines holding blinking characters (a phase
+ * change: only those lines look different, so a screen without blinking
+ * text costs nothing when the blink phase turns).
+ */
+static bool text_changes(VGAState *s, const VGAFrame *f, bool *cursor_changed,
+                         bool *blink_changed)
 {
     bool full = false;
     int cphase = f->cursor_on, bphase = f->blink_on;
@@ -282,9 +299,7 @@ static bool text_changes(VGAState *s, const VGAFrame *f, bool *cursor_changed)
             full = true;
         }
     }
-    if ((s->ar[AR_MODE] & 0x08) && bphase != s->blink_phase) {
-        full = true;
-    }
+    *blink_changed = (s->ar[AR_MODE] & 0x08) && bphase != s->blink_phase;
     *cursor_changed = cphase != s->cursor_phase || f->cursor != s->last_cursor;
     return full;
 }
@@ -311,7 +326,8 @@ static void draw_line(VGAState *s, const VGAFrame *f, uint32_t ma, int rs, int p
     }
 }
 
-static void render_lines(VGAState *s, const VGAFrame *f, bool full, bool cursor_changed)
+static void render_lines(VGAState *s, const VGAFrame *f, bool full, bool cursor_changed,
+                         bool blink_changed)
 {
     DisplaySurface *surf = console_surface(s->con);
     uint32_t ma = f->start;
@@ -323,7 +339,8 @@ static void render_lines(VGAState *s, const VGAFrame *f, bool full, bool cursor_
         if (y < f->height) {
             draw = full || line_dirty(s, f, ma, rs) ||
                    (cursor_changed && (line_has(f, ma, f->cursor) ||
-                                       line_has(f, ma, s->last_cursor)));
+                                       line_has(f, ma, s->last_cursor))) ||
+                   (blink_changed && line_blinks(s, f, ma, rs));
             if (draw) {
                 uint32_t *dst = surface_row(surf, y);
                 draw_line(s, f, ma, rs, split ? 0 : f->pan, dst);
@@ -357,7 +374,7 @@ void vga_render_display(VGAState *s)
 {
     VGAFrame f;
     DisplaySurface *surf;
-    bool full, cursor_changed = false;
+    bool full, cursor_changed = false, blink_changed = false;
 
     full = vga_display_regs_changed(s);
     frame_setup(s, &f, clock_get_ns());
@@ -369,9 +386,9 @@ void vga_render_display(VGAState *s)
     }
     g_assert(surf->width == f.width && surf->height == f.height);
     if (f.kind == VGA_TEXT) {
-        full |= text_changes(s, &f, &cursor_changed);
+        full |= text_changes(s, &f, &cursor_changed, &blink_changed);
     }
-    render_lines(s, &f, full, cursor_changed);
+    render_lines(s, &f, full, cursor_changed, blink_changed);
     s->cursor_phase = f.cursor_on;
     s->blink_phase = f.blink_on;
     s->last_cursor = f.cursor;

@@ -1372,6 +1372,36 @@ static void test_text_cursor_move_redraws_only_its_rows(void **state)
     fx_free(f);
 }
 
+static void test_text_blink_phase_redraws_only_rows_with_blinking_characters(void **state)
+{
+    Fx *f = fx_new();
+    TextModel t;
+    int x, y, w, h;
+
+    setup_text(f, &t);                    /* cursor off, no blink attribute anywhere */
+    fake_now = 0;
+    render(f);
+    assert_true(console_take_dirty(f->con, &x, &y, &w, &h));
+    fake_now = 300 * 1000 * 1000;         /* the blink phase turns: nothing blinks */
+    render(f);
+    assert_false(console_take_dirty(f->con, &x, &y, &w, &h));
+    text_put(f, &t, 5, 10, 'B', 0x87);    /* a blinking character on row 5 */
+    render(f);
+    assert_true(console_take_dirty(f->con, &x, &y, &w, &h));
+    fake_now = 600 * 1000 * 1000;         /* the next phase: row 5 only */
+    render(f);
+    assert_true(console_take_dirty(f->con, &x, &y, &w, &h));
+    assert_int_equal(y, 5 * 16);
+    assert_int_equal(h, 16);
+    set_ac(f, 0x10, 0x04);                /* blink off: bit 7 is intensity */
+    render(f);
+    assert_true(console_take_dirty(f->con, &x, &y, &w, &h));   /* a mode change */
+    fake_now = 900 * 1000 * 1000;
+    render(f);
+    assert_false(console_take_dirty(f->con, &x, &y, &w, &h));
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1413,6 +1443,7 @@ int main(void)
         cmocka_unit_test(test_only_written_lines_are_redrawn),
         cmocka_unit_test(test_lfb_mapped_as_ram_finds_changes_by_comparison),
         cmocka_unit_test(test_text_cursor_move_redraws_only_its_rows),
+        cmocka_unit_test(test_text_blink_phase_redraws_only_rows_with_blinking_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
