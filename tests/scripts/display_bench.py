@@ -1,7 +1,8 @@
 """display_bench.py: what the display costs, vireo beside QEMU.
 
 Each configuration boots Debian's kernel with the cmd initramfs on the
-VGA text console (console=ttyS0 console=tty0) running a guest command
+VGA text console (console=ttyS0 console=tty0, and `quiet` so that late
+kernel messages do not disturb the static screen) running a guest command
 that first leaves the screen static, then scrolls text without end:
 
   static   the shell waits in `read` on the console; nothing is written to
@@ -177,7 +178,7 @@ def main():
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
 
-    append = "console=ttyS0 console=tty0 panic=-1 vireo.cmd=\"%s\"" % GUEST_CMD
+    append = "console=ttyS0 console=tty0 quiet panic=-1 vireo.cmd=\"%s\"" % GUEST_CMD
     common = ["-m", "512M", "-no-reboot", "-kernel", os.path.join(args.images, "vmlinuz"),
               "-initrd", os.path.join(args.images, "cmd.cpio.gz"), "-append", append]
     xvfb, xdisplay = start_xvfb()

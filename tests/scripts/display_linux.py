@@ -8,9 +8,13 @@ the PS/2 keyboard), then:
      the last kernel line of the serial log is on the screen;
   2. types `echo vireo-$((6*7))` + Enter and waits for `vireo-42` on a
      row of its own;
+     then presses Up and Enter (history: an E0-prefixed key) for a second
+     vireo-42;
   3. counts to 300 in a shell loop (300 lines: vgacon scrolls by moving the CRTC start
      address and wraps around the end of video memory) and checks the
-     screen shows exactly 277..300 then the prompt.
+     screen shows exactly 277..300 then the prompt;
+  4. (headless) sendkey ctrl-alt-delete: Linux restarts, and vireo exits
+     as -no-reboot asks.
 How the screen is looked at and how keys are typed depends on the mode:
   headless  -display none; monitor screendump + sendkey
   sdl       -display sdl under an X server ($DISPLAY, e.g. Xvfb): the
@@ -70,6 +74,12 @@ class HeadlessView:
     def type(self, text):
         self.guest.monitor().type_text(text)
 
+    def key(self, name):
+        """One key or chord by QEMU's name (ret, up, ctrl-alt-delete)."""
+        out = self.guest.monitor().run("sendkey " + name)
+        if out.strip():
+            raise Fail("sendkey %s: %s" % (name, out.strip()))
+
 
 class SdlView(HeadlessView):
     """Looks at the X window (import -window root, cropped), types with xdotool."""
@@ -117,6 +127,12 @@ class SdlView(HeadlessView):
             if i < len(lines) - 1:
                 subprocess.run(["xdotool", "key", "--window", self.win, "Return"],
                                check=True, timeout=10)
+
+    XKEYS = {"up": "Up", "ret": "Return"}
+
+    def key(self, name):
+        subprocess.run(["xdotool", "key", "--window", self.win, self.XKEYS[name]],
+                       check=True, timeout=10)
 
 
 def wait_for(view, guest, what, pred, deadline):
@@ -210,11 +226,28 @@ def run(mode, args):
         if screen.rows[i - 1] != PROMPT + "echo vireo-$((6*7))":
             raise Fail("the typed command is shown as %r" % screen.rows[i - 1])
         print("ok: typed 'echo vireo-$((6*7))', the screen answers vireo-42")
+        view.key("up")
+        view.key("ret")
+        wait_for(view, guest, "a second vireo-42 (history)",
+                 lambda s: s.rows.count("vireo-42") == 2 and prompt_at_bottom(s), deadline)
+        print("ok: Up (an E0-prefixed key) recalls the command, Enter runs it again")
         view.type(COUNT + "\n")
         want = [str(n) for n in range(277, 301)] + [PROMPT.rstrip()]
         screen = wait_for(view, guest, "the count to 300 to end",
                           lambda s: s.rows[-len(want):] == want, deadline)
         print("ok: after 300 lines of scrolling the screen shows 277..300 and the prompt")
+        if mode == "headless":
+            # Ctrl-Alt-Del (a chord, Delete E0-prefixed): the kernel restarts
+            # the machine, and -no-reboot makes vireo exit.
+            view.key("ctrl-alt-delete")
+            end = time.monotonic() + 60
+            while guest.alive() and time.monotonic() < end:
+                time.sleep(0.2)
+            if guest.alive():
+                raise Fail("vireo still runs 60 s after sendkey ctrl-alt-delete")
+            if "reboot" not in guest.serial():
+                raise Fail("no reboot message on the serial port after ctrl-alt-delete")
+            print("ok: sendkey ctrl-alt-delete restarts Linux (vireo exits with -no-reboot)")
         ok = True
     except (Fail, MonitorError, subprocess.SubprocessError, OSError) as e:
         print("FAIL (%s): %s" % (mode, e))
