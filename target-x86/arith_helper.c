@@ -239,3 +239,32 @@ void helper_bcd(X86CPUState *env, uint64_t op, uint64_t imm)
     }
     env->eflags = (env->eflags & ~(uint64_t)CC_MASK) | f;
 }
+
+/* CMPXCHG16B m128 (SDM): compares RDX:RAX with the 16-byte operand at the
+ * linear address; equal: stores RCX:RBX and sets ZF, else loads RDX:RAX
+ * (and writes the old value back, as the locked cycle does). #GP(0) when
+ * the operand is not 16-byte aligned. */
+void helper_cmpxchg16b(X86CPUState *env, uint64_t addr)
+{
+    uintptr_t ra = TCG_GETPC();
+    unsigned mmu = x86_mmu_index(env);
+    uint64_t lo, hi;
+    bool eq;
+
+    if (addr & 15) {
+        x86_raise_exception_err(env, EXCP_GP, 0, ra);
+    }
+    lo = x86_ld(env, addr, 8, mmu, ra);
+    hi = x86_ld(env, addr + 8, 8, mmu, ra);
+    eq = lo == env->regs[R_EAX] && hi == env->regs[R_EDX];
+    x86_st(env, addr + 8, eq ? env->regs[R_ECX] : hi, 8, mmu, ra);
+    x86_st(env, addr, eq ? env->regs[R_EBX] : lo, 8, mmu, ra);
+    helper_cc_materialize(env);
+    if (eq) {
+        env->eflags |= CC_Z;
+    } else {
+        env->eflags &= ~(uint64_t)CC_Z;
+        env->regs[R_EAX] = lo;
+        env->regs[R_EDX] = hi;
+    }
+}

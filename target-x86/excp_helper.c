@@ -454,6 +454,12 @@ bool x86_exec_interrupt(void *envp, TCGCPU *tc)
     int vec;
 
     (void)tc;
+    if (req & CPU_INTERRUPT_EXITTB) {
+        /* The board changed something the TLB caches (the A20 gate). */
+        cpu_reset_interrupt(cs, CPU_INTERRUPT_EXITTB);
+        x86_tlb_flush(env);
+        return true;
+    }
     if (env->hflags & HF_INHIBIT_IRQ_MASK) {
         return false;
     }

@@ -107,7 +107,9 @@ void x86_tlb_flush(X86CPUState *env);
 
 /* The truth of condition code cond (0..15, SDM Jcc order) on eflags f. */
 bool x86_cond_eval(uint32_t f, unsigned cond);
+/* The six arithmetic flags (CC_* bits) of the lazy state. */
 uint64_t helper_cc_compute_all(X86CPUState *env);
+/* CF of the lazy state: 0 or CC_C. */
 uint64_t helper_cc_compute_c(X86CPUState *env);
 /* Folds the lazy flags into env->eflags and sets cc_op = CC_OP_EFLAGS. */
 void helper_cc_materialize(X86CPUState *env);
@@ -117,79 +119,139 @@ uint64_t helper_cond(X86CPUState *env, uint64_t cond);
 /* ---- helpers called from translated code ---- */
 
 /* Exceptions. */
+/* Raises exception vec at the current instruction (no error code): no return. */
 void helper_raise_exception(X86CPUState *env, uint64_t vec);
+/* Raises exception vec with error code err: no return. */
 void helper_raise_exception_err(X86CPUState *env, uint64_t vec, uint64_t err);
+/* INT n / INT3 / INT1: delivers vec with next_eip as return address: no return. */
 void helper_raise_interrupt(X86CPUState *env, uint64_t vec, uint64_t next_eip);
+/* INTO: raises #OF (a trap) when OF is set, else returns. */
 void helper_into(X86CPUState *env, uint64_t next_eip);
+/* Raises the #PF of a code fetch at linear (found at translation): no return. */
 void helper_fetch_fault(X86CPUState *env, uint64_t linear);
+/* HLT: halts with rip = next_eip and leaves the exec loop: no return. */
 void helper_hlt(X86CPUState *env, uint64_t next_eip);
+/* #GP(0) unless CPL is 0. */
 void helper_check_priv(X86CPUState *env);
+/* EFLAGS.TF trap after an instruction (rip already stored): no return. */
 void helper_single_step(X86CPUState *env);
 
 /* EFLAGS (misc_helper.c). */
+/* PUSHF: EFLAGS without VM and RF; #GP in V86 with IOPL < 3. */
 uint64_t helper_read_eflags(X86CPUState *env);
+/* POPF: writes the bits CPL/IOPL allow (opsize 2, 4 or 8). */
 void helper_write_eflags(X86CPUState *env, uint64_t val, uint64_t opsize);
+/* CLI: clears IF, or #GP(0) when CPL > IOPL. */
 void helper_cli(X86CPUState *env);
+/* STI: sets IF (with the one-instruction shadow), or #GP(0). */
 void helper_sti(X86CPUState *env);
 
 /* System instructions (misc_helper.c). */
+/* CPUID: leaf EAX, subleaf ECX of the model into EAX..EDX. */
 void helper_cpuid(X86CPUState *env);
+/* RDMSR: MSR ECX into EDX:EAX, or #GP(0) for an unknown MSR. */
 void helper_rdmsr(X86CPUState *env);
+/* WRMSR: EDX:EAX into MSR ECX, or #GP(0) (unknown MSR, reserved bits). */
 void helper_wrmsr(X86CPUState *env);
+/* RDTSC: the TSC into EDX:EAX; #GP(0) at CPL > 0 with CR4.TSD. */
 void helper_rdtsc(X86CPUState *env);
+/* RDTSCP: RDTSC plus TSC_AUX into ECX. */
 void helper_rdtscp(X86CPUState *env);
+/* MOV from CRreg: its value, or #UD for a reserved register. */
 uint64_t helper_read_cr(X86CPUState *env, uint64_t reg);
+/* MOV to CRreg with the SDM checks (#GP); flushes the TLB as needed. */
 void helper_write_cr(X86CPUState *env, uint64_t reg, uint64_t val);
+/* MOV from DRreg (DR4/5 alias DR6/7 unless CR4.DE: #UD). */
 uint64_t helper_read_dr(X86CPUState *env, uint64_t reg);
+/* MOV to DRreg (stored only; no breakpoints yet). */
 void helper_write_dr(X86CPUState *env, uint64_t reg, uint64_t val);
+/* LMSW: CR0 bits 0-3 (PE can be set, not cleared). */
 void helper_lmsw(X86CPUState *env, uint64_t val);
+/* CLTS: clears CR0.TS. */
 void helper_clts(X86CPUState *env);
+/* INVLPG: drops the TLB entries of the page at linear addr. */
 void helper_invlpg(X86CPUState *env, uint64_t addr);
+/* IN: size bytes from port through the port bus (all ones if unclaimed). */
 uint64_t helper_in(X86CPUState *env, uint64_t port, uint64_t size);
+/* OUT: size bytes of val to port through the port bus. */
 void helper_out(X86CPUState *env, uint64_t port, uint64_t val, uint64_t size);
+/* #GP(0) unless IOPL or the TSS I/O bitmap allows the access. */
 void helper_check_io(X86CPUState *env, uint64_t port, uint64_t size);
 
 /* Arithmetic too large to inline (arith_helper.c). */
+/* DIV/IDIV of rDX:rAX (AX for bytes) by divisor; #DE on zero or overflow. */
 void helper_div(X86CPUState *env, uint64_t divisor, uint64_t size_signed);
+/* RCL: the rotated value; CF/OF folded into eflags. */
 uint64_t helper_rcl(X86CPUState *env, uint64_t val, uint64_t count, uint64_t size);
+/* RCR: the rotated value; CF/OF folded into eflags. */
 uint64_t helper_rcr(X86CPUState *env, uint64_t val, uint64_t count, uint64_t size);
+/* CMPXCHG16B on the 16 bytes at linear addr; ZF reports the match. */
+void helper_cmpxchg16b(X86CPUState *env, uint64_t addr);
+/* DAA(0) DAS(1) AAA(2) AAS(3) AAM(4) AAD(5) on AL/AX; AAM 0 raises #DE. */
 void helper_bcd(X86CPUState *env, uint64_t op, uint64_t imm);
 
 /* Segments and far transfers (seg_helper.c). */
+/* MOV/POP/LxS to a data or stack segment register, with the PM checks. */
 void helper_load_seg(X86CPUState *env, uint64_t seg, uint64_t selector);
+/* Far JMP: code segment, call gate or TSS/task gate; real mode, V86. */
 void helper_ljmp(X86CPUState *env, uint64_t selector, uint64_t offset,
                  uint64_t next_eip);
+/* Far CALL: pushes CS:next_eip (opsize bytes each); gates may switch stacks. */
 void helper_lcall(X86CPUState *env, uint64_t selector, uint64_t offset,
                   uint64_t next_eip, uint64_t opsize);
+/* Far RET imm: pops CS:EIP (and SS:ESP on a return to an outer level). */
 void helper_lret(X86CPUState *env, uint64_t opsize, uint64_t imm);
+/* IRET in every mode (V86 return, task return with NT, IRETQ). */
 void helper_iret(X86CPUState *env, uint64_t opsize, uint64_t next_eip);
+/* LLDT with the descriptor checks. */
 void helper_lldt(X86CPUState *env, uint64_t selector);
+/* LTR: loads TR and marks the TSS busy. */
 void helper_ltr(X86CPUState *env, uint64_t selector);
+/* LAR/LSL: access rights or limit, ZF set; ZF clear (and 0) if invisible. */
 uint64_t helper_lar_lsl(X86CPUState *env, uint64_t selector, uint64_t is_lsl);
+/* VERR/VERW: ZF = readable / writable at CPL. */
 void helper_verr_verw(X86CPUState *env, uint64_t selector, uint64_t is_verw);
+/* SYSCALL (STAR/LSTAR/CSTAR/FMASK); #UD without EFER.SCE. */
 void helper_syscall(X86CPUState *env, uint64_t next_eip);
+/* SYSRET to CPL 3 (opsize 8: 64-bit code); #UD/#GP as the SDM says. */
 void helper_sysret(X86CPUState *env, uint64_t opsize);
+/* SYSENTER to the flat ring-0 code of IA32_SYSENTER_*. */
 void helper_sysenter(X86CPUState *env);
+/* SYSEXIT to ring 3 at EDX with ESP = ECX. */
 void helper_sysexit(X86CPUState *env, uint64_t opsize);
+/* SWAPGS: exchanges GS.base and KERNEL_GS_BASE (CPL 0). */
 void helper_swapgs(X86CPUState *env);
 
 /* x87/SSE state instructions (fpu_helper.c). */
+/* #NM / #UD per CR0.EM/TS (and CR4.OSFXSR for sse). */
 void helper_fpu_check(X86CPUState *env, uint64_t sse);
+/* FNINIT: the x87 reset state. */
 void helper_fninit(X86CPUState *env);
+/* FNCLEX: clears the x87 exception flags. */
 void helper_fnclex(X86CPUState *env);
+/* FNSTSW: the x87 status word (with TOP). */
 uint64_t helper_fnstsw(X86CPUState *env);
+/* FNSTCW: the x87 control word. */
 uint64_t helper_fnstcw(X86CPUState *env);
+/* FLDCW: sets the x87 control word. */
 void helper_fldcw(X86CPUState *env, uint64_t val);
+/* EMMS: marks every x87 register empty. */
 void helper_emms(X86CPUState *env);
+/* LDMXCSR: sets MXCSR; #GP(0) on reserved bits. */
 void helper_ldmxcsr(X86CPUState *env, uint64_t val);
+/* STMXCSR: MXCSR. */
 uint64_t helper_stmxcsr(X86CPUState *env);
+/* FXSAVE to the 512-byte area at linear addr (#GP if misaligned). */
 void helper_fxsave(X86CPUState *env, uint64_t addr);
+/* FXRSTOR from the 512-byte area at linear addr (#GP if misaligned/bad). */
 void helper_fxrstor(X86CPUState *env, uint64_t addr);
 
 /* SSE/SSE2 integer and logic operations (sse_helper.c): m is the
  * X86_MN_* mnemonic, offsets are of XMMReg fields in the CPU state. */
+/* The lane operation m on dst (and src, or the imm shift count). */
 void helper_sse(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
                 uint64_t imm);
+/* PMOVMSKB/MOVMSKPS/MOVMSKPD: the sign-bit mask of the XMMReg at src_off. */
 uint64_t helper_sse_movmsk(X86CPUState *env, uint64_t m, uint64_t src_off);
 
 /* ---- the CPU model the software CPU advertises (cpuid-tcg.c) ---- */

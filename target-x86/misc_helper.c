@@ -9,6 +9,7 @@
 #include "vireo/common.h"
 #include "vireo/log.h"
 #include "hw/bus.h"
+#include "hw/clock.h"
 #include "system/bql.h"
 #include "system/machine.h"
 #include "tcg/tb.h"
@@ -94,10 +95,12 @@ void helper_cpuid(X86CPUState *env)
     env->regs[R_EDX] = d;
 }
 
-/* The guest TSC: a 1 GHz count of the virtual clock plus the offset. */
+/* The guest TSC: a 1 GHz count of the virtual clock plus the offset, so
+ * it agrees with the PIT, the PM timer and the APIC timer (and stops with
+ * the VM). */
 static uint64_t guest_tsc(X86CPUState *env)
 {
-    return (uint64_t)g_get_monotonic_time() * 1000 + env->tsc_offset;
+    return (uint64_t)clock_get_ns() + env->tsc_offset;
 }
 
 void helper_rdtsc(X86CPUState *env)

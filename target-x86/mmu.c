@@ -292,6 +292,45 @@ uint64_t x86_ld(X86CPUState *env, uint64_t addr, unsigned size, unsigned mmu_idx
     return x86_phys_ld(env, paddr, size);
 }
 
+/* Whether [paddr, paddr + size) overlaps the guest code of tb. */
+static bool tb_covers(const TranslationBlock *tb, uint64_t paddr, unsigned size)
+{
+    uint64_t off = tb->pc & ~TCG_PAGE_MASK, end = off + tb->size;
+    uint64_t first = tb->page_addr[0] + off;
+
+    if (paddr < first + MIN(end, TCG_PAGE_SIZE) - off && paddr + size > first) {
+        return true;
+    }
+    return end > TCG_PAGE_SIZE && tb->page_addr[1] != (uint64_t)-1 &&
+           paddr < tb->page_addr[1] + (end - TCG_PAGE_SIZE) && paddr + size > tb->page_addr[1];
+}
+
+/*
+ * A store into the block that is executing (SDM Vol.3 8.1.3: the next
+ * instructions must see it): undo the instruction, drop the stale code,
+ * translate a one-instruction block at it and restart there, so the store
+ * happens again with nothing of the old translation left to run.
+ */
+static void smc_check_current_tb(X86CPUState *env, uint64_t paddr, unsigned size,
+                                 uintptr_t ra)
+{
+    TCGCPU *cpu = current_tcg_cpu;
+    TranslationBlock *tb;
+    uint64_t pc, cs_base;
+    uint32_t insn, flags;
+
+    if (!cpu || !ra || !(tb = tb_search_pc(ra, &insn)) || tb->n_insns <= 1 ||
+        !tb_covers(tb, paddr, size)) {
+        return;
+    }
+    tcg_cpu_restore_state(cpu, ra);
+    tb_invalidate_phys_range(paddr, paddr + size);
+    x86_get_tb_cpu_state(env, &pc, &cs_base, &flags);
+    tb_gen_code(cpu, pc, cs_base, flags, 1);
+    cpu->exception_index = -1;
+    tcg_cpu_loop_exit(cpu);
+}
+
 void x86_st(X86CPUState *env, uint64_t addr, uint64_t val, unsigned size,
             unsigned mmu_idx, uintptr_t ra)
 {
@@ -314,6 +353,9 @@ void x86_st(X86CPUState *env, uint64_t addr, uint64_t val, unsigned size,
         return;
     }
     paddr = tlb_fill(env, addr, X86_ACC_WRITE, mmu_idx, ra);
+    if (tb_page_has_code(paddr)) {
+        smc_check_current_tb(env, paddr & env->a20_mask, size, ra);
+    }
     x86_phys_st(env, paddr, val, size);
     if (!tb_page_has_code(paddr) && (e->addr_write & TLB_NOTDIRTY)) {
         tlb_fill(env, addr, X86_ACC_WRITE, mmu_idx, ra);

@@ -16,6 +16,7 @@ HELPER(div, 0, false);
 HELPER(rcl, 0, true);
 HELPER(rcr, 0, true);
 HELPER(bcd, 0, false);
+HELPER(cmpxchg16b, 0, false);
 HELPER(read_eflags, 0, true);
 HELPER(write_eflags, 0, false);
 
@@ -724,6 +725,26 @@ static void gen_bcd(DisasContext *s, unsigned op)
     s->cc_op_dirty = false;
 }
 
+/* BOUND (SDM): #BR unless lower <= index <= upper, signed, bounds in memory. */
+static void gen_bound(DisasContext *s)
+{
+    unsigned size = OP(0)->size;
+    TCGv_i64 idx = gen_exts(gen_ld_op(s, OP(0)), size), a2 = tmp64();
+    TCGv_i64 addr = gen_linear(s, OP(1)->mem.seg, gen_ea(s, &OP(1)->mem)), lo, hi;
+    TCGLabel *fail = gen_new_label(), *ok = gen_new_label();
+
+    lo = gen_exts(gen_ld_mem(s, addr, size), size);
+    tcg_gen_addi_i64(a2, addr, size);
+    tcg_gen_ext32u_i64(a2, a2);
+    hi = gen_exts(gen_ld_mem(s, a2, size), size);
+    gen_update_cc_op(s);
+    tcg_gen_brcond_i64(TCG_COND_LT, idx, lo, fail);
+    tcg_gen_brcond_i64(TCG_COND_LE, idx, hi, ok);
+    tcg_gen_set_label(fail);
+    gen_helper(&hi_raise_exception, NULL, 1, const64(EXCP_BR));
+    tcg_gen_set_label(ok);
+}
+
 static bool is_data_operand(const X86Operand *op)
 {
     return op->kind == X86_OPK_GPR || op->kind == X86_OPK_MEM || op->kind == X86_OPK_IMM;
@@ -846,11 +867,19 @@ bool translate_alu(DisasContext *s)
     case X86_MN_XADD: gen_xadd(s); return true;
     case X86_MN_CMPXCHG: gen_cmpxchg(s); return true;
     case X86_MN_CMPXCHG8B: gen_cmpxchg8b(s); return true;
+    case X86_MN_CMPXCHG16B:
+        gen_update_cc_op(s);
+        gen_helper(&hi_cmpxchg16b, NULL, 1,
+                   gen_linear_sz(s, OP(0)->mem.seg, gen_ea(s, &OP(0)->mem), 16));
+        s->cc_op = CC_OP_EFLAGS;
+        s->cc_op_dirty = false;
+        return true;
     case X86_MN_CBW: case X86_MN_CWD: gen_cbw_cwd(s, m == X86_MN_CWD); return true;
     case X86_MN_CLC: case X86_MN_STC: case X86_MN_CMC: case X86_MN_LAHF:
     case X86_MN_SAHF: case X86_MN_SALC: case X86_MN_CLD: case X86_MN_STD:
         gen_flag_insn(s, m);
         return true;
+    case X86_MN_BOUND: gen_bound(s); return true;
     case X86_MN_DAA: gen_bcd(s, 0); return true;
     case X86_MN_DAS: gen_bcd(s, 1); return true;
     case X86_MN_AAA: gen_bcd(s, 2); return true;

@@ -27,10 +27,27 @@ static TCGv_i64 mem_linear(DisasContext *s, const X86Operand *op)
     return gen_linear(s, op->mem.seg, gen_ea(s, &op->mem));
 }
 
+/* The x87 state mnemonics translate_fpu handles; SSE ones are LDMXCSR,
+ * STMXCSR (their CR0/CR4 checks are in fpu_helper.c). */
+static bool is_fpu_state_mnemonic(unsigned m)
+{
+    switch (m) {
+    case X86_MN_FNINIT: case X86_MN_FNCLEX: case X86_MN_EMMS: case X86_MN_FNSTSW:
+    case X86_MN_FNSTCW: case X86_MN_STMXCSR: case X86_MN_FLDCW: case X86_MN_LDMXCSR:
+    case X86_MN_FXSAVE: case X86_MN_FXRSTOR:
+        return true;
+    default:
+        return false;
+    }
+}
+
 bool translate_fpu(DisasContext *s)
 {
     TCGv_i64 v;
 
+    if (!is_fpu_state_mnemonic(s->insn.mnemonic)) {
+        return false;
+    }
     gen_update_cc_op(s);
     switch (s->insn.mnemonic) {
     case X86_MN_FNINIT: gen_helper(&hi_fninit, NULL, 0); return true;

@@ -53,7 +53,7 @@ static bool is_helper_op(unsigned m)
 static TCGv_i64 mem_addr(DisasContext *s, const X86Operand *op)
 {
     if (!s->A0) {
-        s->A0 = gen_linear(s, op->mem.seg, gen_ea(s, &op->mem));
+        s->A0 = gen_linear_sz(s, op->mem.seg, gen_ea(s, &op->mem), op->size);
     }
     return s->A0;
 }
@@ -229,6 +229,22 @@ static void gen_sse_helper(DisasContext *s, unsigned m)
                const64(imm));
 }
 
+/* The mnemonics translate_sse handles (moves and helper_ops). */
+static bool is_sse_mnemonic(unsigned m)
+{
+    switch (m) {
+    case X86_MN_MOVDQA: case X86_MN_MOVAPS: case X86_MN_MOVAPD: case X86_MN_MOVNTDQ:
+    case X86_MN_MOVNTPS: case X86_MN_MOVNTPD: case X86_MN_MOVDQU: case X86_MN_MOVUPS:
+    case X86_MN_MOVUPD: case X86_MN_MOVD: case X86_MN_MOVQ: case X86_MN_MOVSS:
+    case X86_MN_MOVSD: case X86_MN_MOVLPS: case X86_MN_MOVLPD: case X86_MN_MOVHPS:
+    case X86_MN_MOVHPD: case X86_MN_MOVHLPS: case X86_MN_MOVLHPS: case X86_MN_PMOVMSKB:
+    case X86_MN_MOVMSKPS: case X86_MN_MOVMSKPD: case X86_MN_PEXTRW: case X86_MN_PINSRW:
+        return true;
+    default:
+        return is_helper_op(m);
+    }
+}
+
 static bool uses_mmx(DisasContext *s)
 {
     for (unsigned i = 0; i < s->insn.nops; i++) {
@@ -244,8 +260,17 @@ bool translate_sse(DisasContext *s)
     unsigned m = s->insn.mnemonic;
     TCGv_i64 v;
 
-    if (uses_mmx(s)) {
+    if (uses_mmx(s) || !is_sse_mnemonic(m)) {
         return false;
+    }
+    /* SDM Vol.3 Table 2-2 / 13.1: EM or OSFXSR clear -> #UD, TS -> #NM. */
+    if ((s->flags & X86_TB_FLAG_EM) || !(s->flags & X86_TB_FLAG_OSFXSR)) {
+        gen_exception(s, EXCP_UD);
+        return true;
+    }
+    if (s->flags & X86_TB_FLAG_TS) {
+        gen_exception(s, EXCP_NM);
+        return true;
     }
     switch (m) {
     case X86_MN_MOVDQA: case X86_MN_MOVAPS: case X86_MN_MOVAPD:
@@ -278,7 +303,7 @@ bool translate_sse(DisasContext *s)
         tcg_gen_st16_i64(v, tcg_env, XMM_OFF(OP(0)->reg) + (OP(2)->imm & 7) * 2);
         return true;
     default:
-        if (is_helper_op(m) && OP(0)->kind == X86_OPK_XMM) {
+        if (OP(0)->kind == X86_OPK_XMM) {
             gen_sse_helper(s, m);
             return true;
         }

@@ -38,7 +38,8 @@ static void advance(DisasContext *s, int reg, TCGv_i64 delta)
 /* Linear address of a string operand (DS/override:rSI or ES:rDI). */
 static TCGv_i64 string_addr(DisasContext *s, const X86Operand *op)
 {
-    return gen_linear(s, op->mem.seg, gen_extu(cpu_regs[op->mem.base], s->insn.addr_size));
+    return gen_linear_sz(s, op->mem.seg, gen_extu(cpu_regs[op->mem.base], s->insn.addr_size),
+                         op->size);
 }
 
 static TCGv_i64 port_of(DisasContext *s)

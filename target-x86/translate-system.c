@@ -346,6 +346,12 @@ static bool translate_system2(DisasContext *s, unsigned m)
         return true;
     case X86_MN_INVD: case X86_MN_WBINVD: case X86_MN_CLFLUSH:
         return true;
+    case X86_MN_RDPMC:      /* no performance counters: every index is invalid */
+        gen_exception_err(s, EXCP_GP, 0);
+        return true;
+    case X86_MN_RSM:        /* never in SMM */
+        gen_exception(s, EXCP_UD);
+        return true;
     default:
         return false;
     }

@@ -313,6 +313,37 @@ TCGv_i64 gen_linear(DisasContext *s, int seg, TCGv_i64 offset)
     return lin;
 }
 
+/*
+ * SDM Vol.3 5.3: an access to [off, off + size - 1] beyond the segment
+ * limit raises #GP(0), or #SS(0) through SS. Emitted only when a data
+ * segment is not flat (X86_TB_FLAG_SEGCHK); never in 64-bit mode.
+ */
+static void gen_limit_check(DisasContext *s, int seg, TCGv_i64 off, unsigned size)
+{
+    TCGv_i64 lim, end;
+    TCGLabel *ok;
+
+    if (!(s->flags & X86_TB_FLAG_SEGCHK) || s->code64 || size == 0) {
+        return;
+    }
+    lim = tmp64();
+    end = tmp64();
+    ok = gen_new_label();
+    gen_update_cc_op(s);
+    tcg_gen_ld32u_i64(lim, tcg_env, offsetof(X86CPUState, segs[seg].limit));
+    tcg_gen_addi_i64(end, off, size - 1);
+    tcg_gen_brcond_i64(TCG_COND_LEU, end, lim, ok);
+    gen_helper(&hi_raise_exception_err, NULL, 2, const64(seg == R_SS ? EXCP_SS : EXCP_GP),
+               const64(0));
+    tcg_gen_set_label(ok);
+}
+
+TCGv_i64 gen_linear_sz(DisasContext *s, int seg, TCGv_i64 offset, unsigned size)
+{
+    gen_limit_check(s, seg, offset, size);
+    return gen_linear(s, seg, offset);
+}
+
 static MemOp size_memop(unsigned size)
 {
     return size == 1 ? MO_UB : size == 2 ? MO_UW : size == 4 ? MO_UL : MO_UQ;
@@ -335,7 +366,7 @@ void gen_st_mem(DisasContext *s, TCGv_i64 addr, TCGv_i64 val, unsigned size)
 static TCGv_i64 mem_addr(DisasContext *s, const X86Operand *op)
 {
     if (!s->A0) {
-        s->A0 = gen_linear(s, op->mem.seg, gen_ea(s, &op->mem));
+        s->A0 = gen_linear_sz(s, op->mem.seg, gen_ea(s, &op->mem), op->size);
     }
     return s->A0;
 }
@@ -383,7 +414,7 @@ unsigned gen_stack_opsize(DisasContext *s)
 }
 
 /* The linear address of SS:(rSP + delta) masked to the stack size. */
-static TCGv_i64 stack_addr(DisasContext *s, int64_t delta, TCGv_i64 *new_sp)
+static TCGv_i64 stack_addr(DisasContext *s, int64_t delta, unsigned size, TCGv_i64 *new_sp)
 {
     TCGv_i64 sp = tmp64();
 
@@ -392,13 +423,13 @@ static TCGv_i64 stack_addr(DisasContext *s, int64_t delta, TCGv_i64 *new_sp)
     if (new_sp) {
         *new_sp = sp;
     }
-    return gen_linear(s, R_SS, sp);
+    return gen_linear_sz(s, R_SS, sp, size);
 }
 
 void gen_push(DisasContext *s, TCGv_i64 val, unsigned size)
 {
     TCGv_i64 sp;
-    TCGv_i64 addr = stack_addr(s, -(int64_t)size, &sp);
+    TCGv_i64 addr = stack_addr(s, -(int64_t)size, size, &sp);
 
     gen_st_mem(s, addr, val, size);
     gen_st_reg(R_ESP, s->stack_size, false, sp);
@@ -406,7 +437,7 @@ void gen_push(DisasContext *s, TCGv_i64 val, unsigned size)
 
 TCGv_i64 gen_pop_value(DisasContext *s, unsigned size)
 {
-    return gen_ld_mem(s, stack_addr(s, 0, NULL), size);
+    return gen_ld_mem(s, stack_addr(s, 0, size, NULL), size);
 }
 
 void gen_pop_commit(DisasContext *s, unsigned size)
@@ -611,11 +642,29 @@ static int fetch_code(void *opaque, uint64_t off, uint8_t *buf, unsigned len)
     return 0;
 }
 
+/* True when DS, ES or SS has a limit below 4 GiB (and none is expand-down,
+ * whose checks are not implemented: then nothing is checked). */
+static bool segs_need_limit_checks(const X86CPUState *env)
+{
+    static const int segs[] = { R_DS, R_ES, R_SS };
+    bool small = false;
+
+    for (unsigned i = 0; i < ARRAY_SIZE(segs); i++) {
+        const SegmentCache *sc = &env->segs[segs[i]];
+        if ((sc->flags & DESC_S_MASK) && !(sc->flags & (1u << 11)) && (sc->flags & (1u << 10))) {
+            return false;
+        }
+        small |= sc->limit != 0xffffffffu;
+    }
+    return small;
+}
+
 void x86_get_tb_cpu_state(void *envp, uint64_t *pc, uint64_t *cs_base, uint32_t *flags)
 {
     X86CPUState *env = envp;
 
-    *cs_base = env->segs[R_CS].base;
+    /* 64-bit mode ignores the CS base (SDM Vol.3 3.2.4). */
+    *cs_base = (env->hflags & HF_CS64_MASK) ? 0 : env->segs[R_CS].base;
     *pc = *cs_base + env->rip;
     if (!(env->hflags & HF_CS64_MASK)) {
         *pc = (uint32_t)*pc;
@@ -628,6 +677,18 @@ void x86_get_tb_cpu_state(void *envp, uint64_t *pc, uint64_t *cs_base, uint32_t 
     }
     if (env->eflags & TF_MASK) {
         *flags |= X86_TB_FLAG_TF;
+    }
+    if (env->cr[0] & CR0_TS) {
+        *flags |= X86_TB_FLAG_TS;
+    }
+    if (env->cr[0] & CR0_EM) {
+        *flags |= X86_TB_FLAG_EM;
+    }
+    if (env->cr[4] & CR4_OSFXSR) {
+        *flags |= X86_TB_FLAG_OSFXSR;
+    }
+    if (!(env->hflags & HF_CS64_MASK) && segs_need_limit_checks(env)) {
+        *flags |= X86_TB_FLAG_SEGCHK;
     }
 }
 
@@ -730,6 +791,19 @@ static void log_in_asm(DisasContext *s, TranslationBlock *tb)
     cs_close(&h);
 }
 
+/*
+ * True when the IR buffers might not hold one more instruction. The
+ * largest one (ENTER with nesting level 31 and segment limit checks) takes
+ * about 450 temps, 70 labels and 700 ops; the first instruction of a block
+ * always fits.
+ */
+static bool block_room_low(void)
+{
+    return tcg_op_buf_full() || tcg_ctx->nb_ops > TCG_MAX_OPS - 1024 ||
+           tcg_ctx->nb_temps > TCG_MAX_TEMPS - 512 ||
+           tcg_ctx->nb_labels > TCG_MAX_LABELS - 128;
+}
+
 void x86_translate_block(void *envp, TranslationBlock *tb)
 {
     DisasContext ctx, *s = &ctx;
@@ -769,7 +843,7 @@ void x86_translate_block(void *envp, TranslationBlock *tb)
             gen_exit_lookup(s);
             break;
         }
-        if (s->num_insns >= (int)tb->max_insns || tcg_op_buf_full() ||
+        if (s->num_insns >= (int)tb->max_insns || block_room_low() ||
             ((tb->pc + size) & TCG_PAGE_MASK) != (tb->pc & TCG_PAGE_MASK)) {
             gen_jmp_eip(s, s->next_eip);
             break;

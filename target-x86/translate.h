@@ -19,6 +19,10 @@
 
 /* Translation-block flags beyond the HF_* bits (x86_get_tb_cpu_state). */
 #define X86_TB_FLAG_TF (1u << 30)  /* EFLAGS.TF: one instruction, then #DB */
+#define X86_TB_FLAG_TS (1u << 29)  /* CR0.TS: x87/SSE instructions raise #NM */
+#define X86_TB_FLAG_EM (1u << 28)  /* CR0.EM: x87 #NM, SSE #UD */
+#define X86_TB_FLAG_OSFXSR (1u << 27) /* CR4.OSFXSR: SSE instructions allowed */
+#define X86_TB_FLAG_SEGCHK (1u << 26) /* a data segment is not flat: check limits */
 #define X86_TB_FLAG_PG (1u << 31)  /* CR0.PG: selects the MMU index */
 
 /* How the block ends after the current instruction. */
@@ -84,6 +88,8 @@ void gen_st_op(DisasContext *s, const X86Operand *op, TCGv_i64 val);
 TCGv_i64 gen_ea(DisasContext *s, const X86MemOperand *m);
 /* Linear address of seg:offset (segment base added when needed). */
 TCGv_i64 gen_linear(DisasContext *s, int seg, TCGv_i64 offset);
+/* Same, after checking [offset, offset + size) against the segment limit. */
+TCGv_i64 gen_linear_sz(DisasContext *s, int seg, TCGv_i64 offset, unsigned size);
 /* Guest memory access at a linear address. */
 TCGv_i64 gen_ld_mem(DisasContext *s, TCGv_i64 addr, unsigned size);
 void gen_st_mem(DisasContext *s, TCGv_i64 addr, TCGv_i64 val, unsigned size);

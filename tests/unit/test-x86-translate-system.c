@@ -450,6 +450,61 @@ static void test_trap_flag_single_steps_after_the_next_instruction(void **state)
     assert_true(env->dr[6] & (1u << 14));
 }
 
+static void test_a20_gate_change_flushes_the_tlb(void **state)
+{
+    X86CPUState *env = h.env;
+    /* mov dword [0x300000], 0x11 */
+    static const uint8_t code[] = { 0xc7, 0x05, 0x00, 0x00, 0x30, 0x00, 0x11, 0, 0, 0 };
+
+    h_mode_flat32();
+    assert_int_equal(h_run_at(0x20000, code, sizeof(code)), EXCP_HLT);
+    assert_int_equal(h_get32(0x300000), 0x11);
+    /* the board masks address line 20 and asks for EXITTB */
+    env->a20_mask = ~(1ULL << 20);
+    h.cpu->cs.interrupt_request |= CPU_INTERRUPT_EXITTB;
+    h_put32(0x300000, 0);
+    env->rip = 0x20000;
+    assert_int_equal(h_exec_hlt(), EXCP_HLT);
+    assert_int_equal(h_get32(0x200000), 0x11);
+    assert_int_equal(h_get32(0x300000), 0);
+}
+
+static void test_segment_limits_raise_gp_and_ss(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    /* DS: base 0x200000, limit 0xfff. mov eax, [0xffc] is fine; [0xffd] is not */
+    x86_seg_load_cache(env, R_DS, 0x10, 0x200000, 0xfff, H_DATA32_FLAGS);
+    h_put32(H_DATA + 0xffc, 0x12345678);
+    RUN(0xa1, 0xfc, 0x0f, 0, 0, 0xa1, 0xfd, 0x0f, 0, 0);
+    assert_int_equal(h_stub_vector(), EXCP_GP);
+    assert_int_equal(env->regs[R_EAX], 0x12345678);
+    assert_int_equal(h_get32(env->regs[R_ESP] + 8), H_CODE + 5);
+    /* SS limit below ESP: the push raises #SS, whose delivery (same stack,
+     * no privilege change) faults again: #DF, then a triple fault. */
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_SS, 0x10, 0, 0x1000, H_DATA32_FLAGS);
+    {
+        static const uint8_t push[] = { 0x50 };
+        assert_int_equal(h_run(push, 1), EXCP_SHUTDOWN);
+    }
+}
+
+static void test_real_mode_word_access_at_ffff_raises_gp(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_real();
+    /* mov ax, [0xffff] at 0x1000:0 */
+    static const uint8_t code[] = { 0xa1, 0xff, 0xff, 0xf4 };
+    h_put(0x10000, code, sizeof(code));
+    x86_seg_load_cache(env, R_CS, 0x1000, 0x10000, 0xffff, env->segs[R_CS].flags);
+    env->rip = 0;
+    assert_int_equal(h_exec_hlt(), EXCP_HLT);
+    assert_int_equal(h_stub_vector(), EXCP_GP);
+}
+
 /* ---- external interrupts ---- */
 
 static int pending_vector = -1;
@@ -508,6 +563,24 @@ static void test_interrupt_waits_for_the_instruction_after_mov_ss(void **state)
     assert_int_equal(env->regs[R_EBX], 1);
 }
 
+static void test_nmi_is_taken_with_if_clear_and_blocked_until_iret(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    h.cpu->cs.interrupt_request |= CPU_INTERRUPT_NMI;
+    RUN(0x43, 0x43);
+    assert_int_equal(h_stub_vector(), EXCP_NMI);
+    assert_int_equal(env->regs[R_EBX], 0);
+    assert_true(env->hflags & HF_NMI_MASK);
+    /* a second NMI while the first is in service waits */
+    h.cpu->cs.interrupt_request |= CPU_INTERRUPT_NMI;
+    env->rip = H_CODE;
+    assert_int_equal(h_exec_hlt(), EXCP_HLT);
+    assert_int_equal(env->regs[R_EBX], 2);
+    assert_true(h.cpu->cs.interrupt_request & CPU_INTERRUPT_NMI);
+}
+
 static void test_interrupt_is_not_taken_with_if_clear(void **state)
 {
     X86CPUState *env = h.env;
@@ -518,6 +591,19 @@ static void test_interrupt_is_not_taken_with_if_clear(void **state)
     assert_int_equal(h_stub_vector(), -1);
     assert_int_equal(env->regs[R_EBX], 3);
     assert_int_equal(pending_vector, 0x52);
+}
+
+static void test_store_into_the_executing_block_takes_effect_at_once(void **state)
+{
+    X86CPUState *env = h.env;
+    /* mov byte [l + 1], 5; l: mov eax, 1 (patched to mov eax, 5 by the store) */
+    uint8_t code[] = { 0xc6, 0x05, 0, 0, 0, 0, 5, 0xb8, 1, 0, 0, 0 };
+    uint32_t l1 = H_CODE + 8;
+
+    memcpy(code + 2, &l1, 4);
+    h_mode_flat32();
+    assert_int_equal(h_run(code, sizeof(code)), EXCP_HLT);
+    assert_int_equal(env->regs[R_EAX], 5);
 }
 
 int main(void)
@@ -531,14 +617,19 @@ int main(void)
         BOTH_BACKENDS(test_syscall_uses_lstar_star_fmask_and_unknown_msr_faults),
         BOTH_BACKENDS(test_rep_movsd_page_fault_midway_is_restartable),
         BOTH_BACKENDS(test_self_modifying_code_is_retranslated),
+        BOTH_BACKENDS(test_store_into_the_executing_block_takes_effect_at_once),
         BOTH_BACKENDS(test_call_gate_to_ring0_copies_parameters_and_retf_returns),
         BOTH_BACKENDS(test_iret_to_v86_and_interrupt_back_to_ring0),
         BOTH_BACKENDS(test_fault_while_delivering_becomes_double_fault_then_triple),
         BOTH_BACKENDS(test_call_to_tss_switches_tasks_and_iret_returns),
         BOTH_BACKENDS(test_trap_flag_single_steps_after_the_next_instruction),
+        BOTH_BACKENDS(test_a20_gate_change_flushes_the_tlb),
+        BOTH_BACKENDS(test_segment_limits_raise_gp_and_ss),
+        BOTH_BACKENDS(test_real_mode_word_access_at_ffff_raises_gp),
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_sti),
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_mov_ss),
         BOTH_BACKENDS(test_interrupt_is_not_taken_with_if_clear),
+        BOTH_BACKENDS(test_nmi_is_taken_with_if_clear_and_blocked_until_iret),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

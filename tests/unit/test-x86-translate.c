@@ -136,6 +136,41 @@ static void test_flat32_ud2_raises_ud(void **state)
     assert_int_equal(h_get32(h.env->regs[R_ESP] + 4), H_CODE);
 }
 
+static void test_flat32_bound_in_range_passes_out_of_range_raises_br(void **state)
+{
+    h_mode_flat32();
+    h_put32(H_DATA, (uint32_t)-5);
+    h_put32(H_DATA + 4, 10);
+    /* mov eax, -5; bound eax, [0x200000]; mov eax, 10; bound eax, [..]; mov eax, 11; bound */
+    RUN(0xb8, 0xfb, 0xff, 0xff, 0xff, 0x62, 0x05, 0x00, 0x00, 0x20, 0x00,
+        0xb8, 10, 0, 0, 0, 0x62, 0x05, 0x00, 0x00, 0x20, 0x00,
+        0xb8, 11, 0, 0, 0, 0x62, 0x05, 0x00, 0x00, 0x20, 0x00);
+    assert_int_equal(h_stub_vector(), EXCP_BR);
+    assert_int_equal(h_get32(h.env->regs[R_ESP] + 4), H_CODE + 27);
+}
+
+static void test_flat32_enter_with_nesting_level_31_and_long_blocks(void **state)
+{
+    X86CPUState *env = h.env;
+    uint8_t code[1 + 4 + 2 * 300];
+    size_t n = 0;
+
+    h_mode_flat32();
+    /* a non-flat DS forces segment limit checks on every access */
+    x86_seg_load_cache(env, R_DS, 0x10, 0, 0x3fffffff, H_DATA32_FLAGS);
+    env->regs[R_EBP] = H_STACK - 0x1000;
+    code[n++] = 0xc8; code[n++] = 0x10; code[n++] = 0x00; code[n++] = 31;  /* enter 16, 31 */
+    for (int i = 0; i < 300; i++) {
+        code[n++] = 0x60;   /* pusha */
+        code[n++] = 0x61;   /* popa */
+    }
+    assert_int_equal(h_run(code, n), EXCP_HLT);
+    assert_int_equal(env->regs[R_EBP], H_STACK - 4);
+    assert_int_equal(env->regs[R_ESP], H_STACK - 4 - 31 * 4 - 16);
+    assert_int_equal(h_get32(H_STACK - 4), H_STACK - 0x1000);           /* old EBP */
+    assert_int_equal(h_get32(H_STACK - 4 - 31 * 4), H_STACK - 4);      /* frame ptr */
+}
+
 static void test_real_mode_segments_and_int_through_ivt(void **state)
 {
     h_mode_real();
@@ -220,6 +255,31 @@ static void port_write(void *opaque, uint64_t offset, uint64_t value, unsigned s
     port_last_size = size;
 }
 
+static void test_long64_cmpxchg16b_match_and_mismatch(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_long64();
+    h_put64(H_DATA, 1);
+    h_put64(H_DATA + 8, 2);
+    env->regs[R_EAX] = 1;
+    env->regs[R_EDX] = 2;
+    env->regs[R_EBX] = 0x33;
+    env->regs[R_ECX] = 0x44;
+    /* cmpxchg16b [0x200000] */
+    RUN(0x48, 0x0f, 0xc7, 0x0c, 0x25, 0x00, 0x00, 0x20, 0x00);
+    assert_true(x86_eflags_get(env) & CC_Z);
+    assert_int_equal(h_get64(H_DATA), 0x33);
+    assert_int_equal(h_get64(H_DATA + 8), 0x44);
+    RUN(0x48, 0x0f, 0xc7, 0x0c, 0x25, 0x00, 0x00, 0x20, 0x00);
+    assert_false(x86_eflags_get(env) & CC_Z);
+    assert_int_equal(env->regs[R_EAX], 0x33);
+    assert_int_equal(env->regs[R_EDX], 0x44);
+    /* misaligned: #GP(0) */
+    RUN(0x48, 0x0f, 0xc7, 0x0c, 0x25, 0x08, 0x00, 0x20, 0x00);
+    assert_int_equal(h_stub_vector(), EXCP_GP);
+}
+
 static void test_port_io_reaches_the_port_bus(void **state)
 {
     static const BusOps ops = { .read = port_read, .write = port_write };
@@ -261,10 +321,13 @@ int main(void)
         BOTH_BACKENDS(test_flat32_div_and_idiv_results),
         BOTH_BACKENDS(test_flat32_int_n_goes_through_idt_and_iret_returns),
         BOTH_BACKENDS(test_flat32_ud2_raises_ud),
+        BOTH_BACKENDS(test_flat32_bound_in_range_passes_out_of_range_raises_br),
+        BOTH_BACKENDS(test_flat32_enter_with_nesting_level_31_and_long_blocks),
         BOTH_BACKENDS(test_real_mode_segments_and_int_through_ivt),
         BOTH_BACKENDS(test_real_to_protected_mode_switch_with_far_jump),
         BOTH_BACKENDS(test_long64_arithmetic_and_rip_relative),
         BOTH_BACKENDS(test_long64_page_fault_sets_cr2_and_error_code),
+        BOTH_BACKENDS(test_long64_cmpxchg16b_match_and_mismatch),
         BOTH_BACKENDS(test_port_io_reaches_the_port_bus),
         BOTH_BACKENDS(test_cpuid_returns_the_model),
     };
