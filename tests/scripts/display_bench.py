@@ -181,6 +181,7 @@ def main():
     append = "console=ttyS0 console=tty0 quiet panic=-1 vireo.cmd=\"%s\"" % GUEST_CMD
     common = ["-m", "512M", "-no-reboot", "-kernel", os.path.join(args.images, "vmlinuz"),
               "-initrd", os.path.join(args.images, "cmd.cpio.gz"), "-append", append]
+    load0 = os.getloadavg()[0]
     xvfb, xdisplay = start_xvfb()
     qemu = shutil.which("qemu-system-x86_64")
     why_vireo = tcg_usable(args.vireo, args.images)
@@ -223,6 +224,8 @@ def main():
     print("display bench: Debian kernel on the VGA text console, TCG, %.0f s windows" % args.window)
     print("cpu = emulator process, main = its main thread (display), xvfb = the X server;"
           " % of one host CPU")
+    print("host: %d CPUs, load average %.1f before, %.1f after (other load skews the figures)"
+          % (os.cpu_count(), load0, os.getloadavg()[0]))
     print("%-28s | %-38s | %s" % ("", "static screen", "scrolling text"))
     hdr = "%6s %6s %6s %7s %8s" % ("cpu%", "main%", "xvfb%", "frame/s", "lines/s")
     print("%-28s | %-38s | %s" % ("configuration", hdr, hdr))
