@@ -4,15 +4,16 @@ Boots the shell initramfs with console=ttyS0 console=tty0 (tty0 last, so
 /dev/console and the busybox shell are on the VGA text console and read
 the PS/2 keyboard), then:
   1. waits until the screen shows the shell prompt and checks that every
-     kernel log row on the screen is a piece of the serial log, and that
-     the last kernel line of the serial log is on the screen;
+     kernel log row on the screen is a piece of the serial log, that the
+     last kernel line of the serial log is on the screen, and that the
+     cursor blinks where the shell waits; in sdl mode, that the window's
+     pixels equal the screendump's;
   2. types `echo vireo-$((6*7))` + Enter and waits for `vireo-42` on a
-     row of its own;
-     then presses Up and Enter (history: an E0-prefixed key) for a second
-     vireo-42;
-  3. counts to 300 in a shell loop (300 lines: vgacon scrolls by moving the CRTC start
-     address and wraps around the end of video memory) and checks the
-     screen shows exactly 277..300 then the prompt;
+     row of its own, then presses Up and Enter (the shell's history: an
+     E0-prefixed key) for a second vireo-42;
+  3. counts to 300 in a shell loop (vgacon scrolls by moving the CRTC
+     start address and wraps around the end of video memory) and checks
+     the screen shows exactly 277..300 then the prompt;
   4. (headless) sendkey ctrl-alt-delete: Linux restarts, and vireo exits
      as -no-reboot asks.
 How the screen is looked at and how keys are typed depends on the mode:
