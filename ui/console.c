@@ -19,6 +19,7 @@ struct DisplayConsole {
     void *listener;
     bool dirty;
     int dx0, dy0, dx1, dy1;   /* dirty box, exclusive end */
+    ConsoleStats stats;
 };
 
 static int clamp_dim(int v, int max)
@@ -138,6 +139,8 @@ void console_mark_dirty(DisplayConsole *con, int x, int y, int w, int h)
     if (x >= x1 || y >= y1) {
         return;
     }
+    con->stats.rects++;
+    con->stats.pixels += (uint64_t)(x1 - x) * (y1 - y);
     if (!con->dirty) {
         con->dirty = true;
         con->dx0 = x, con->dy0 = y, con->dx1 = x1, con->dy1 = y1;
@@ -165,9 +168,20 @@ bool console_take_dirty(DisplayConsole *con, int *x, int *y, int *w, int *h)
 
 void console_refresh(DisplayConsole *con)
 {
+    uint64_t rects = con->stats.rects;
+
+    con->stats.refreshes++;
     if (con->hw_update) {
         con->hw_update(con->hw_opaque);
     }
+    if (con->stats.rects != rects) {
+        con->stats.frames++;
+    }
+}
+
+void console_get_stats(DisplayConsole *con, ConsoleStats *st)
+{
+    *st = con->stats;
 }
 
 int console_screendump(DisplayConsole *con, const char *path, GError **errp)

@@ -28,6 +28,7 @@ typedef struct SdlDisplay {
     int buttons;
     bool pressed[SDL_NUM_SCANCODES];
     char title[160];
+    uint64_t presents;
 } SdlDisplay;
 
 static SdlDisplay *sdl;
@@ -274,7 +275,13 @@ void sdl_display_refresh(void)
         }
         SDL_RenderPresent(d->ren);
         d->need_present = false;
+        d->presents++;
     }
+}
+
+uint64_t sdl_display_presents(void)
+{
+    return sdl ? sdl->presents : 0;
 }
 
 void sdl_display_cleanup(void)
@@ -310,6 +317,11 @@ void sdl_display_refresh(void)
 
 void sdl_display_cleanup(void)
 {
+}
+
+uint64_t sdl_display_presents(void)
+{
+    return 0;
 }
 
 #endif

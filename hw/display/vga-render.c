@@ -270,8 +270,25 @@ static bool line_has(const VGAFrame *f, uint32_t ma, uint32_t addr)
     return ((addr - ma) & 0xffff) < (uint32_t)f->cols;
 }
 
-/* Text-mode reasons for a full redraw or for redrawing cursor lines. */
-static bool text_changes(VGAState *s, const VGAFrame *f, bool *cursor_changed)
+/* True if a character of this line has the blink attribute (bit 7). */
+static bool line_blinks(VGAState *s, const VGAFrame *f, uint32_t ma, int rs)
+{
+    for (int c = 0; c <= f->cols; c++) {
+        if (cell(s, ma_to_offset(s, ma + c, rs))[1] & 0x80) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Text-mode reasons for a full redraw (a font written), and for redrawing
+ * the cursor's lines or the lines holding blinking characters (a phase
+ * change: only those lines look different, so a screen without blinking
+ * text costs nothing when the blink phase turns).
+ */
+static bool text_changes(VGAState *s, const VGAFrame *f, bool *cursor_changed,
+                         bool *blink_changed)
 {
     bool full = false;
     int cphase = f->cursor_on, bphase = f->blink_on;
@@ -282,9 +299,7 @@ static bool text_changes(VGAState *s, const VGAFrame *f, bool *cursor_changed)
             full = true;
         }
     }
-    if ((s->ar[AR_MODE] & 0x08) && bphase != s->blink_phase) {
-        full = true;
-    }
+    *blink_changed = (s->ar[AR_MODE] & 0x08) && bphase != s->blink_phase;
     *cursor_changed = cphase != s->cursor_phase || f->cursor != s->last_cursor;
     return full;
 }
@@ -311,7 +326,16 @@ static void draw_line(VGAState *s, const VGAFrame *f, uint32_t ma, int rs, int p
     }
 }
 
-static void render_lines(VGAState *s, const VGAFrame *f, bool full, bool cursor_changed)
+/* Why lines are redrawn this frame. */
+typedef struct RenderWhy {
+    bool full;             /* every line */
+    bool cursor;           /* the cursor moved or blinked: its old and new rows */
+    bool blink;            /* the blink phase turned: rows with blinking characters */
+    int force_y0, force_y1;  /* these lines too (scrolled in), exclusive end */
+    bool moved;            /* the surface was scrolled: report all of it once */
+} RenderWhy;
+
+static void render_lines(VGAState *s, const VGAFrame *f, const RenderWhy *why)
 {
     DisplaySurface *surf = console_surface(s->con);
     uint32_t ma = f->start;
@@ -321,9 +345,11 @@ static void render_lines(VGAState *s, const VGAFrame *f, bool full, bool cursor_
     for (int y = 0; y <= f->height; y++) {
         bool draw = false;
         if (y < f->height) {
-            draw = full || line_dirty(s, f, ma, rs) ||
-                   (cursor_changed && (line_has(f, ma, f->cursor) ||
-                                       line_has(f, ma, s->last_cursor)));
+            draw = why->full || (y >= why->force_y0 && y < why->force_y1) ||
+                   line_dirty(s, f, ma, rs) ||
+                   (why->cursor && (line_has(f, ma, f->cursor) ||
+                                    line_has(f, ma, s->last_cursor))) ||
+                   (why->blink && line_blinks(s, f, ma, rs));
             if (draw) {
                 uint32_t *dst = surface_row(surf, y);
                 draw_line(s, f, ma, rs, split ? 0 : f->pan, dst);
@@ -347,31 +373,95 @@ static void render_lines(VGAState *s, const VGAFrame *f, bool full, bool cursor_
         if (draw && y0 < 0) {
             y0 = y;
         } else if (!draw && y0 >= 0) {
-            console_mark_dirty(s->con, 0, y0, f->width, y - y0);
+            if (!why->moved) {
+                console_mark_dirty(s->con, 0, y0, f->width, y - y0);
+            }
             y0 = -1;
         }
     }
+    if (why->moved) {
+        console_mark_dirty(s->con, 0, 0, f->width, f->height);
+    }
+}
+
+/*
+ * Hardware scrolling (Linux's vgacon scrolls by moving the CRTC start
+ * address): if the start address is the only display register that
+ * changed, by whole character rows, in a text mode without a visible split
+ * screen or scan doubling, the picture is the previous one moved by that
+ * many cell heights. Returns the scan lines it moved up (> 0) or down
+ * (< 0), or 0 when the frame must be drawn in full.
+ */
+static int text_scroll_lines(const VGADisplayRegs *old, const VGADisplayRegs *cur,
+                             const VGAFrame *f)
+{
+    VGADisplayRegs tmp = *old;
+    int delta, lines;
+
+    tmp.cr[CR_START_HI] = cur->cr[CR_START_HI];
+    tmp.cr[CR_START_LO] = cur->cr[CR_START_LO];
+    if (f->kind != VGA_TEXT || f->double_scan || f->line_compare < f->height - 1 ||
+        f->stride == 0 || memcmp(&tmp, cur, sizeof(tmp)) != 0) {
+        return 0;
+    }
+    delta = ((cur->cr[CR_START_HI] << 8) | cur->cr[CR_START_LO]) -
+            ((old->cr[CR_START_HI] << 8) | old->cr[CR_START_LO]);
+    if (delta % (int)f->stride) {
+        return 0;
+    }
+    lines = delta / (int)f->stride * (f->msl + 1);
+    return lines > -f->height && lines < f->height ? lines : 0;
+}
+
+/* Moves the surface's lines up by lines (down if negative); the lines
+ * left behind are set in why to be drawn. */
+static void scroll_surface(VGAState *s, const VGAFrame *f, int lines, RenderWhy *why)
+{
+    DisplaySurface *surf = console_surface(s->con);
+    size_t keep = (size_t)(f->height - abs(lines)) * surf->stride;
+
+    if (lines > 0) {
+        memmove(surface_row(surf, 0), surface_row(surf, lines), keep);
+        why->force_y0 = f->height - lines;
+        why->force_y1 = f->height;
+    } else {
+        memmove(surface_row(surf, -lines), surface_row(surf, 0), keep);
+        why->force_y0 = 0;
+        why->force_y1 = -lines;
+    }
+    why->moved = true;
 }
 
 void vga_render_display(VGAState *s)
 {
     VGAFrame f;
     DisplaySurface *surf;
-    bool full, cursor_changed = false;
+    VGADisplayRegs old = s->last;
+    bool forced = s->full_redraw;
+    RenderWhy why = { 0 };
+    int scroll = 0;
 
-    full = vga_display_regs_changed(s);
+    why.full = vga_display_regs_changed(s);
     frame_setup(s, &f, clock_get_ns());
     surf = console_surface(s->con);
     if (surf->width != f.width || surf->height != f.height) {
         console_resize(s->con, f.width, f.height);
         surf = console_surface(s->con);
-        full = true;
+        forced = why.full = true;
     }
     g_assert(surf->width == f.width && surf->height == f.height);
-    if (f.kind == VGA_TEXT) {
-        full |= text_changes(s, &f, &cursor_changed);
+    if (why.full && !forced) {
+        scroll = text_scroll_lines(&old, &s->last, &f);
     }
-    render_lines(s, &f, full, cursor_changed);
+    if (f.kind == VGA_TEXT) {
+        bool font = text_changes(s, &f, &why.cursor, &why.blink);
+        if (scroll && !font) {
+            scroll_surface(s, &f, scroll, &why);
+            why.full = false;
+        }
+        why.full |= font;
+    }
+    render_lines(s, &f, &why);
     s->cursor_phase = f.cursor_on;
     s->blink_phase = f.blink_on;
     s->last_cursor = f.cursor;

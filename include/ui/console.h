@@ -90,6 +90,22 @@ void console_refresh(DisplayConsole *con);
  */
 bool console_text_snapshot(DisplayConsole *con, GString *out);
 
+/*
+ * What the console has seen since it was created, for the monitor's
+ * "info display" and the display benchmark: refreshes asked for by the
+ * front end, frames (refreshes after which some part of the surface
+ * changed), the dirty rectangles reported, and their pixels.
+ */
+typedef struct ConsoleStats {
+    uint64_t refreshes;
+    uint64_t frames;
+    uint64_t rects;
+    uint64_t pixels;
+} ConsoleStats;
+
+/* Copies the console's counters into *st. */
+void console_get_stats(DisplayConsole *con, ConsoleStats *st);
+
 /* Refreshes, then writes the surface as a PNG: 0, or -1 with errp set. */
 int console_screendump(DisplayConsole *con, const char *path, GError **errp) VIREO_WUR;
 

@@ -55,7 +55,8 @@ void ui_input_mouse(int dx, int dy, int buttons);
 
 /*
  * Starts front end type ("sdl" or "none") showing con: 0, or -1 with
- * errp set (unknown type, SDL not built in, no display to open).
+ * errp set (unknown type, SDL not built in, no display to open). Also
+ * registers the monitor's "info display" (front end, surface, counters).
  */
 int ui_display_init(const char *type, DisplayConsole *con, GError **errp) VIREO_WUR;
 
@@ -72,5 +73,7 @@ void ui_display_cleanup(void);
 int sdl_display_init(DisplayConsole *con, GError **errp) VIREO_WUR;
 void sdl_display_refresh(void);
 void sdl_display_cleanup(void);
+/* How many times the window was presented since it opened (0 without one). */
+uint64_t sdl_display_presents(void);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * test-ui-png.c: the screendump PNG writer (ui/png.c) and the display
- * console (ui/console.c). PNG files are taken apart here: chunk order and
+ * console (ui/console.c) with its counters and the monitor's "info display"
+ * (ui/display.c). PNG files are taken apart here: chunk order and
  * CRCs, the IHDR fields, the zlib stream of stored blocks with its
  * Adler-32, and the pixels after decoding, for palette and RGB images.
  */
@@ -11,7 +12,9 @@
 #include <cmocka.h>
 #include <glib/gstdio.h>
 
+#include "system/monitor.h"
 #include "ui/console.h"
+#include "ui/display.h"
 #include "ui/png.h"
 #include "test-ui-pngread.h"
 
@@ -195,6 +198,56 @@ static void test_console_resizes_clips_dirty_rects_and_refreshes_the_device(void
     console_free(con);
 }
 
+static void hw_draw_row(void *opaque)
+{
+    DisplayConsole *con = opaque;
+    console_mark_dirty(con, 0, 3, 10, 2);
+}
+
+static void test_console_counts_refreshes_frames_rects_and_pixels(void **state)
+{
+    DisplayConsole *con = console_new();
+    ConsoleStats st;
+
+    console_resize(con, 40, 20);                  /* a resize marks all: 1 rect */
+    console_get_stats(con, &st);
+    assert_int_equal(st.refreshes, 0);
+    assert_int_equal(st.rects, 1);
+    assert_int_equal(st.pixels, 40 * 20);
+    console_set_hw(con, hw_update, NULL);        /* draws nothing */
+    console_refresh(con);
+    console_refresh(con);
+    console_get_stats(con, &st);
+    assert_int_equal(st.refreshes, 2);
+    assert_int_equal(st.frames, 0);              /* nothing changed: no frame */
+    console_set_hw(con, hw_draw_row, con);
+    console_refresh(con);
+    console_get_stats(con, &st);
+    assert_int_equal(st.refreshes, 3);
+    assert_int_equal(st.frames, 1);
+    assert_int_equal(st.rects, 2);
+    assert_int_equal(st.pixels, 40 * 20 + 10 * 2);
+    console_free(con);
+}
+
+static void test_info_display_shows_the_front_end_size_and_counters(void **state)
+{
+    DisplayConsole *con = console_new();
+    GString *out = g_string_new(NULL);
+
+    assert_int_equal(ui_display_init("none", con, NULL), 0);
+    assert_int_equal(ui_display_refresh_ms(), 0);        /* headless: no refresh tick */
+    console_resize(con, 720, 400);
+    console_set_hw(con, hw_draw_row, con);
+    console_refresh(con);
+    monitor_execute(NULL, "info display", out);
+    assert_non_null(strstr(out->str, "front end: none, surface 720x400"));
+    assert_non_null(strstr(out->str, "refreshes 1 frames 1 rects 2 pixels 288020 presents 0"));
+    g_string_free(out, true);
+    ui_display_cleanup();
+    console_free(con);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +256,8 @@ int main(void)
         cmocka_unit_test(test_many_colours_make_an_rgb_png_with_several_stored_blocks),
         cmocka_unit_test(test_screendump_writes_the_file_or_names_it_in_the_error),
         cmocka_unit_test(test_console_resizes_clips_dirty_rects_and_refreshes_the_device),
+        cmocka_unit_test(test_console_counts_refreshes_frames_rects_and_pixels),
+        cmocka_unit_test(test_info_display_shows_the_front_end_size_and_counters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

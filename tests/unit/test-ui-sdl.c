@@ -56,8 +56,16 @@ static void push_key(SDL_Scancode sc, bool down, Uint16 mod)
 
 static int init_sdl(DisplayConsole *con, Input *in)
 {
+    GError *err = NULL;
+    int ret;
+
     ui_input_set_handler(&input_ops, in);
-    return ui_display_init("sdl", con, NULL);
+    ret = ui_display_init("sdl", con, &err);
+    if (ret < 0) {
+        print_error("%s\n", err->message);
+        g_error_free(err);
+    }
+    return ret;
 }
 
 static SDL_Window *the_window(void)
@@ -240,12 +248,19 @@ int main(void)
     /* SDL's invisible fallback drivers count only when asked for. */
     const char *drv = SDL_GetCurrentVideoDriver();
     bool fallback = drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy"));
-    SDL_QuitSubSystem(SDL_INIT_VIDEO);
     if (fallback && !g_getenv("SDL_VIDEODRIVER")) {
         printf("no display: skipped (set SDL_VIDEODRIVER=offscreen to test without one)\n");
         return 77;
     }
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /*
+     * The video subsystem stays initialised for the whole run (SDL counts
+     * the inits, so each test's init and cleanup only count up and down):
+     * opening and closing the X11 connection in every test made SDL say
+     * "x11 not available" now and then under Xvfb.
+     */
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    return rc;
 }
 
 #else

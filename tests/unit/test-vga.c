@@ -1372,6 +1372,96 @@ static void test_text_cursor_move_redraws_only_its_rows(void **state)
     fx_free(f);
 }
 
+static void test_text_blink_phase_redraws_only_rows_with_blinking_characters(void **state)
+{
+    Fx *f = fx_new();
+    TextModel t;
+    int x, y, w, h;
+
+    setup_text(f, &t);                    /* cursor off, no blink attribute anywhere */
+    fake_now = 0;
+    render(f);
+    assert_true(console_take_dirty(f->con, &x, &y, &w, &h));
+    fake_now = 300 * 1000 * 1000;         /* the blink phase turns: nothing blinks */
+    render(f);
+    assert_false(console_take_dirty(f->con, &x, &y, &w, &h));
+    text_put(f, &t, 5, 10, 'B', 0x87);    /* a blinking character on row 5 */
+    render(f);
+    assert_true(console_take_dirty(f->con, &x, &y, &w, &h));
+    fake_now = 600 * 1000 * 1000;         /* the next phase: row 5 only */
+    render(f);
+    assert_true(console_take_dirty(f->con, &x, &y, &w, &h));
+    assert_int_equal(y, 5 * 16);
+    assert_int_equal(h, 16);
+    set_ac(f, 0x10, 0x04);                /* blink off: bit 7 is intensity */
+    render(f);
+    assert_true(console_take_dirty(f->con, &x, &y, &w, &h));   /* a mode change */
+    fake_now = 900 * 1000 * 1000;
+    render(f);
+    assert_false(console_take_dirty(f->con, &x, &y, &w, &h));
+    fx_free(f);
+}
+
+/* Renders, then checks the surface against a full redraw of the same state. */
+static void assert_render_equals_full_redraw(Fx *f)
+{
+    DisplaySurface *s = render(f);
+    size_t n = (size_t)s->height * s->stride;
+    uint8_t *copy = g_memdup2(s->data, n);
+
+    vga_invalidate_display(f->vga);
+    s = render(f);
+    for (int y = 0; y < s->height; y++) {
+        if (memcmp(copy + (size_t)y * s->stride, surface_row(s, y), s->stride) != 0) {
+            fail_msg("line %d differs from a full redraw", y);
+        }
+    }
+    g_free(copy);
+}
+
+static void test_text_start_address_scroll_moves_rows_and_draws_the_new_ones(void **state)
+{
+    Fx *f = fx_new();
+    TextModel t;
+    int x, y, w, h;
+    DisplaySurface *s;
+
+    setup_text(f, &t);
+    t.rows = 50;                               /* rows 25-49 exist in memory below */
+    text_fill(f, &t);
+    set_crtc(f, 0x0a, 0x0e);                   /* cursor on (row 0) */
+    set_crtc(f, 0x0e, (80 * 4 + 5) >> 8);      /* on row 4 */
+    set_crtc(f, 0x0f, (80 * 4 + 5) & 0xff);
+    fake_now = 0;
+    s = render(f);
+    console_take_dirty(f->con, &x, &y, &w, &h);
+    /* A marker on line 100 that only a move (not a redraw) carries along. */
+    surface_row(s, 100)[3] = 0x123456;
+    set_crtc(f, 0x0c, 0);                      /* start: row 3 (3 x 80 cells up) */
+    set_crtc(f, 0x0d, 80 * 3);
+    s = render(f);
+    assert_int_equal(surface_row(s, 100 - 48)[3], 0x123456);
+    assert_true(console_take_dirty(f->con, &x, &y, &w, &h));
+    assert_int_equal(y, 0);                    /* the whole surface moved */
+    assert_int_equal(h, 400);
+    surface_row(s, 100 - 48)[3] = surface_row(s, 100 - 48)[4];
+    assert_render_equals_full_redraw(f);
+    /* back down by two rows, the cursor blinking meanwhile */
+    set_crtc(f, 0x0d, 80 * 1);
+    fake_now = 150 * 1000 * 1000;
+    assert_render_equals_full_redraw(f);
+    set_crtc(f, 0x0d, 80 * 2);
+    text_put(f, &t, 30, 7, 'Z', 0x1f);          /* a write in the same frame */
+    assert_render_equals_full_redraw(f);
+    /* not whole rows, or beyond the screen: drawn in full, still right */
+    set_crtc(f, 0x0d, 80 * 2 + 7);
+    assert_render_equals_full_redraw(f);
+    set_crtc(f, 0x0c, (80 * 40) >> 8);
+    set_crtc(f, 0x0d, (80 * 40) & 0xff);
+    assert_render_equals_full_redraw(f);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1413,6 +1503,8 @@ int main(void)
         cmocka_unit_test(test_only_written_lines_are_redrawn),
         cmocka_unit_test(test_lfb_mapped_as_ram_finds_changes_by_comparison),
         cmocka_unit_test(test_text_cursor_move_redraws_only_its_rows),
+        cmocka_unit_test(test_text_blink_phase_redraws_only_rows_with_blinking_characters),
+        cmocka_unit_test(test_text_start_address_scroll_moves_rows_and_draws_the_new_ones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
