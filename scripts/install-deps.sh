@@ -9,7 +9,7 @@ build_pkgs="gcc make pkg-config libglib2.0-dev libjson-glib-dev libcapstone-dev 
 # Tests: QEMU as the peer, binutils for the bare-metal guests, cpio and
 # busybox-static for the initramfs images, SeaBIOS for firmware tests,
 # gdb for the gdbstub tests, Xvfb for the window tests.
-test_pkgs="binutils python3 qemu-system-x86 cpio busybox-static seabios gdb xvfb"
+test_pkgs="binutils python3 qemu-system-x86 cpio busybox-static seabios gdb xvfb xdotool imagemagick x11-utils"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$pkgs $test_pkgs"

@@ -58,6 +58,16 @@ typedef struct OptDef {
 
 static void print_usage(void);
 
+#ifdef CONFIG_SANITIZERS
+/* LeakSanitizer: SDL's display and D-Bus libraries keep allocations until
+ * exit on purpose; report vireo's own leaks only. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libdbus-1.so\nleak:libSDL2\nleak:libX11.so\nleak:libxcb.so\n";
+}
+#endif
+
 static int opt_help(Options *o, const char *v, GError **errp)
 {
     print_usage();
