@@ -47,7 +47,8 @@ def boot(cmd, timeout):
     total = time.monotonic() - t0
     if marker is None:
         return f"no marker (exit {rc})"
-    res = {"marker": marker, "total": total}
+    res = {"marker": marker, "total": total,
+           "results": re.findall(rb"VIREO-RESULT [^\r\n]*", out)}
     for m in re.finditer(rb"VIREO-TIME (\S+) (\d+) ms", out):
         res[m.group(1).decode()] = int(m.group(2)) / 1000.0
     return res
@@ -72,6 +73,16 @@ def native():
             subprocess.run(["sh", "-c", sh], check=True)
             res[name] = time.monotonic() - t0
     return res
+
+
+def expected_results():
+    """The VIREO-RESULT lines the host computes for the same sizes, or None."""
+    here = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "guest")
+    p = subprocess.run(["sh", f"{here}/expected-results.sh", str(KIB), str(ITERS)],
+                       capture_output=True)
+    if p.returncode != 0:
+        return None
+    return [l for l in p.stdout.splitlines() if l.startswith(b"VIREO-RESULT")]
 
 
 def usable(vireo, accel, images):
@@ -109,6 +120,7 @@ def main():
         else:
             cols[f"qemu-{accel}"] = boot([qemu, "-accel", accel] + args, limit)
     cols["native"] = native()
+    expected = expected_results()
 
     print(f"Linux boot and workload (buffer {KIB} KiB, loop {ITERS}); seconds")
     names = list(cols)
@@ -120,6 +132,8 @@ def main():
     for n in names:
         if not isinstance(cols[n], dict):
             print(f"  {n}: not measured: {cols[n]}")
+        elif "results" in cols[n] and expected is not None and cols[n]["results"] != expected:
+            print(f"  {n}: WRONG workload results (its step times are not comparable)")
     print("Ratios (lower is better for vireo):")
     for accel in ("tcg", "kvm"):
         v, q = cols[f"vireo-{accel}"], cols[f"qemu-{accel}"]
