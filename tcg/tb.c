@@ -22,6 +22,7 @@
 #include "tcg/tb.h"
 #include "tcg/tlb.h"
 #include "tcg-internal.h"
+#include "hw/clock.h"
 
 #define TB_HASH_BITS 15
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
@@ -256,12 +257,18 @@ static TranslationBlock *tb_translate(TCGCPU *cpu, uint64_t pc, uint64_t cs_base
     tb->phys_pc = phys;
     tb->backend = tcg_ctx->backend;
     tb->jmp_incoming = g_ptr_array_new();
+    int64_t t0 = clock_host_ns();
     tcg_func_start(tcg_ctx);
     cpu->hooks->translate(cpu->env, tb);
     if (tcg_gen_code(tcg_ctx, tb) < 0) {
         tb_free(tb);
         return NULL;
     }
+    tbc.stats.translate_ns += clock_host_ns() - t0;
+    tbc.stats.guest_insns += tb->n_insns;
+    tbc.stats.ops_before += tcg_ctx->stat_ops_before;
+    tbc.stats.ops_after += tcg_ctx->stat_ops_after;
+    tbc.stats.host_bytes += tb->tc_size;
     return tb;
 }
 
@@ -490,6 +497,16 @@ void tb_dump_stats(FILE *out)
     fprintf(out, "chained jumps       %" PRIu64 "\n", st.chained);
     fprintf(out, "flushes             %" PRIu64 "\n", st.flushes);
     fprintf(out, "invalidations       %" PRIu64 "\n", st.invalidations);
+    if (st.guest_insns) {
+        double n = (double)st.guest_insns;
+        fprintf(out, "guest insns translated %" PRIu64 "\n", st.guest_insns);
+        fprintf(out, "IR ops per insn     %.2f before optimization, %.2f after (%.1f%% removed)\n",
+                st.ops_before / n, st.ops_after / n,
+                st.ops_before ? 100.0 * (st.ops_before - st.ops_after) / st.ops_before : 0.0);
+        fprintf(out, "host bytes per insn %.1f\n", st.host_bytes / n);
+        fprintf(out, "translation time    %.0f ns per guest insn (%.3f s in all)\n",
+                st.translate_ns / n, st.translate_ns / 1e9);
+    }
 }
 
 /* ---- search pc ---- */

@@ -462,9 +462,20 @@ static void tb_record_insns(TCGContext *s, TranslationBlock *tb)
     tb->insn_data = g_memdup2(s->insn_data, sizeof(s->insn_data[0]) * s->nb_insns);
 }
 
+/* Ops that do work (not removed, not insn_start markers), for statistics. */
+static int count_real_ops(TCGContext *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->nb_ops; i++) {
+        n += s->ops[i].opc != INDEX_op_nop && s->ops[i].opc != INDEX_op_insn_start;
+    }
+    return n;
+}
+
 int tcg_gen_code(TCGContext *s, TranslationBlock *tb)
 {
     bool logged = log_in_filter(tb->pc);
+    s->stat_ops_before = count_real_ops(s);
     if (log_enabled(LOG_OP) && logged) {
         log_ops(s, tb, "OP");
     }
@@ -472,6 +483,7 @@ int tcg_gen_code(TCGContext *s, TranslationBlock *tb)
         tcg_optimize(s);
     }
     tcg_liveness_analysis(s);
+    s->stat_ops_after = count_real_ops(s);
     if (log_enabled(LOG_OP_OPT) && logged) {
         log_ops(s, tb, "OP after optimization and liveness analysis");
     }

@@ -9,10 +9,14 @@
  * EFLAGS.IF and the STI / MOV SS shadow) through X86CPU.int_ack.
  */
 #include "vireo/common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 #include "vireo/error.h"
 #include "vireo/log.h"
 #include "accel/accel.h"
 #include "system/machine.h"
+#include "system/monitor.h"
 #include "tcg/tb.h"
 #include "tcg/tcg.h"
 #include "target-x86/cpu.h"
@@ -51,12 +55,29 @@ static int tcg_parse_opts(const char *opts, GError **errp)
     return 0;
 }
 
+/* Monitor "info jit": the translation cache and the translation cost. */
+static void info_jit(Monitor *mon, void *opaque)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    fprintf(f, "backend             %s\n", tcg_backend == TCG_BACKEND_JIT ? "x86-64 JIT"
+                                                                     : "IR interpreter");
+    tb_dump_stats(f);
+    fclose(f);
+    monitor_printf(mon, "%s", buf);
+    free(buf);
+}
+
 static int tcg_init(struct Machine *m, const char *opts, GError **errp)
 {
     (void)m;
     if (tcg_parse_opts(opts, errp) < 0) {
         return -1;
     }
+    monitor_register_info("jit", "the translation cache: blocks, code, chaining, cost",
+                          info_jit, NULL);
     return tb_cache_init(TCG_CODE_BUFFER_SIZE, false, errp);
 }
 

@@ -109,6 +109,12 @@ typedef struct TBStats {
     uint64_t chained;        /* direct jumps patched */
     uint64_t flushes;
     uint64_t invalidations;  /* blocks invalidated */
+    /* translation cost, summed over every translation since start */
+    uint64_t guest_insns;    /* guest instructions translated */
+    uint64_t ops_before;     /* IR ops the front end emitted (markers excluded) */
+    uint64_t ops_after;      /* IR ops left after optimization and liveness */
+    uint64_t host_bytes;     /* generated code (or bytecode) */
+    uint64_t translate_ns;   /* host time spent translating */
 } TBStats;
 
 /*

@@ -186,6 +186,8 @@ typedef struct TCGContext {
     int nb_labels;
     TCGLabel labels[TCG_MAX_LABELS];
     int nb_insns;               /* insn_start ops emitted so far */
+    int stat_ops_before;        /* tcg_gen_code: ops before / after the passes */
+    int stat_ops_after;
     TCGLabel *exit_label;       /* tcg_gen_tb_start's early exit */
 
     /* code generation */
