@@ -508,8 +508,15 @@ static void gen_xadd(DisasContext *s)
     TCGv_i64 a = gen_ld_op(s, OP(0)), b = gen_ld_op(s, OP(1)), sum = tmp64();
 
     tcg_gen_add_i64(sum, a, b);
-    gen_st_op(s, OP(0), sum);
-    gen_st_op(s, OP(1), a);
+    if (OP(0)->kind == X86_OPK_MEM) {
+        gen_st_op(s, OP(0), sum);       /* may fault: before any register */
+        gen_st_op(s, OP(1), a);
+    } else {
+        /* SDM XADD: SRC := DEST, then DEST := TEMP, so XADD r, r with the
+         * same register leaves the sum in it. */
+        gen_st_op(s, OP(1), a);
+        gen_st_op(s, OP(0), sum);
+    }
     gen_set_flags(s, CC_OP_ADDB, OP(0)->size, sum, b);
 }
 
