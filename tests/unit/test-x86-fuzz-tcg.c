@@ -121,6 +121,14 @@ static void report_mismatch(InsnSeq *seq, uint64_t seed, NativeState *nat,
     fail_msg("TCG differs from the host (above)");
 }
 
+/* The first seed: 0xf022000, or VIREO_FUZZ_SEED to explore elsewhere. */
+static uint64_t seed_base(void)
+{
+    const char *v = getenv("VIREO_FUZZ_SEED");
+
+    return v && *v ? g_ascii_strtoull(v, NULL, 0) : 0xf022000u;
+}
+
 static void run_mode(NativeMode mode, TCGBackend b, int n)
 {
     InsnSeq *seq = g_new0(InsnSeq, 1);
@@ -135,7 +143,7 @@ static void run_mode(NativeMode mode, TCGBackend b, int n)
     init_tcg(b);
     t0 = g_get_monotonic_time();
     for (int i = 0; i < n; i++) {
-        uint64_t seed = 0xf022000u + (uint64_t)i;
+        uint64_t seed = seed_base() + (uint64_t)i;
 
         insn_gen_sequence(seq, mode, common_features(), seed,
                           1 + (size_t)(i % 32));
@@ -145,9 +153,9 @@ static void run_mode(NativeMode mode, TCGBackend b, int n)
         faults += nat->vector >= 0;
     }
     secs = (double)(g_get_monotonic_time() - t0) / 1e6;
-    printf("%d-bit %s: %d sequences agree (%d end in an exception) in %.2fs,"
-           " %.0f sequences/s (native + TCG)\n", mode, backend_name(), n,
-           faults, secs, n / secs);
+    printf("%d-bit %s: %d sequences agree (%d end in an exception; features"
+           " %#x) in %.2fs, %.0f sequences/s (native + TCG)\n", mode,
+           backend_name(), n, faults, common_features(), secs, n / secs);
 out:
     g_free(seq);
     g_free(nat);
