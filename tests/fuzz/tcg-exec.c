@@ -99,7 +99,8 @@ static void te_alarm(int sig)
     }
 }
 
-/* Identity-free page tables: code and scratch only, user accessible. */
+/* The page tables: the code pages and the scratch page, user accessible,
+ * at the native linear addresses; nothing else is present. */
 static void te_build_page_tables(void)
 {
     uint64_t lin = NATIVE_SCRATCH_ADDR;
@@ -202,7 +203,8 @@ uint32_t tcg_exec_guest_features(void)
 static void te_enter_mode(X86CPUState *env, NativeMode mode)
 {
     uint64_t data_base = 0;
-    uint32_t data_limit = 0xffffffffu, data_flags = TE_DATA_FLAGS | DESC_B_MASK | DESC_G_MASK;
+    uint32_t data_limit = 0xffffffffu;
+    uint32_t data_flags = TE_DATA_FLAGS | DESC_B_MASK | DESC_G_MASK;
 
     env->cr[0] = CR0_PE | CR0_ET | CR0_PG | CR0_WP;
     env->cr[3] = TE_PML4;
