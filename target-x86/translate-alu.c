@@ -142,6 +142,22 @@ static void set_shift_flags(DisasContext *s, int op_base, unsigned size, TCGv_i6
     s->cc_op_dirty = false;
 }
 
+/*
+ * A shift by an immediate count that masks to 0: the flags stay, a memory
+ * destination is only read (it still faults like the hardware), and a
+ * register destination is written back unchanged, so that a 32-bit one
+ * has its upper half cleared in 64-bit mode (SDM vol. 1 3.4.1.1; what
+ * AMD and Intel hardware do for SHL/SHR/SAR/SHLD/SHRD r32, 0).
+ */
+static void gen_shift_count0(DisasContext *s)
+{
+    TCGv_i64 v = gen_ld_op(s, OP(0));
+
+    if (OP(0)->kind == X86_OPK_GPR) {
+        gen_st_op(s, OP(0), v);
+    }
+}
+
 /* SHL/SAL/SHR/SAR. */
 static void gen_shift(DisasContext *s, unsigned m)
 {
@@ -151,7 +167,7 @@ static void gen_shift(DisasContext *s, unsigned m)
     TCGv_i64 c1 = tmp64();
 
     if (imm && (OP(1)->imm & (size == 8 ? 63 : 31)) == 0) {
-        gen_ld_op(s, OP(0));   /* still faults like the hardware */
+        gen_shift_count0(s);
         return;
     }
     if (!imm) {
@@ -245,7 +261,7 @@ static void gen_shxd(DisasContext *s, bool left)
     TCGv_i64 res = tmp64(), src = tmp64(), c1 = tmp64(), t = tmp64();
 
     if (imm && (OP(2)->imm & (size == 8 ? 63 : 31)) == 0) {
-        gen_ld_op(s, OP(0));
+        gen_shift_count0(s);
         return;
     }
     if (!imm) {
@@ -492,8 +508,15 @@ static void gen_xadd(DisasContext *s)
     TCGv_i64 a = gen_ld_op(s, OP(0)), b = gen_ld_op(s, OP(1)), sum = tmp64();
 
     tcg_gen_add_i64(sum, a, b);
-    gen_st_op(s, OP(0), sum);
-    gen_st_op(s, OP(1), a);
+    if (OP(0)->kind == X86_OPK_MEM) {
+        gen_st_op(s, OP(0), sum);       /* may fault: before any register */
+        gen_st_op(s, OP(1), a);
+    } else {
+        /* SDM XADD: SRC := DEST, then DEST := TEMP, so XADD r, r with the
+         * same register leaves the sum in it. */
+        gen_st_op(s, OP(1), a);
+        gen_st_op(s, OP(0), sum);
+    }
     gen_set_flags(s, CC_OP_ADDB, OP(0)->size, sum, b);
 }
 

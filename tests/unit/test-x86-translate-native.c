@@ -613,6 +613,45 @@ static void test_memory_operand_forms_match_hardware(void **state)
     mem_init = 0;
 }
 
+/* Cases the differential fuzzer (test-x86-fuzz-tcg) found: a shift by an
+ * immediate that masks to 0 still writes a 32-bit register (clearing its
+ * upper half), SHLD/SHRD by a nonzero immediate, and XADD of a register
+ * with itself (the sum wins, SDM XADD). */
+static void test_fuzzer_findings_match_hardware(void **state)
+{
+    static const struct {
+        uint8_t bytes[8];
+        unsigned len;
+        uint32_t mask;
+    } cases[] = {
+        { { 0x0f, 0xa4, 0xd8, 0x00 }, 4, ALL_FLAGS },              /* shld eax, ebx, 0 */
+        { { 0x0f, 0xa4, 0xd8, 0x20 }, 4, ALL_FLAGS },              /* shld eax, ebx, 32 */
+        { { 0x0f, 0xac, 0xda, 0x00 }, 4, ALL_FLAGS },              /* shrd edx, ebx, 0 */
+        { { 0x0f, 0xa4, 0xd8, 0x04 }, 4, ALL_FLAGS & ~(CC_A | CC_O) }, /* shld eax, ebx, 4 */
+        { { 0x0f, 0xac, 0xd9, 0x01 }, 4, ALL_FLAGS & ~CC_A },      /* shrd ecx, ebx, 1 */
+        { { 0xc1, 0xe0, 0x00 }, 3, ALL_FLAGS },                    /* shl eax, 0 */
+        { { 0xc1, 0xf9, 0x20 }, 3, ALL_FLAGS },                    /* sar ecx, 32 */
+        { { 0xc1, 0xea, 0x00 }, 3, ALL_FLAGS },                    /* shr edx, 0 */
+        { { 0x0f, 0xc0, 0xc0 }, 3, ALL_FLAGS },                    /* xadd al, al */
+        { { 0x0f, 0xc1, 0xc9 }, 3, ALL_FLAGS },                    /* xadd ecx, ecx */
+        { { 0x48, 0x0f, 0xc1, 0xdb }, 4, ALL_FLAGS },              /* xadd rbx, rbx */
+        { { 0x66, 0x0f, 0xc1, 0xd2 }, 4, ALL_FLAGS },              /* xadd dx, dx */
+    };
+
+    h_mode_long64();
+    for (unsigned k = 0; k < ARRAY_SIZE(cases); k++) {
+        Case c = { .len = cases[k].len, .flag_mask = cases[k].mask };
+
+        memcpy(c.bytes, cases[k].bytes, c.len);
+        for (unsigned i = 0; i < ARRAY_SIZE(edge_values); i++) {
+            uint64_t v = edge_values[i], w = edge_values[ARRAY_SIZE(edge_values) - 1 - i];
+
+            check_case(&c, v, w, v ^ 0xd2c2786566958300ULL, w + 0x5a, 0);
+            check_case(&c, w, v, w, v, CC_MASK);
+        }
+    }
+}
+
 static int native_setup(void **state)
 {
     native_page = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC,
@@ -649,6 +688,7 @@ int main(void)
         BOTH_BACKENDS(test_sse_integer_ops_match_hardware),
         BOTH_BACKENDS(test_random_sequences_match_hardware),
         BOTH_BACKENDS(test_memory_operand_forms_match_hardware),
+        BOTH_BACKENDS(test_fuzzer_findings_match_hardware),
     };
     return cmocka_run_group_tests(tests, native_setup, native_teardown);
 }
