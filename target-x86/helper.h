@@ -254,6 +254,19 @@ void helper_sse(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off
 /* PMOVMSKB/MOVMSKPS/MOVMSKPD: the sign-bit mask of the XMMReg at src_off. */
 uint64_t helper_sse_movmsk(X86CPUState *env, uint64_t m, uint64_t src_off);
 
+/* SSE/SSE2/SSE3 floating point under MXCSR (sse_fp_helper.c); an unmasked
+ * exception leaves the destination unchanged and raises #XM or #UD. */
+/* Arithmetic, CMPcc (imm), conversions, RCP/RSQRT, SSE3 forms on dst, src. */
+void helper_sse_fp(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
+                   uint64_t imm);
+/* COMISS/COMISD/UCOMISS/UCOMISD: ZF, PF, CF into eflags (OF, SF, AF cleared). */
+void helper_sse_comi(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off);
+/* CVTSI2SS/CVTSI2SD of the size-byte integer val into the XMMReg at dst_off. */
+void helper_sse_cvtsi(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t val,
+                      uint64_t size);
+/* CVT(T)SS2SI/CVT(T)SD2SI: the size-byte integer, zero-extended. */
+uint64_t helper_sse_cvt2si(X86CPUState *env, uint64_t m, uint64_t src_off, uint64_t size);
+
 /* ---- the CPU model the software CPU advertises (cpuid-tcg.c) ---- */
 
 /* Removes from env's CPUID model what the translator does not implement. */
