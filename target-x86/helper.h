@@ -267,6 +267,21 @@ void helper_sse_cvtsi(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t v
 /* CVT(T)SS2SI/CVT(T)SD2SI: the size-byte integer, zero-extended. */
 uint64_t helper_sse_cvt2si(X86CPUState *env, uint64_t m, uint64_t src_off, uint64_t size);
 
+/* x87 arithmetic (x87_helper.c). desc packs the operand forms: */
+#define X87_D_MSIZE 0xffu       /* memory operand bytes (0: register form) */
+#define X87_D_STI_SHIFT 8       /* bits 8-10: i of ST(i) */
+#define X87_D_REV (1u << 11)    /* result in ST(i) (DC/DE register forms) */
+#define X87_D_O16 (1u << 12)    /* 16-bit FNSTENV/FLDENV/FNSAVE/FRSTOR layout */
+#define X87_D_SEG_SHIFT 13      /* bits 13-15: segment of the memory operand */
+#define X87_D_FOP_SHIFT 16      /* bits 16-26: FOP */
+/* The x87 instruction m: addr/ea are the memory operand's linear address
+ * and offset, eip the instruction's offset (FIP); for FCMOVcc ea is the
+ * condition (0/1). Faults (#NM, #MF, memory) leave the state unchanged. */
+void helper_x87(X86CPUState *env, uint64_t m, uint64_t desc, uint64_t addr, uint64_t ea,
+                uint64_t eip);
+/* FWAIT: #NM with CR0.MP and TS, #MF for a pending unmasked exception. */
+void helper_fwait(X86CPUState *env);
+
 /* ---- the CPU model the software CPU advertises (cpuid-tcg.c) ---- */
 
 /* Removes from env's CPUID model what the translator does not implement. */
