@@ -104,7 +104,8 @@ static const X87Insn insns[] = {
     M("fst m32", 4, 0xd9, 0x15), M("fstp m64", 8, 0xdd, 0x1d),
     M("fstp m80", 0, 0xdb, 0x3d), M("fist m16", 2, 0xdf, 0x15),
     M("fistp m32", 5, 0xdb, 0x1d), M("fistp m64", 9, 0xdf, 0x3d),
-    M("fbstp", 10, 0xdf, 0x35),
+    M("fbstp", 10, 0xdf, 0x35), M("fisttp m16", 2, 0xdf, 0x0d),
+    M("fisttp m32", 5, 0xdb, 0x0d), M("fisttp m64", 9, 0xdd, 0x0d),
 };
 
 static const FloatX80 fx_edges[] = {
@@ -356,6 +357,14 @@ static void check_case(const X87Insn *in, GRand *r, bool fresh)
         !same_save(tcg_data + D_SAVE, native_page + DATA_OFF + D_SAVE, ulp) ||
         memcmp(tcg_data + D_MEM, native_page + DATA_OFF + D_MEM, 16)) {
         if (ulp && ++n_trans_other <= 3 + n_trans / 50) {
+            if (getenv("X87_TEST_VERBOSE")) {
+                fprintf(stderr, "differs: %s cw=%04x a=%04x:%016" PRIx64 " b=%04x:%016" PRIx64
+                        "\n", in->name, cw, a.sexp, a.mant, b.sexp, b.mant);
+                dump("cpu", native_page + DATA_OFF + D_SAVE, native_page + DATA_OFF + D_MEM,
+                     n.rax, n.flags);
+                dump("tcg", tcg_data + D_SAVE, tcg_data + D_MEM, env->regs[R_EAX],
+                     x86_eflags_get(env));
+            }
             n_cases++;
             n_trans++;
             return;     /* counted; the rate is asserted at the end */
