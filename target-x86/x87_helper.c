@@ -661,15 +661,20 @@ static void store_env(X87Op *o, bool o16, bool real)
     unsigned w = o16 ? 2 : 4;
     uint32_t fip = (uint32_t)env->fpip, fdp = (uint32_t)env->fpdp;
 
+    if (real) {
+        /* Real and V86 mode store 20/32-bit linear pointers (SDM Vol.1 8.1.10). */
+        fip += (uint32_t)env->fpcs << 4;
+        fdp += (uint32_t)env->fpds << 4;
+    }
+
     st(o, 0, env->fpuc, w);
     st(o, w, fsw_full(env), w);
     st(o, 2 * w, full_tags(env), w);
     if (real) {
-        uint32_t sh = o16 ? 12 : 12;
         st(o, 3 * w, fip & 0xffff, w);
-        st(o, 4 * w, (env->fpop & 0x7ff) | ((fip >> 16) << sh), w);
+        st(o, 4 * w, (env->fpop & 0x7ff) | ((fip >> 16) << 12), w);
         st(o, 5 * w, fdp & 0xffff, w);
-        st(o, 6 * w, (fdp >> 16) << sh, w);
+        st(o, 6 * w, (fdp >> 16) << 12, w);
     } else if (o16) {
         st(o, 6, fip, 2);
         st(o, 8, env->fpcs, 2);
@@ -702,6 +707,7 @@ static void load_env(X87Op *o, bool o16, bool real)
         env->fpip = (a & 0xffff) | ((b >> 12) << 16);
         env->fpop = b & 0x7ff;
         env->fpdp = (c & 0xffff) | ((d >> 12) << 16);
+        env->fpcs = env->fpds = 0;
     } else {
         env->fpip = a;
         env->fpcs = (uint16_t)b;

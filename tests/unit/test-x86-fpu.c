@@ -461,6 +461,107 @@ static void test_x87_nm_with_em_or_ts(void **state)
     assert_int_equal(h_stub_vector(), -1);
 }
 
+
+static uint16_t get16(uint64_t addr)
+{
+    uint16_t v;
+
+    memcpy(&v, h.ram + addr, 2);
+    return v;
+}
+
+/* FNSTENV in 32-bit protected mode: the 28-byte layout with FIP, FCS,
+ * FOP, FDP and FDS of the last non-control instruction; FLDENV back. */
+static void test_fnstenv_fldenv_32bit_protected_layout(void **state)
+{
+    static const uint8_t code[] = {
+        0xdb, 0xe3,                                 /* fninit */
+        0xd9, 0xe8,                                 /* fld1 */
+        0xd8, 0x05, 0x00, 0x00, 0x20, 0x00,         /* fadd dword [0x200000] */
+        0xd9, 0x35, 0x00, 0x01, 0x20, 0x00,         /* fnstenv [0x200100] */
+    };
+    static const uint8_t load[] = { 0xd9, 0x25, 0x00, 0x01, 0x20, 0x00 };  /* fldenv */
+    X86CPUState *env = h.env;
+
+    (void)state;
+    h_mode_flat32();
+    h_put_stubs();
+    h_put32(H_DATA, 0x3f800000);                    /* 1.0f */
+    assert_int_equal(h_run(code, sizeof(code)), EXCP_HLT);
+    assert_int_equal(h_stub_vector(), -1);
+    assert_int_equal(get16(H_DATA + 0x100), 0x37f);
+    assert_int_equal(get16(H_DATA + 0x104), 7u << 11);
+    assert_int_equal(get16(H_DATA + 0x108), 0x3fff);        /* ST0 = physical 7 valid */
+    assert_int_equal(h_get32(H_DATA + 0x10c), H_CODE + 4);
+    assert_int_equal(h_get32(H_DATA + 0x110), 8u | (0x005u << 16));
+    assert_int_equal(h_get32(H_DATA + 0x114), H_DATA);
+    assert_int_equal(get16(H_DATA + 0x118), 16);
+    assert_int_equal(env->fpregs[7].sexp, 0x4000);          /* 2.0 */
+
+    h_put32(H_DATA + 0x100, 0x27f);
+    h_put32(H_DATA + 0x104, (3u << 11) | 0x0001);           /* TOP 3, IE (masked) */
+    h_put32(H_DATA + 0x108, 0xffcf);                        /* physical 2 zero-tagged */
+    assert_int_equal(h_run(load, sizeof(load)), EXCP_HLT);
+    assert_int_equal(env->fpuc, 0x27f);
+    assert_int_equal(env->fpstt, 3);
+    assert_int_equal(env->fpus & 0xff, 0x01);
+    assert_int_equal(env->fptags[2], 0);
+    assert_int_equal(env->fptags[7], 1);
+}
+
+/* FNSTENV in real mode with a 16-bit operand size: the 14-byte layout with
+ * 20-bit linear instruction and data pointers and FOP. */
+static void test_fnstenv_16bit_real_mode_layout(void **state)
+{
+    static const uint8_t code[] = {
+        0xdb, 0xe3,                     /* fninit */
+        0xd9, 0xe8,                     /* fld1 */
+        0xd8, 0x06, 0x00, 0x40,         /* fadd dword [0x4000] */
+        0xd9, 0x36, 0x00, 0x41,         /* fnstenv [0x4100] */
+    };
+    X86CPUState *env = h.env;
+
+    (void)state;
+    h_mode_real();
+    x86_seg_load_cache(env, R_DS, 0x100, 0x1000, 0xffff,
+                       DESC_P_MASK | DESC_S_MASK | DESC_A_MASK | (3u << DESC_TYPE_SHIFT));
+    h_put32(0x5000, 0x3f800000);
+    assert_int_equal(h_run_at(0x6000, code, sizeof(code)), EXCP_HLT);
+    assert_int_equal(get16(0x5100), 0x37f);
+    assert_int_equal(get16(0x5102), 7u << 11);
+    assert_int_equal(get16(0x5104), 0x3fff);
+    assert_int_equal(get16(0x5106), 0x6004);               /* FIP[15:0] */
+    assert_int_equal(get16(0x5108), 0x006);                /* FIP[19:16] = 0, FOP */
+    assert_int_equal(get16(0x510a), 0x5000);               /* FDP = 0x1000 + 0x4000 */
+    assert_int_equal(get16(0x510c), 0);
+}
+
+/* FNSAVE stores the environment and the eight registers, then
+ * reinitialises; FRSTOR brings everything back. */
+static void test_fnsave_frstor_round_trip(void **state)
+{
+    static const uint8_t save[] = {
+        0xdb, 0xe3, 0xd9, 0xe8, 0xd9, 0xeb,        /* fninit; fld1; fldpi */
+        0xdd, 0x35, 0x00, 0x01, 0x20, 0x00,        /* fnsave [0x200100] */
+    };
+    static const uint8_t restore[] = { 0xdd, 0x25, 0x00, 0x01, 0x20, 0x00 };
+    X86CPUState *env = h.env;
+
+    (void)state;
+    h_mode_flat32();
+    h_put_stubs();
+    assert_int_equal(h_run(save, sizeof(save)), EXCP_HLT);
+    assert_int_equal(env->fpstt, 0);
+    assert_int_equal(env->fptags[6], 1);
+    assert_int_equal(get16(H_DATA + 0x100 + 28 + 8), 0x4000);      /* ST0 = pi */
+    assert_int_equal(get16(H_DATA + 0x100 + 38 + 8), 0x3fff);      /* ST1 = 1 */
+    assert_int_equal(h_run(restore, sizeof(restore)), EXCP_HLT);
+    assert_int_equal(env->fpstt, 6);
+    assert_int_equal(env->fptags[6], 0);
+    assert_int_equal(env->fptags[7], 0);
+    assert_int_equal(env->fpregs[6].mant, 0xc90fdaa22168c235ull);
+}
+
 static int native_setup(void **state)
 {
     (void)state;
@@ -493,6 +594,9 @@ int main(void)
         BOTH_BACKENDS(test_x87_ops_match_hardware),
         BOTH_BACKENDS(test_pending_exception_raises_mf_at_next_waiting_insn),
         BOTH_BACKENDS(test_x87_nm_with_em_or_ts),
+        BOTH_BACKENDS(test_fnstenv_fldenv_32bit_protected_layout),
+        BOTH_BACKENDS(test_fnstenv_16bit_real_mode_layout),
+        BOTH_BACKENDS(test_fnsave_frstor_round_trip),
     };
     return cmocka_run_group_tests(tests, native_setup, native_teardown);
 }
