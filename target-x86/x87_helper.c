@@ -185,6 +185,13 @@ static void do_load(X87Op *o, unsigned m)
         if (!read_st(o, o->sti, &v)) {
             return;
         }
+        if (st_empty(o->env, o->sti)) {
+            /* underflow already reported: the indefinite is pushed without
+             * an overflow check (C1 stays 0, as measured) */
+            o->env->fpstt = (o->env->fpstt - 1) & 7;
+            st_set(o->env, 0, v);
+            return;
+        }
     } else if (m == X86_MN_FLD) {
         switch (o->msize) {
         case 4: v = float32_to_floatx80(&o->st, (float32)ld(o, 0, 4)); break;
@@ -444,7 +451,8 @@ static void do_compare(X87Op *o, unsigned m, unsigned pops)
             rel = quiet ? floatx80_compare_quiet(&o->st, a, b)
                         : floatx80_compare(&o->st, a, b);
         }
-        o->st.c1 = false;
+        /* FCOM.. clear C1; FCOMI.. leave it (as measured) */
+        o->st.c1 = to_eflags && (env->fpus & FSW_C1);
         ok = commit_flags(o);
     }
     /* The condition codes are written even when an unmasked invalid
@@ -490,7 +498,9 @@ static void do_unary(X87Op *o, unsigned m)
     if (!commit_flags(o)) {
         return;
     }
-    env->fpus = (env->fpus & ~FSW_C2) | (cc & FSW_C2);
+    if (m == X86_MN_FSIN || m == X86_MN_FCOS) {
+        env->fpus = (env->fpus & ~FSW_C2) | (cc & FSW_C2);
+    }
     if (!(cc & FSW_C2)) {
         st_set(env, 0, r);
     }
@@ -526,7 +536,9 @@ static void do_push_pair(X87Op *o, unsigned m)
     if (!commit_flags(o)) {
         return;
     }
-    env->fpus = (env->fpus & ~FSW_C2) | (cc & FSW_C2);
+    if (m != X86_MN_FXTRACT) {          /* FXTRACT leaves C0, C2, C3 alone */
+        env->fpus = (env->fpus & ~FSW_C2) | (cc & FSW_C2);
+    }
     if (cc & FSW_C2) {
         return;
     }
@@ -549,6 +561,9 @@ static void do_binary(X87Op *o, unsigned m)
             return;
         }
         r = FLOATX80_INDEFINITE;
+        if (m == X86_MN_FPREM || m == X86_MN_FPREM1) {
+            env->fpus &= ~FSW_C2;       /* as measured: C2 (incomplete) clear */
+        }
     } else {
         a = *st_reg(env, 0);
         b = *st_reg(env, 1);
@@ -563,7 +578,9 @@ static void do_binary(X87Op *o, unsigned m)
         if (!commit_flags(o)) {
             return;
         }
-        if (m == X86_MN_FPREM || m == X86_MN_FPREM1) {
+        if ((m == X86_MN_FPREM || m == X86_MN_FPREM1) && floatx80_is_nan(r)) {
+            env->fpus &= ~FSW_C2;       /* a NaN result: C0, C3 left alone */
+        } else if (m == X86_MN_FPREM || m == X86_MN_FPREM1) {
             env->fpus = (env->fpus & ~FSW_CC) | (cc & FSW_CC);
         }
     }
@@ -599,6 +616,7 @@ static void do_stack(X87Op *o, unsigned m, uint64_t cond)
         return;
     case X86_MN_FFREE:
         env->fptags[phys(env, o->sti)] = 1;
+        set_c1(env, false);             /* as measured */
         return;
     case X86_MN_FFREEP:
         env->fptags[phys(env, o->sti)] = 1;
@@ -622,8 +640,7 @@ static void do_stack(X87Op *o, unsigned m, uint64_t cond)
         if (cond) {
             st_set(env, 0, *st_reg(env, o->sti));
         }
-        set_c1(env, false);
-        return;
+        return;                         /* C1 is left alone (as measured) */
     }
 }
 

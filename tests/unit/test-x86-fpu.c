@@ -210,6 +210,11 @@ static void put_rip(uint8_t *code, unsigned *len, unsigned n, const uint8_t *b, 
     *len += 4;
 }
 
+/* Register-form instructions appended after the one under test (the
+ * random-sequence test). */
+static const X87Insn *seq_extra[8];
+static unsigned seq_n;
+
 static unsigned build(const X87Insn *in, uint8_t *code)
 {
     static const uint8_t fninit[] = { 0xdb, 0xe3 }, fldcw[] = { 0xd9, 0x2d };
@@ -225,6 +230,9 @@ static unsigned build(const X87Insn *in, uint8_t *code)
         put_rip(code, &len, in->len, in->bytes, D_MEM);
     } else {
         put(code, &len, in->len, in->bytes);
+    }
+    for (unsigned i = 0; i < seq_n; i++) {
+        put(code, &len, seq_extra[i]->len, seq_extra[i]->bytes);
     }
     put(code, &len, 2, fnstsw);
     put_rip(code, &len, 2, fnsave, D_SAVE);
@@ -312,7 +320,7 @@ static void check_case(const X87Insn *in, GRand *r, bool fresh)
     uint8_t code[64], data[D_SIZE] = { 0 };
     uint8_t *tcg_data = h.ram + H_CODE + DATA_OFF;
     unsigned len = build(in, code);
-    uint16_t cw = rand_cw(r);
+    uint16_t cw = rand_cw(r) | (seq_n ? 0x3f : 0);   /* sequences: all masked, no #MF */
     FloatX80 a = rand_fx(r), b = rand_fx(r);
     NState n = { .rax = 0x1234, .flags = 0x2 | (g_rand_int(r) & CC_MASK) };
     uint64_t flags0 = n.flags;
@@ -375,7 +383,11 @@ static void check_case(const X87Insn *in, GRand *r, bool fresh)
         for (int i = 9; i >= 0; i--) {
             fprintf(stderr, "%02x", data[D_MEM + i]);
         }
-        fprintf(stderr, " (tcg vector %d)\n", h_stub_vector());
+        fprintf(stderr, " (tcg vector %d)", h_stub_vector());
+        for (unsigned i = 0; i < seq_n; i++) {
+            fprintf(stderr, "; %s", seq_extra[i]->name);
+        }
+        fprintf(stderr, "\n");
         dump("cpu", native_page + DATA_OFF + D_SAVE, native_page + DATA_OFF + D_MEM, n.rax,
              n.flags);
         dump("tcg", tcg_data + D_SAVE, tcg_data + D_MEM, env->regs[R_EAX],
@@ -413,6 +425,36 @@ static void test_x87_ops_match_hardware(void **state)
             check_case(&insns[k], r, i == 0);
         }
     }
+    g_rand_free(r);
+}
+
+/* Random chains of up to eight instructions (loads, stores, arithmetic,
+ * compares, stack management; not the transcendentals) after the two
+ * loads: the stack effects compound (TOP, tags, overflow and underflow
+ * with C1, FCOMI flags feeding FCMOVcc). Exceptions are masked so that no
+ * later instruction of the chain raises #MF. */
+static void test_x87_random_sequences_match_hardware(void **state)
+{
+    GRand *r = g_rand_new_with_seed(0x5e987);
+
+    (void)state;
+    setup_x87();
+    for (unsigned n = 0; n < case_count(1500); n++) {
+        const X87Insn *first;
+        do {
+            first = &insns[g_rand_int_range(r, 0, ARRAY_SIZE(insns))];
+        } while (is_transcendental(first));
+        seq_n = g_rand_int_range(r, 1, 8);
+        for (unsigned i = 0; i < seq_n; i++) {
+            const X87Insn *in;
+            do {
+                in = &insns[g_rand_int_range(r, 0, ARRAY_SIZE(insns))];
+            } while (in->mem || is_transcendental(in));
+            seq_extra[i] = in;
+        }
+        check_case(first, r, true);
+    }
+    seq_n = 0;
     g_rand_free(r);
 }
 
@@ -592,6 +634,7 @@ int main(void)
 #endif
     const struct CMUnitTest tests[] = {
         BOTH_BACKENDS(test_x87_ops_match_hardware),
+        BOTH_BACKENDS(test_x87_random_sequences_match_hardware),
         BOTH_BACKENDS(test_pending_exception_raises_mf_at_next_waiting_insn),
         BOTH_BACKENDS(test_x87_nm_with_em_or_ts),
         BOTH_BACKENDS(test_fnstenv_fldenv_32bit_protected_layout),
