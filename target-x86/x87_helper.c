@@ -610,9 +610,7 @@ static void do_stack(X87Op *o, unsigned m, uint64_t cond)
         b = st_empty(env, o->sti) ? FLOATX80_INDEFINITE : *st_reg(env, o->sti);
         st_set(env, 0, b);
         st_set(env, o->sti, a);
-        if (!(env->fpus & FSW_SF) || !(env->fpus & SF_FLAG_INVALID)) {
-            set_c1(env, false);
-        }
+        set_c1(env, false);
         return;
     case X86_MN_FFREE:
         env->fptags[phys(env, o->sti)] = 1;
