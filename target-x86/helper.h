@@ -266,6 +266,10 @@ void helper_sse_cvtsi(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t v
                       uint64_t size);
 /* CVT(T)SS2SI/CVT(T)SD2SI: the size-byte integer, zero-extended. */
 uint64_t helper_sse_cvt2si(X86CPUState *env, uint64_t m, uint64_t src_off, uint64_t size);
+/* CVTPI2PS/PD, CVT(T)PS2PI, CVT(T)PD2PI; offsets may name MMX registers
+ * (fpregs[i].mant), mmx = 1 when one does (#MF check, MMX mode). */
+void helper_sse_cvt_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
+                        uint64_t mmx);
 
 /* x87 arithmetic (x87_helper.c). desc packs the operand forms: */
 #define X87_D_MSIZE 0xffu       /* memory operand bytes (0: register form) */

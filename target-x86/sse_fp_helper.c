@@ -394,3 +394,50 @@ uint64_t helper_sse_cvt2si(X86CPUState *env, uint64_t m, uint64_t src_off, uint6
     sse_finish(env, &st, ra);
     return r;
 }
+
+/*
+ * CVTPI2PS/CVTPI2PD/CVTPS2PI/CVTTPS2PI/CVTPD2PI/CVTTPD2PI: dst_off and
+ * src_off may name an MMX register (the significand of an x87 register,
+ * SDM Vol.1 9.2). With mmx set an MMX register takes part: a pending x87
+ * exception raises #MF first, and the x87 enters MMX mode (TOP = 0, every
+ * tag valid; an MMX register written gets exponent bits all ones).
+ */
+void helper_sse_cvt_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
+                        uint64_t mmx)
+{
+    uintptr_t ra = TCG_GETPC();
+    XMMReg s = *xmm_at(env, src_off), r;
+    SoftFloatStatus st;
+    bool to_mmx = m == X86_MN_CVTPS2PI || m == X86_MN_CVTTPS2PI || m == X86_MN_CVTPD2PI ||
+                  m == X86_MN_CVTTPD2PI;
+
+    if (mmx && (env->fpus & 0x80) && (env->cr[0] & CR0_NE)) {
+        x86_raise_exception(env, EXCP_MF, ra);
+    }
+    memcpy(&r, (uint8_t *)env + dst_off, to_mmx ? 8 : 16);
+    sse_status(env, &st);
+    for (int i = 0; i < 2; i++) {
+        switch (m) {
+        case X86_MN_CVTPI2PS: r.l[i] = int32_to_float32(&st, (int32_t)s.l[i]); break;
+        case X86_MN_CVTPI2PD: r.q[i] = int32_to_float64(&st, (int32_t)s.l[i]); break;
+        case X86_MN_CVTPS2PI: r.l[i] = (uint32_t)float32_to_int32(&st, s.l[i]); break;
+        case X86_MN_CVTTPS2PI:
+            r.l[i] = (uint32_t)float32_to_int32_round_to_zero(&st, s.l[i]);
+            break;
+        case X86_MN_CVTPD2PI: r.l[i] = (uint32_t)float64_to_int32(&st, s.q[i]); break;
+        default: r.l[i] = (uint32_t)float64_to_int32_round_to_zero(&st, s.q[i]); break;
+        }
+    }
+    sse_finish(env, &st, ra);
+    if (mmx) {
+        env->fpstt = 0;
+        memset(env->fptags, 0, sizeof(env->fptags));
+    }
+    if (to_mmx) {
+        FloatX80 *reg = (FloatX80 *)((uint8_t *)env + dst_off);
+        reg->mant = r.q[0];
+        reg->sexp = 0xffff;
+    } else {
+        memcpy((uint8_t *)env + dst_off, &r, 16);
+    }
+}

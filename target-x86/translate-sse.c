@@ -8,8 +8,9 @@
  * IR on the XMMReg fields; the rest call helper_sse (sse_helper.c) with
  * the offsets of the operands, a memory source being loaded into
  * env->xmm_t0 first. 16-byte memory operands of the aligned forms fault
- * with #GP when misaligned (SDM Vol.1 Table 10-1...). MMX-register forms
- * (including CVTPI2PS/CVTPS2PI..) are not translated yet (gen_unimp).
+ * with #GP when misaligned (SDM Vol.1 Table 10-1...). Of the MMX-register
+ * forms only the conversions (CVTPI2PS, CVTPS2PI.. helper_sse_cvt_mmx)
+ * are translated; the others fall through to gen_unimp.
  */
 #include "vireo/common.h"
 #include "target-x86/translate.h"
@@ -20,10 +21,12 @@ HELPER(sse_fp, 0, false);
 HELPER(sse_comi, 0, false);
 HELPER(sse_cvtsi, 0, false);
 HELPER(sse_cvt2si, 0, true);
+HELPER(sse_cvt_mmx, 0, false);
 
 #define OP(n) (&s->insn.ops[n])
 #define XMM_OFF(r) ((intptr_t)offsetof(X86CPUState, xmm[r]))
 #define T0_OFF ((intptr_t)offsetof(X86CPUState, xmm_t0))
+#define MMX_OFF(r) ((intptr_t)offsetof(X86CPUState, fpregs[r]))
 
 /* Mnemonics helper_sse implements (dst = XMM, src = XMM or memory). */
 static const uint16_t helper_ops[] = {
@@ -300,6 +303,36 @@ static void gen_cvt2si(DisasContext *s, unsigned m)
     gen_st_op(s, OP(0), v);
 }
 
+static bool is_cvt_mmx(unsigned m)
+{
+    switch (m) {
+    case X86_MN_CVTPI2PS: case X86_MN_CVTPI2PD: case X86_MN_CVTPS2PI: case X86_MN_CVTTPS2PI:
+    case X86_MN_CVTPD2PI: case X86_MN_CVTTPD2PI:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The conversions between XMM and MMX registers (or m64/m128). */
+static void gen_cvt_mmx(DisasContext *s, unsigned m)
+{
+    const X86Operand *d = OP(0), *src = OP(1);
+    intptr_t src_off = T0_OFF, dst_off;
+    bool mmx = d->kind == X86_OPK_MMX || src->kind == X86_OPK_MMX;
+
+    dst_off = d->kind == X86_OPK_MMX ? MMX_OFF(d->reg & 7) : XMM_OFF(d->reg);
+    if (src->kind == X86_OPK_MMX) {
+        src_off = MMX_OFF(src->reg & 7);
+    } else if (src->kind == X86_OPK_XMM) {
+        src_off = XMM_OFF(src->reg);
+    } else {
+        load_xmm(s, src, T0_OFF, src->size ? src->size : 16, true);
+    }
+    gen_helper(&hi_sse_cvt_mmx, NULL, 4, const64(m), const64(dst_off), const64(src_off),
+               const64(mmx));
+}
+
 static void gen_sse_helper(DisasContext *s, unsigned m)
 {
     const X86Operand *d = OP(0), *src = OP(1);
@@ -358,7 +391,7 @@ bool translate_sse(DisasContext *s)
     unsigned m = s->insn.mnemonic;
     TCGv_i64 v;
 
-    if (uses_mmx(s) || !is_sse_mnemonic(m)) {
+    if ((uses_mmx(s) && !is_cvt_mmx(m)) || (!is_sse_mnemonic(m) && !is_cvt_mmx(m))) {
         return false;
     }
     /* SDM Vol.3 Table 2-2 / 13.1: EM or OSFXSR clear -> #UD, TS -> #NM. */
@@ -402,6 +435,10 @@ bool translate_sse(DisasContext *s)
         return true;
     case X86_MN_COMISS: case X86_MN_COMISD: case X86_MN_UCOMISS: case X86_MN_UCOMISD:
         gen_comi(s, m);
+        return true;
+    case X86_MN_CVTPI2PS: case X86_MN_CVTPI2PD: case X86_MN_CVTPS2PI: case X86_MN_CVTTPS2PI:
+    case X86_MN_CVTPD2PI: case X86_MN_CVTTPD2PI:
+        gen_cvt_mmx(s, m);
         return true;
     case X86_MN_CVTSI2SS: case X86_MN_CVTSI2SD:
         gen_cvtsi(s, m);

@@ -9,7 +9,8 @@
  * exception arrives as SIGFPE and is read from the signal context) and
  * under the translator in 64-bit mode, on both backends; XMM0, RAX,
  * MXCSR, the arithmetic flags and whether #XM was raised must match bit
- * for bit. SSE3's ADDSUB, HADD/HSUB, MOVxDUP and LDDQU are included.
+ * for bit (with an MMX destination, FCW, FSW, the abridged tag word and MM0
+ * from an FXSAVE image too). SSE3's ADDSUB, HADD/HSUB, MOVxDUP and LDDQU are included.
  * RCPSS/RSQRTSS (whose exact results differ between vendors) are
  * checked against the SDM's error bound instead. VIREO_CHECK_LONG=1 runs
  * twenty times more cases.
@@ -176,13 +177,16 @@ static uint32_t rand_mxcsr(GRand *r)
 
 typedef struct FpInsn {
     const char *name;
-    uint8_t bytes[12];
+    uint8_t bytes[16];
     unsigned len;
     uint8_t width;      /* 4: inputs are float32 lanes; 8: float64; 0: integers */
+    bool fxsave;        /* compare the x87 state saved at data + 0x100 */
 } FpInsn;
 
 /* xmm0 op= xmm1 (ModRM C1), rax forms use C0. */
-#define I2(n, w, ...) { n, { __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ }), w }
+#define I2(n, w, ...) { n, { __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ }), w, false }
+/* MMX destination: then FXSAVE [rip -> data + 0x100] and FNINIT. */
+#define IMX(n, w, ...) { n, { __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ }), w, true }
 
 static const FpInsn insns[] = {
     I2("addps", 4, 0x0f, 0x58, 0xc1), I2("addpd", 8, 0x66, 0x0f, 0x58, 0xc1),
@@ -226,6 +230,18 @@ static const FpInsn insns[] = {
     I2("movsldup", 4, 0xf3, 0x0f, 0x12, 0xc1), I2("movshdup", 4, 0xf3, 0x0f, 0x16, 0xc1),
     I2("movddup", 8, 0xf2, 0x0f, 0x12, 0xc1),
     I2("lddqu m128", 4, 0xf2, 0x0f, 0xf0, 0x05, 0xf8, 0x0f, 0x00, 0x00),
+    /* MMX forms: an MMX source is loaded with FNINIT; FLD m80 (MM7) */
+    I2("cvtpi2ps m64", 0, 0x0f, 0x2a, 0x05, 0xf9, 0x0f, 0x00, 0x00),
+    I2("cvtpi2pd m64", 0, 0x66, 0x0f, 0x2a, 0x05, 0xf8, 0x0f, 0x00, 0x00),
+    I2("cvtpi2ps mm7", 0, 0xdb, 0xe3, 0xdb, 0x2d, 0xf8, 0x0f, 0x00, 0x00, 0x0f, 0x2a, 0xc7),
+    I2("cvtpi2pd mm7", 0, 0xdb, 0xe3, 0xdb, 0x2d, 0xf8, 0x0f, 0x00, 0x00, 0x66, 0x0f, 0x2a,
+       0xc7),
+    IMX("cvtps2pi", 4, 0x0f, 0x2d, 0xc1, 0x0f, 0xae, 0x05, 0xf6, 0x10, 0x00, 0x00, 0xdb, 0xe3),
+    IMX("cvttps2pi", 4, 0x0f, 0x2c, 0xc1, 0x0f, 0xae, 0x05, 0xf6, 0x10, 0x00, 0x00, 0xdb, 0xe3),
+    IMX("cvtpd2pi", 8, 0x66, 0x0f, 0x2d, 0xc1, 0x0f, 0xae, 0x05, 0xf5, 0x10, 0x00, 0x00, 0xdb,
+        0xe3),
+    IMX("cvttpd2pi", 8, 0x66, 0x0f, 0x2c, 0xc1, 0x0f, 0xae, 0x05, 0xf5, 0x10, 0x00, 0x00, 0xdb,
+        0xe3),
     /* memory source (RIP-relative, the data at H_CODE + 0x1000) */
     I2("addsd m64", 8, 0xf2, 0x0f, 0x58, 0x05, 0xf8, 0x0f, 0x00, 0x00),
     I2("mulps m128", 4, 0x0f, 0x59, 0x05, 0xf9, 0x0f, 0x00, 0x00),
@@ -263,6 +279,8 @@ static void check_one(const FpInsn *in, GRand *r, bool fresh)
     t = n;
 
     memcpy(native_page + DATA_OFF, mem, 16);
+    memset(native_page + DATA_OFF + 0x100, 0, 64);
+    memset(h.ram + H_CODE + DATA_OFF + 0x100, 0, 64);
     trapped = run_native(in->bytes, in->len, &n);
 
     env->xmm[0].q[0] = t.xmm0[0];
@@ -285,7 +303,10 @@ static void check_one(const FpInsn *in, GRand *r, bool fresh)
     if (env->xmm[0].q[0] != n.xmm0[0] || env->xmm[0].q[1] != n.xmm0[1] ||
         env->mxcsr != n.mxcsr || (!trapped && env->regs[R_EAX] != n.rax) ||
         (trapped ? vec != EXCP_XM : vec != -1) ||
-        (!trapped && (x86_eflags_get(env) & CC_MASK) != (n.flags & CC_MASK))) {
+        (!trapped && (x86_eflags_get(env) & CC_MASK) != (n.flags & CC_MASK)) ||
+        (in->fxsave && !trapped &&
+         (memcmp(native_page + DATA_OFF + 0x100, h.ram + H_CODE + DATA_OFF + 0x100, 5) ||
+          memcmp(native_page + DATA_OFF + 0x120, h.ram + H_CODE + DATA_OFF + 0x120, 10)))) {
         fprintf(stderr, "mismatch: %s mxcsr=%04x xmm0=%016" PRIx64 ":%016" PRIx64
                 " xmm1=%016" PRIx64 ":%016" PRIx64 " rax=%" PRIx64 " mem=%016" PRIx64
                 ":%016" PRIx64 "\n", in->name, t.mxcsr, t.xmm0[1], t.xmm0[0], t.xmm1[1],
