@@ -890,8 +890,14 @@ void helper_x87(X86CPUState *env, uint64_t m, uint64_t desc, uint64_t addr, uint
         return;
     case X86_MN_FNOP: case X86_MN_FNENI: case X86_MN_FNDISI: case X86_MN_FNSETPM:
         return;     /* FNENI/FNDISI/FNSETPM are no-ops since the 387 */
-    default:
+    case X86_MN_FXCH: case X86_MN_FFREE: case X86_MN_FFREEP: case X86_MN_FINCSTP:
+    case X86_MN_FDECSTP: case X86_MN_FCMOVB: case X86_MN_FCMOVE: case X86_MN_FCMOVBE:
+    case X86_MN_FCMOVU: case X86_MN_FCMOVNB: case X86_MN_FCMOVNE: case X86_MN_FCMOVNBE:
+    case X86_MN_FCMOVNU:
         do_stack(&o, m, ea);
         return;
+    default:
+        log_mask(LOG_UNIMP, "x87: %s not implemented\n", x86_mnemonic_name(m));
+        x86_raise_exception(env, EXCP_UD, o.ra);
     }
 }
