@@ -5,12 +5,11 @@
  * x86_tcg_decoder_features() turns the remaining CPUID bits into the
  * decoder's feature set, so an instruction of an unadvertised extension
  * decodes as #UD. Implemented and so added: POPCNT, MOVBE, LZCNT (ABM),
- * CMPXCHG16B, RDTSCP, 1 GiB pages; removed: VME, SSE3 and later, XSAVE,
- * AVX.
- * FPU, MMX, SSE and SSE2 stay advertised because an
- * x86-64 kernel refuses to start without them (arch/x86 verify_cpu);
- * only their state instructions (fpu_helper.c) exist so far, and their
- * arithmetic raises #UD with a log line under -d unimp.
+ * CMPXCHG16B, RDTSCP, 1 GiB pages; removed: VME, SSSE3 and later, XSAVE,
+ * AVX. FPU (x87_helper.c), SSE, SSE2 and SSE3 (sse_fp_helper.c, with
+ * FISTTP) are implemented; MMX stays advertised because an x86-64 kernel
+ * refuses to start without it (arch/x86 verify_cpu), though its register
+ * forms still raise #UD with a log line under -d unimp.
  */
 #include "vireo/common.h"
 #include "target-x86/cpuid.h"
@@ -25,7 +24,7 @@ void x86_cpuid_restrict_for_tcg(X86CPUState *env)
         e->edx &= ~CPUID_VME;
         e->ecx |= CPUID_EXT_POPCNT | CPUID_EXT_MOVBE;
         e->ecx |= CPUID_EXT_CX16;
-        e->ecx &= ~(CPUID_EXT_SSE3 | CPUID_EXT_PCLMUL | CPUID_EXT_SSSE3 |
+        e->ecx &= ~(CPUID_EXT_PCLMUL | CPUID_EXT_SSSE3 |
                     CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_X2APIC | CPUID_EXT_AES |
                     CPUID_EXT_XSAVE | CPUID_EXT_OSXSAVE | CPUID_EXT_AVX);
     }

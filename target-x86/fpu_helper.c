@@ -66,8 +66,20 @@ uint64_t helper_fnstcw(X86CPUState *env)
 
 void helper_fldcw(X86CPUState *env, uint64_t val)
 {
-    fpu_check(env, false, TCG_GETPC());
+    uintptr_t ra = TCG_GETPC();
+
+    fpu_check(env, false, ra);
+    /* A waiting instruction: a pending unmasked exception first (#MF). */
+    if ((env->fpus & 0x80) && (env->cr[0] & CR0_NE)) {
+        x86_raise_exception(env, EXCP_MF, ra);
+    }
     env->fpuc = (uint16_t)val;
+    /* ES and B follow the flags under the new masks (SDM Vol.1 8.1.3.1). */
+    if (env->fpus & ~env->fpuc & 0x3f) {
+        env->fpus |= 0x8080;
+    } else {
+        env->fpus &= ~0x8080;
+    }
 }
 
 void helper_emms(X86CPUState *env)

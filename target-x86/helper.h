@@ -257,6 +257,38 @@ void helper_sse(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off
 /* PMOVMSKB/MOVMSKPS/MOVMSKPD: the sign-bit mask of the XMMReg at src_off. */
 uint64_t helper_sse_movmsk(X86CPUState *env, uint64_t m, uint64_t src_off);
 
+/* SSE/SSE2/SSE3 floating point under MXCSR (sse_fp_helper.c); an unmasked
+ * exception leaves the destination unchanged and raises #XM or #UD. */
+/* Arithmetic, CMPcc (imm), conversions, RCP/RSQRT, SSE3 forms on dst, src. */
+void helper_sse_fp(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
+                   uint64_t imm);
+/* COMISS/COMISD/UCOMISS/UCOMISD: ZF, PF, CF into eflags (OF, SF, AF cleared). */
+void helper_sse_comi(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off);
+/* CVTSI2SS/CVTSI2SD of the size-byte integer val into the XMMReg at dst_off. */
+void helper_sse_cvtsi(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t val,
+                      uint64_t size);
+/* CVT(T)SS2SI/CVT(T)SD2SI: the size-byte integer, zero-extended. */
+uint64_t helper_sse_cvt2si(X86CPUState *env, uint64_t m, uint64_t src_off, uint64_t size);
+/* CVTPI2PS/PD, CVT(T)PS2PI, CVT(T)PD2PI; offsets may name MMX registers
+ * (fpregs[i].mant), mmx = 1 when one does (#MF check, MMX mode). */
+void helper_sse_cvt_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
+                        uint64_t mmx);
+
+/* x87 arithmetic (x87_helper.c). desc packs the operand forms: */
+#define X87_D_MSIZE 0xffu       /* memory operand bytes (0: register form) */
+#define X87_D_STI_SHIFT 8       /* bits 8-10: i of ST(i) */
+#define X87_D_REV (1u << 11)    /* result in ST(i) (DC/DE register forms) */
+#define X87_D_O16 (1u << 12)    /* 16-bit FNSTENV/FLDENV/FNSAVE/FRSTOR layout */
+#define X87_D_SEG_SHIFT 13      /* bits 13-15: segment of the memory operand */
+#define X87_D_FOP_SHIFT 16      /* bits 16-26: FOP */
+/* The x87 instruction m: addr/ea are the memory operand's linear address
+ * and offset, eip the instruction's offset (FIP); for FCMOVcc ea is the
+ * condition (0/1). Faults (#NM, #MF, memory) leave the state unchanged. */
+void helper_x87(X86CPUState *env, uint64_t m, uint64_t desc, uint64_t addr, uint64_t ea,
+                uint64_t eip);
+/* FWAIT: #NM with CR0.MP and TS, #MF for a pending unmasked exception. */
+void helper_fwait(X86CPUState *env);
+
 /* ---- the CPU model the software CPU advertises (cpuid-tcg.c) ---- */
 
 /* Removes from env's CPUID model what the translator does not implement. */

@@ -909,7 +909,7 @@ bool translate_alu(DisasContext *s)
     case X86_MN_AAS: gen_bcd(s, 3); return true;
     case X86_MN_AAM: gen_bcd(s, 4); return true;
     case X86_MN_AAD: gen_bcd(s, 5); return true;
-    case X86_MN_NOP: case X86_MN_PAUSE: case X86_MN_FWAIT:
+    case X86_MN_NOP: case X86_MN_PAUSE:
     case X86_MN_PREFETCH: case X86_MN_PREFETCHW: case X86_MN_PREFETCHNTA:
     case X86_MN_PREFETCHT0: case X86_MN_PREFETCHT1: case X86_MN_PREFETCHT2:
     case X86_MN_LFENCE: case X86_MN_MFENCE: case X86_MN_SFENCE:

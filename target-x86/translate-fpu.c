@@ -1,10 +1,11 @@
 /*
- * translate-fpu.c: the x87 and SSE instructions the translator handles so
- * far: the state ones an operating system uses to probe, initialise, save
- * and restore the FPU (FNINIT, FNCLEX, FNSTSW, FNSTCW, FLDCW, FWAIT, EMMS,
- * LDMXCSR, STMXCSR, FXSAVE, FXRSTOR; fpu_helper.c). Floating-point
- * arithmetic is not translated yet: those mnemonics fall through to
- * gen_unimp (#UD, logged under -d unimp).
+ * translate-fpu.c: the x87 instructions and the FPU/SSE state ones. The
+ * state instructions an operating system uses to probe, initialise, save
+ * and restore the FPU (FNINIT, FNCLEX, FNSTSW, FNSTCW, FLDCW, EMMS,
+ * LDMXCSR, STMXCSR, FXSAVE, FXRSTOR) call fpu_helper.c; FWAIT and every
+ * other x87 instruction (loads, stores, arithmetic, compares, FCMOVcc,
+ * stack management, transcendentals, FNSTENV/FLDENV/FNSAVE/FRSTOR) call
+ * x87_helper.c, which does the memory access itself.
  */
 #include "vireo/common.h"
 #include "target-x86/translate.h"
@@ -19,6 +20,8 @@ HELPER(ldmxcsr, 0, false);
 HELPER(stmxcsr, 0, true);
 HELPER(fxsave, 0, false);
 HELPER(fxrstor, 0, false);
+HELPER(x87, 0, false);
+HELPER(fwait, 0, false);
 
 #define OP(n) (&s->insn.ops[n])
 
@@ -41,11 +44,83 @@ static bool is_fpu_state_mnemonic(unsigned m)
     }
 }
 
+static bool is_fcomi(unsigned m)
+{
+    return m == X86_MN_FCOMI || m == X86_MN_FUCOMI || m == X86_MN_FCOMIP ||
+           m == X86_MN_FUCOMIP;
+}
+
+/* The Jcc condition (0..15) of FCMOVcc, or -1 for other mnemonics. */
+static int fcmov_cond(unsigned m)
+{
+    switch (m) {
+    case X86_MN_FCMOVB: return 2;
+    case X86_MN_FCMOVNB: return 3;
+    case X86_MN_FCMOVE: return 4;
+    case X86_MN_FCMOVNE: return 5;
+    case X86_MN_FCMOVBE: return 6;
+    case X86_MN_FCMOVNBE: return 7;
+    case X86_MN_FCMOVU: return 10;
+    case X86_MN_FCMOVNU: return 11;
+    default: return -1;
+    }
+}
+
+/* Any other x87 instruction: helper_x87 with the operand descriptor. */
+static void gen_x87(DisasContext *s)
+{
+    X86Insn *in = &s->insn;
+    unsigned m = in->mnemonic;
+    bool rev = in->opcode == 0xdc || in->opcode == 0xde;
+    uint64_t desc = (uint64_t)(((in->opcode & 7u) << 8) | in->modrm) << X87_D_FOP_SHIFT;
+    TCGv_i64 addr = const64(0), ea = const64(0);
+    unsigned sti = 0;
+
+    for (unsigned i = 0; i < in->nops; i++) {
+        const X86Operand *op = OP(i);
+        if (op->kind == X86_OPK_MEM) {
+            ea = gen_ea(s, &op->mem);
+            addr = gen_linear(s, op->mem.seg, ea);
+            desc |= (op->size & X87_D_MSIZE) | ((uint64_t)(op->mem.seg & 7) << X87_D_SEG_SHIFT);
+        }
+    }
+    if (in->nops == 2 && OP(0)->kind == X86_OPK_ST && OP(1)->kind == X86_OPK_ST) {
+        sti = rev ? OP(0)->reg : OP(1)->reg;
+        desc |= rev ? X87_D_REV : 0;
+    } else if (in->nops == 1 && OP(0)->kind == X86_OPK_ST) {
+        sti = OP(0)->reg;
+    }
+    desc |= (uint64_t)(sti & 7) << X87_D_STI_SHIFT;
+    desc |= in->op_size == 2 ? X87_D_O16 : 0;
+    if (fcmov_cond(m) >= 0) {
+        ea = gen_cond_value(s, (unsigned)fcmov_cond(m));
+    }
+    if (is_fcomi(m)) {
+        gen_materialize_flags(s);
+    }
+    gen_update_cc_op(s);
+    gen_helper(&hi_x87, NULL, 5, const64(m), const64((int64_t)desc), addr, ea,
+               const64((int64_t)s->eip));
+    if (is_fcomi(m)) {
+        s->cc_op = CC_OP_EFLAGS;
+        s->cc_op_dirty = false;
+    }
+}
+
 bool translate_fpu(DisasContext *s)
 {
     TCGv_i64 v;
 
+    if (s->insn.mnemonic == X86_MN_FWAIT) {
+        gen_update_cc_op(s);
+        gen_helper(&hi_fwait, NULL, 0);
+        return true;
+    }
     if (!is_fpu_state_mnemonic(s->insn.mnemonic)) {
+        if (s->insn.flags & X86_IF_X87) {
+            gen_x87(s);
+            return true;
+        }
         return false;
     }
     gen_update_cc_op(s);

@@ -1,24 +1,32 @@
 /*
- * translate-sse.c: SSE/SSE2 on XMM registers, the subset that baseline
- * x86-64 code uses without floating-point arithmetic: all 128/64/32-bit
+ * translate-sse.c: SSE/SSE2 (and SSE3 when advertised) on XMM registers:
+ * floating-point arithmetic, compares and conversions (helper_sse_fp and
+ * friends in sse_fp_helper.c, under MXCSR), and all 128/64/32-bit
  * moves between XMM registers, memory and general registers, the logic
  * operations, integer lane arithmetic and compares, unpacks, packs,
  * shuffles, shifts, PMOVMSKB/MOVMSKPS/PD, PEXTRW/PINSRW. Moves are inline
  * IR on the XMMReg fields; the rest call helper_sse (sse_helper.c) with
  * the offsets of the operands, a memory source being loaded into
  * env->xmm_t0 first. 16-byte memory operands of the aligned forms fault
- * with #GP when misaligned (SDM Vol.1 Table 10-1...). MMX forms and
- * floating-point arithmetic are not translated yet (gen_unimp).
+ * with #GP when misaligned (SDM Vol.1 Table 10-1...). Of the MMX-register
+ * forms only the conversions (CVTPI2PS, CVTPS2PI.. helper_sse_cvt_mmx)
+ * are translated; the others fall through to gen_unimp.
  */
 #include "vireo/common.h"
 #include "target-x86/translate.h"
 
 HELPER(sse, 0, false);
 HELPER(sse_movmsk, 0, true);
+HELPER(sse_fp, 0, false);
+HELPER(sse_comi, 0, false);
+HELPER(sse_cvtsi, 0, false);
+HELPER(sse_cvt2si, 0, true);
+HELPER(sse_cvt_mmx, 0, false);
 
 #define OP(n) (&s->insn.ops[n])
 #define XMM_OFF(r) ((intptr_t)offsetof(X86CPUState, xmm[r]))
 #define T0_OFF ((intptr_t)offsetof(X86CPUState, xmm_t0))
+#define MMX_OFF(r) ((intptr_t)offsetof(X86CPUState, fpregs[r]))
 
 /* Mnemonics helper_sse implements (dst = XMM, src = XMM or memory). */
 static const uint16_t helper_ops[] = {
@@ -40,14 +48,40 @@ static const uint16_t helper_ops[] = {
     X86_MN_PSLLQ, X86_MN_PSRAW, X86_MN_PSRAD, X86_MN_PSRLDQ, X86_MN_PSLLDQ,
 };
 
-static bool is_helper_op(unsigned m)
+/* Mnemonics helper_sse_fp implements (dst = XMM, src = XMM or memory). */
+static const uint16_t fp_ops[] = {
+    X86_MN_ADDPS, X86_MN_ADDPD, X86_MN_ADDSS, X86_MN_ADDSD, X86_MN_SUBPS, X86_MN_SUBPD,
+    X86_MN_SUBSS, X86_MN_SUBSD, X86_MN_MULPS, X86_MN_MULPD, X86_MN_MULSS, X86_MN_MULSD,
+    X86_MN_DIVPS, X86_MN_DIVPD, X86_MN_DIVSS, X86_MN_DIVSD, X86_MN_MINPS, X86_MN_MINPD,
+    X86_MN_MINSS, X86_MN_MINSD, X86_MN_MAXPS, X86_MN_MAXPD, X86_MN_MAXSS, X86_MN_MAXSD,
+    X86_MN_SQRTPS, X86_MN_SQRTPD, X86_MN_SQRTSS, X86_MN_SQRTSD,
+    X86_MN_CMPPS, X86_MN_CMPPD, X86_MN_CMPSS, X86_MN_CMPSD,
+    X86_MN_CVTSS2SD, X86_MN_CVTSD2SS, X86_MN_CVTPS2PD, X86_MN_CVTPD2PS,
+    X86_MN_CVTDQ2PS, X86_MN_CVTPS2DQ, X86_MN_CVTTPS2DQ, X86_MN_CVTDQ2PD,
+    X86_MN_CVTPD2DQ, X86_MN_CVTTPD2DQ,
+    X86_MN_RCPSS, X86_MN_RCPPS, X86_MN_RSQRTSS, X86_MN_RSQRTPS,
+    X86_MN_ADDSUBPS, X86_MN_ADDSUBPD, X86_MN_HADDPS, X86_MN_HADDPD, X86_MN_HSUBPS,
+    X86_MN_HSUBPD, X86_MN_MOVSLDUP, X86_MN_MOVSHDUP, X86_MN_MOVDDUP,
+};
+
+static bool in_list(const uint16_t *list, unsigned n, unsigned m)
 {
-    for (unsigned i = 0; i < ARRAY_SIZE(helper_ops); i++) {
-        if (helper_ops[i] == m) {
+    for (unsigned i = 0; i < n; i++) {
+        if (list[i] == m) {
             return true;
         }
     }
     return false;
+}
+
+static bool is_helper_op(unsigned m)
+{
+    return in_list(helper_ops, ARRAY_SIZE(helper_ops), m);
+}
+
+static bool is_fp_op(unsigned m)
+{
+    return in_list(fp_ops, ARRAY_SIZE(fp_ops), m);
 }
 
 static TCGv_i64 mem_addr(DisasContext *s, const X86Operand *op)
@@ -205,6 +239,100 @@ static void gen_mov_half(DisasContext *s, unsigned m)
     }
 }
 
+/* helper_sse_fp on XMM dst and XMM/memory src (packed m128 aligned). */
+static void gen_sse_fp(DisasContext *s, unsigned m)
+{
+    const X86Operand *d = OP(0), *src = OP(1);
+    intptr_t src_off = T0_OFF;
+    uint64_t imm = 0;
+
+    if (src->kind == X86_OPK_XMM) {
+        src_off = XMM_OFF(src->reg);
+    } else {
+        load_xmm(s, src, T0_OFF, src->size ? src->size : 16, true);
+    }
+    if (s->insn.nops > 2 && OP(2)->kind == X86_OPK_IMM) {
+        imm = OP(2)->imm & 0xff;
+    }
+    gen_helper(&hi_sse_fp, NULL, 4, const64(m), const64(XMM_OFF(d->reg)), const64(src_off),
+               const64(imm));
+}
+
+/* COMISS/COMISD/UCOMISS/UCOMISD: the helper writes all six flags. */
+static void gen_comi(DisasContext *s, unsigned m)
+{
+    const X86Operand *src = OP(1);
+    intptr_t src_off = T0_OFF;
+
+    if (src->kind == X86_OPK_XMM) {
+        src_off = XMM_OFF(src->reg);
+    } else {
+        load_xmm(s, src, T0_OFF, src->size, false);
+    }
+    gen_update_cc_op(s);
+    gen_helper(&hi_sse_comi, NULL, 3, const64(m), const64(XMM_OFF(OP(0)->reg)),
+               const64(src_off));
+    s->cc_op = CC_OP_EFLAGS;
+    s->cc_op_dirty = false;
+}
+
+/* CVTSI2SS/SD from a 32/64-bit GPR or memory (REX.W selects 64). */
+static void gen_cvtsi(DisasContext *s, unsigned m)
+{
+    const X86Operand *src = OP(1);
+    TCGv_i64 v = gen_ld_op(s, src);
+
+    gen_helper(&hi_sse_cvtsi, NULL, 4, const64(m), const64(XMM_OFF(OP(0)->reg)), v,
+               const64(src->size == 8 ? 8 : 4));
+}
+
+/* CVT(T)SS2SI / CVT(T)SD2SI to a 32/64-bit GPR. */
+static void gen_cvt2si(DisasContext *s, unsigned m)
+{
+    const X86Operand *src = OP(1);
+    intptr_t src_off = T0_OFF;
+    TCGv_i64 v = tmp64();
+
+    if (src->kind == X86_OPK_XMM) {
+        src_off = XMM_OFF(src->reg);
+    } else {
+        load_xmm(s, src, T0_OFF, src->size, false);
+    }
+    gen_helper(&hi_sse_cvt2si, v, 3, const64(m), const64(src_off),
+               const64(OP(0)->size == 8 ? 8 : 4));
+    gen_st_op(s, OP(0), v);
+}
+
+static bool is_cvt_mmx(unsigned m)
+{
+    switch (m) {
+    case X86_MN_CVTPI2PS: case X86_MN_CVTPI2PD: case X86_MN_CVTPS2PI: case X86_MN_CVTTPS2PI:
+    case X86_MN_CVTPD2PI: case X86_MN_CVTTPD2PI:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The conversions between XMM and MMX registers (or m64/m128). */
+static void gen_cvt_mmx(DisasContext *s, unsigned m)
+{
+    const X86Operand *d = OP(0), *src = OP(1);
+    intptr_t src_off = T0_OFF, dst_off;
+    bool mmx = d->kind == X86_OPK_MMX || src->kind == X86_OPK_MMX;
+
+    dst_off = d->kind == X86_OPK_MMX ? MMX_OFF(d->reg & 7) : XMM_OFF(d->reg);
+    if (src->kind == X86_OPK_MMX) {
+        src_off = MMX_OFF(src->reg & 7);
+    } else if (src->kind == X86_OPK_XMM) {
+        src_off = XMM_OFF(src->reg);
+    } else {
+        load_xmm(s, src, T0_OFF, src->size ? src->size : 16, true);
+    }
+    gen_helper(&hi_sse_cvt_mmx, NULL, 4, const64(m), const64(dst_off), const64(src_off),
+               const64(mmx));
+}
+
 static void gen_sse_helper(DisasContext *s, unsigned m)
 {
     const X86Operand *d = OP(0), *src = OP(1);
@@ -239,9 +367,12 @@ static bool is_sse_mnemonic(unsigned m)
     case X86_MN_MOVSD: case X86_MN_MOVLPS: case X86_MN_MOVLPD: case X86_MN_MOVHPS:
     case X86_MN_MOVHPD: case X86_MN_MOVHLPS: case X86_MN_MOVLHPS: case X86_MN_PMOVMSKB:
     case X86_MN_MOVMSKPS: case X86_MN_MOVMSKPD: case X86_MN_PEXTRW: case X86_MN_PINSRW:
+    case X86_MN_LDDQU: case X86_MN_COMISS: case X86_MN_COMISD: case X86_MN_UCOMISS:
+    case X86_MN_UCOMISD: case X86_MN_CVTSI2SS: case X86_MN_CVTSI2SD: case X86_MN_CVTSS2SI:
+    case X86_MN_CVTSD2SI: case X86_MN_CVTTSS2SI: case X86_MN_CVTTSD2SI:
         return true;
     default:
-        return is_helper_op(m);
+        return is_helper_op(m) || is_fp_op(m);
     }
 }
 
@@ -260,7 +391,7 @@ bool translate_sse(DisasContext *s)
     unsigned m = s->insn.mnemonic;
     TCGv_i64 v;
 
-    if (uses_mmx(s) || !is_sse_mnemonic(m)) {
+    if ((uses_mmx(s) && !is_cvt_mmx(m)) || (!is_sse_mnemonic(m) && !is_cvt_mmx(m))) {
         return false;
     }
     /* SDM Vol.3 Table 2-2 / 13.1: EM or OSFXSR clear -> #UD, TS -> #NM. */
@@ -277,7 +408,7 @@ bool translate_sse(DisasContext *s)
     case X86_MN_MOVNTDQ: case X86_MN_MOVNTPS: case X86_MN_MOVNTPD:
         gen_mov128(s, true);
         return true;
-    case X86_MN_MOVDQU: case X86_MN_MOVUPS: case X86_MN_MOVUPD:
+    case X86_MN_MOVDQU: case X86_MN_MOVUPS: case X86_MN_MOVUPD: case X86_MN_LDDQU:
         gen_mov128(s, false);
         return true;
     case X86_MN_MOVD: gen_movdq(s, 4); return true;
@@ -302,7 +433,24 @@ bool translate_sse(DisasContext *s)
         v = gen_ld_op(s, OP(1));
         tcg_gen_st16_i64(v, tcg_env, XMM_OFF(OP(0)->reg) + (OP(2)->imm & 7) * 2);
         return true;
+    case X86_MN_COMISS: case X86_MN_COMISD: case X86_MN_UCOMISS: case X86_MN_UCOMISD:
+        gen_comi(s, m);
+        return true;
+    case X86_MN_CVTPI2PS: case X86_MN_CVTPI2PD: case X86_MN_CVTPS2PI: case X86_MN_CVTTPS2PI:
+    case X86_MN_CVTPD2PI: case X86_MN_CVTTPD2PI:
+        gen_cvt_mmx(s, m);
+        return true;
+    case X86_MN_CVTSI2SS: case X86_MN_CVTSI2SD:
+        gen_cvtsi(s, m);
+        return true;
+    case X86_MN_CVTSS2SI: case X86_MN_CVTSD2SI: case X86_MN_CVTTSS2SI: case X86_MN_CVTTSD2SI:
+        gen_cvt2si(s, m);
+        return true;
     default:
+        if (OP(0)->kind == X86_OPK_XMM && is_fp_op(m)) {
+            gen_sse_fp(s, m);
+            return true;
+        }
         if (OP(0)->kind == X86_OPK_XMM) {
             gen_sse_helper(s, m);
             return true;
