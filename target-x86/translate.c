@@ -822,7 +822,11 @@ static bool gen_debug_breakpoint(DisasContext *s)
 {
     CPUState *cs = &container_of(s->env, X86CPU, env)->cs;
 
-    if (!cs->breakpoints || !cpu_breakpoint_at(cs, s->pc)) {
+    /* A single step always executes its instruction, even when it sits
+     * on a breakpoint (gdb cannot always tell: in real mode its pc is the
+     * offset while breakpoints are linear addresses). */
+    if (!cs->breakpoints || (s->flags & X86_TB_FLAG_DEBUG_STEP) ||
+        !cpu_breakpoint_at(cs, s->pc)) {
         return false;
     }
     gen_update_cc_op(s);

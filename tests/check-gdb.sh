@@ -72,8 +72,54 @@ GDB
     rm -rf "$dir"
 }
 
+# run_gdb_modes NAME EMULATOR-ARGS...: breakpoints and single steps in real
+# mode (realmode.elf's software-interrupt handler, run from a copy at
+# 0x8000 with CS = 0x0800, so gdb's pc is the 16-bit offset) and in
+# 64-bit mode (longmode.elf's long64).
+run_gdb_modes() {
+    name=$1; shift
+    dir=$(mktemp -d)
+    for g in realmode longmode; do
+        port=$(free_port)
+        "$@" -S -gdb "tcp:127.0.0.1:$port" -display none -serial "file:$dir/$g.serial" \
+            -no-reboot -device isa-debug-exit -kernel build/tests/guests/$g.elf \
+            </dev/null >"$dir/$g.emu" 2>&1 &
+        pid=$!
+        sleep 1
+        if [ $g = realmode ]; then
+            cmds="-ex 'hbreak *(0x8000 + ((long)&rm_int_handler - (long)&rm_start))' -ex continue
+                  -ex 'printf \"rm-stop=%d cs=%x\\n\", \$pc == (long)&rm_int_handler - (long)&rm_start, \$cs'
+                  -ex stepi -ex 'printf \"rm-step=%d cx=%x\\n\", \$pc - ((long)&rm_int_handler - (long)&rm_start), \$rcx & 0xffff'"
+        else
+            cmds="-ex 'hbreak long64' -ex continue
+                  -ex 'printf \"lm-stop=%d\\n\", \$pc == (long)&long64'
+                  -ex stepi -ex stepi -ex 'printf \"lm-step=%d\\n\", \$pc - (long)&long64'"
+        fi
+        eval timeout 60 gdb -nx -batch -ex "'file build/tests/guests/$g.elf'" \
+            -ex "'set architecture i386:x86-64'" -ex "'target remote 127.0.0.1:$port'" \
+            $cmds -ex delete -ex detach >"$dir/$g.gdb" 2>&1
+        i=0
+        while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+        kill $pid 2>/dev/null
+        wait $pid
+    done
+    # realmode: the handler's first insn is "mov $0x4242, %cx" (3 bytes);
+    # longmode: long64 starts "mov $SEL_DATA32, %ax" (4) "mov %ax, %ss" (2).
+    if grep -q "^rm-stop=1 cs=800" "$dir/realmode.gdb" &&
+       grep -q "^rm-step=3 cx=4242" "$dir/realmode.gdb" &&
+       grep -q "^lm-stop=1" "$dir/longmode.gdb" && grep -q "^lm-step=6" "$dir/longmode.gdb" &&
+       grep -q "realmode: ok" "$dir/realmode.serial" && grep -q "longmode: ok" "$dir/longmode.serial"; then
+        echo "ok: gdb on $name: break and stepi in real mode and in 64-bit mode, guests finish"
+    else
+        echo "FAIL: $name: gdb across CPU modes"; failed=$((failed + 1))
+        for g in realmode longmode; do sed "s/^/    $g gdb: /" "$dir/$g.gdb" | tail -12; done
+    fi
+    rm -rf "$dir"
+}
+
 if command -v qemu-system-x86_64 >/dev/null 2>&1; then
     run_gdb qemu-tcg qemu-system-x86_64 -accel tcg
+    run_gdb_modes qemu-tcg qemu-system-x86_64 -accel tcg
 else
     echo "qemu under gdb: skipped (qemu-system-x86 is not installed)"
 fi
@@ -85,6 +131,7 @@ for accel in tcg kvm; do
     fi
     ran=$((ran + 1))
     run_gdb vireo-$accel "$VIREO" -accel $accel
+    run_gdb_modes vireo-$accel "$VIREO" -accel $accel
 done
 # Debian's kernel: break at start_kernel, then continue to the marker.
 # Debian's System.map is a stub, so the address is learnt by booting the
