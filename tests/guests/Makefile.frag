@@ -16,7 +16,6 @@ $(BUILD)/tests/guests/%.o: tests/guests/%.S tests/guests/guest.h
 
 $(BUILD)/tests/guests/%.elf: $(BUILD)/tests/guests/%.o $(BUILD)/tests/guests/runtime.o tests/guests/guest.ld
 	$(LD) $(GUEST_LDFLAGS) -o $@ $(BUILD)/tests/guests/runtime.o $<
-.SECONDARY: $(patsubst %,$(BUILD)/tests/guests/%.o,$(guest-names) runtime)
 
 .PHONY: guests
 guests: $(guest-bins)

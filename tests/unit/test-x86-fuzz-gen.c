@@ -8,8 +8,8 @@
  * generated (in all three modes, whether or not the host can run them),
  * that the flag analysis marks the SDM's undefined flags, and that the
  * minimiser shrinks a failing sequence. A few thousand sequences per mode
- * normally, 100,000 per mode with VIREO_CHECK_LONG=1. Exits 77 (after
- * running what it can) when a mode cannot run natively on this host.
+ * normally, 100,000 per mode with VIREO_CHECK_LONG=1. A mode the host
+ * cannot run natively is named in a SKIP line; the rest still counts.
  */
 #include "vireo/common.h"
 #include <stdarg.h>
@@ -412,7 +412,6 @@ int main(void)
     rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (rc == 0 && missing->len) {
         printf("%s", missing->str);
-        rc = 77;
     }
     g_string_free(missing, TRUE);
     return rc;
