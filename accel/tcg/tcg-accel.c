@@ -31,7 +31,11 @@ static int tcg_parse_opts(const char *opts, GError **errp)
 {
     g_auto(GStrv) items = NULL;
 
+#ifdef CONFIG_TCG_INTERPRETER_DEFAULT
+    tcg_backend = TCG_BACKEND_INTERP;      /* ./configure --enable-tcg-interpreter */
+#else
     tcg_backend = tcg_jit_available() ? TCG_BACKEND_JIT : TCG_BACKEND_INTERP;
+#endif
     if (!opts || !*opts) {
         return 0;
     }
