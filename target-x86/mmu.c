@@ -240,9 +240,15 @@ static uint64_t translate_or_fault(X86CPUState *env, uint64_t vaddr, int access,
     }
     if (x86_mmu_translate(env, vaddr, access, mmu_idx == X86_MMU_USER, &paddr, prot,
                           &err) < 0) {
+        log_mask(LOG_MMU, "mmu: #PF at 0x%" PRIx64 " (%s, error code 0x%x)\n", vaddr,
+                 access == X86_ACC_WRITE ? "write" : access == X86_ACC_EXEC ? "fetch" : "read",
+                 err);
         env->cr[2] = vaddr;
         x86_raise_exception_err(env, EXCP_PF, err, ra);
     }
+    log_mask(LOG_MMU, "mmu: 0x%" PRIx64 " -> 0x%" PRIx64 " prot %c%c%c mmu_idx %u\n", vaddr,
+             paddr, *prot & TLB_PROT_READ ? 'r' : '-', *prot & TLB_PROT_WRITE ? 'w' : '-',
+             *prot & TLB_PROT_EXEC ? 'x' : '-', mmu_idx);
     return paddr;
 }
 

@@ -160,6 +160,11 @@ static TranslationBlock *tb_find(TCGCPU *cpu)
     if (!tb && cpu->exception_index < 0) {
         tb = tb_gen_code(cpu, pc, cs_base, flags, TCG_MAX_INSNS - 1);
     }
+    if (tb && log_enabled(LOG_CPU) && cpu->hooks->dump_state && log_in_filter(pc)) {
+        FILE *f = log_lock();
+        cpu->hooks->dump_state(cpu->env, f);
+        log_unlock();
+    }
     if (tb && log_enabled(LOG_EXEC) && log_in_filter(pc)) {
         log_printf("Trace %p [0x%" PRIx64 "]\n", tb->tc_ptr, pc);
     }

@@ -91,7 +91,14 @@ static int64_t hook_get_phys_code(void *env, uint64_t pc)
     return x86_get_phys_code(env, pc);
 }
 
+/* TCGTargetHooks.dump_state: -d cpu. */
+static void hook_dump_state(void *env, FILE *out)
+{
+    x86_cpu_dump_state(env, out);
+}
+
 static const TCGTargetHooks x86_tcg_hooks = {
+    .dump_state = hook_dump_state,
     .get_tb_cpu_state = x86_get_tb_cpu_state,
     .get_phys_code = hook_get_phys_code,
     .translate = x86_translate_block,

@@ -80,6 +80,9 @@ typedef struct TCGTargetHooks {
      * target must make guest writes to it take the slow path (TLB entries
      * with TLB_NOTDIRTY) so that they can invalidate the code first. */
     void (*code_page_added)(void *env, uint64_t phys_page);
+    /* Optional: prints the registers (-d cpu, before each block the loop
+     * starts; add -d nochain to see every block). */
+    void (*dump_state)(void *env, FILE *out);
 } TCGTargetHooks;
 
 #define TB_JMP_CACHE_BITS 12
