@@ -406,9 +406,9 @@ void x86_do_interrupt(X86CPUState *env, int vec, bool is_int, int err,
 {
     uint64_t ret_eip = is_int ? next_eip : env->rip;
 
-    log_mask(LOG_INT, "x86: %s %d (err 0x%x) at %04x:%08" PRIx64 "\n",
+    log_mask(LOG_INT, "x86: %s %d (err 0x%x) at %04x:%08" PRIx64 " CPL=%u\n",
              is_hw ? "interrupt" : is_int ? "INT" : "exception", vec, err,
-             env->segs[R_CS].selector, env->rip);
+             env->segs[R_CS].selector, env->rip, env->hflags & HF_CPL_MASK);
     /* Folding the lazy flags first keeps the pushed EFLAGS exact. */
     helper_cc_materialize(env);
     if (!x86_pe(env)) {
