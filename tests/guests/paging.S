@@ -7,6 +7,11 @@
  *   0x201000 NX          : a fetch faults with P|I (EFER.NXE is set)
  *   0x202000 not present : a read faults with error code 0
  *   0x203000 writable    : a write succeeds and sets Accessed and Dirty
+ * Then two things that must be exact inside a translated block: a REP
+ * STOSB that runs into the not-present page stops with ECX/EDI telling
+ * how far it got (SDM Vol.1 7.3.9.1: restartable), and a store that
+ * rewrites the next instruction's immediate is seen by that instruction
+ * (SDM Vol.3 8.1.3, self-modifying code).
  */
 #include "guest.h"
 
@@ -59,6 +64,27 @@ resume3:
     je 1f
     FAIL "accessed/dirty bits not set by a write"
 1:  PRINT "paging: write to 0x203000 set Accessed and Dirty\n"
+    movl $resume4, pf_resume
+    cld
+    mov $0x201ff8, %edi             /* 8 bytes before the not-present page */
+    mov $16, %ecx
+    mov $0xab, %al
+    rep stosb
+    FAIL "REP STOSB into a not-present page did not fault"
+resume4:
+    PRINT "paging: REP STOSB stopped with ECX 0x"
+    HEX fault_ecx, 2
+    PRINT " EDI 0x"
+    HEX fault_edi, 8
+    PRINT "\n"
+    mov $smc_insn + 1, %edi
+    movl $0x12345678, (%edi)        /* the immediate of the next instruction */
+smc_insn:
+    mov $0, %eax
+    cmp $0x12345678, %eax
+    je 2f
+    FAIL "a store into the next instruction was not seen"
+2:  PRINT "paging: self-modifying code seen by the next instruction\n"
     mov %cr0, %eax
     and $0x7fffffff, %eax
     mov %eax, %cr0
@@ -75,6 +101,10 @@ on_pf:
     mov %cr2, %eax
     HEX %eax, 8
     PRINT "\n"
+    mov F_ECX(%ebx), %eax
+    mov %eax, fault_ecx
+    mov F_EDI(%ebx), %eax
+    mov %eax, fault_edi
     mov pf_resume, %eax
     mov %eax, F_EIP(%ebx)
     ret
@@ -96,6 +126,10 @@ build_tables:
     .data
     .align 4
 pf_resume:
+    .long 0
+fault_ecx:
+    .long 0
+fault_edi:
     .long 0
 
     .bss
