@@ -5,8 +5,10 @@
  * x86_tcg_decoder_features() turns the remaining CPUID bits into the
  * decoder's feature set, so an instruction of an unadvertised extension
  * decodes as #UD. Implemented and so added: POPCNT, MOVBE, LZCNT (ABM),
- * CMPXCHG16B, RDTSCP, 1 GiB pages; removed: VME, SSSE3 and later, XSAVE,
- * AVX. FPU (x87_helper.c), SSE, SSE2 and SSE3 (sse_fp_helper.c, with
+ * CMPXCHG16B, RDTSCP, 1 GiB pages, XSAVE/XSAVEOPT for x87 and SSE state
+ * (xsave_helper.c; CPUID.0xD sub-leaves 0 and 1 describe the 576-byte
+ * area); removed: VME, SSSE3 and later, AVX (OSXSAVE is computed from
+ * CR4 by helper_cpuid). FPU (x87_helper.c), SSE, SSE2 and SSE3 (sse_fp_helper.c, with
  * FISTTP) are implemented; MMX stays advertised because an x86-64 kernel
  * refuses to start without it (arch/x86 verify_cpu), though its register
  * forms still raise #UD with a log line under -d unimp.
@@ -16,6 +18,25 @@
 #include "target-x86/decode.h"
 #include "target-x86/helper.h"
 
+/* CPUID.0xD (SDM Vol.2 CPUID, Vol.1 13.2): XCR0 may hold x87 | SSE; the
+ * area is 512 legacy + 64 header bytes whatever XCR0 enables; sub-leaf 1
+ * EAX bit 0 is XSAVEOPT. */
+static void restrict_xsave_leaf(X86CPUState *env)
+{
+    X86CPUIDEntry *e = x86_cpuid_find(env, 0xd, 0);
+
+    if (e) {
+        *e = (X86CPUIDEntry){ 0xd, 0, true, 3, 576, 576, 0 };
+    }
+    e = x86_cpuid_find(env, 0xd, 1);
+    if (!e && env->ncpuid < X86_MAX_CPUID) {
+        e = &env->cpuid[env->ncpuid++];
+    }
+    if (e) {
+        *e = (X86CPUIDEntry){ 0xd, 1, true, 1, 0, 0, 0 };
+    }
+}
+
 void x86_cpuid_restrict_for_tcg(X86CPUState *env)
 {
     X86CPUIDEntry *e = x86_cpuid_find(env, 1, 0);
@@ -23,11 +44,12 @@ void x86_cpuid_restrict_for_tcg(X86CPUState *env)
     if (e) {
         e->edx &= ~CPUID_VME;
         e->ecx |= CPUID_EXT_POPCNT | CPUID_EXT_MOVBE;
-        e->ecx |= CPUID_EXT_CX16;
+        e->ecx |= CPUID_EXT_CX16 | CPUID_EXT_XSAVE;
         e->ecx &= ~(CPUID_EXT_PCLMUL | CPUID_EXT_SSSE3 |
                     CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_X2APIC | CPUID_EXT_AES |
-                    CPUID_EXT_XSAVE | CPUID_EXT_OSXSAVE | CPUID_EXT_AVX);
+                    CPUID_EXT_OSXSAVE | CPUID_EXT_AVX);
     }
+    restrict_xsave_leaf(env);
     e = x86_cpuid_find(env, 7, 0);
     if (e) {
         e->ebx = e->ecx = e->edx = 0;
@@ -43,7 +65,7 @@ void x86_cpuid_restrict_for_tcg(X86CPUState *env)
 /* One CPUID bit that enables one decoder feature. */
 typedef struct FeatureBit {
     uint32_t leaf;
-    uint8_t reg;    /* 2 = ECX, 3 = EDX */
+    uint8_t reg;    /* 0 = EAX, 2 = ECX, 3 = EDX */
     uint32_t mask;
     uint8_t feature;
 } FeatureBit;
@@ -70,6 +92,7 @@ static const FeatureBit feature_bits[] = {
     { 1, 2, CPUID_EXT_AES, X86_FEAT_AES },
     { 1, 2, CPUID_EXT_PCLMUL, X86_FEAT_PCLMULQDQ },
     { 1, 2, CPUID_EXT_XSAVE, X86_FEAT_XSAVE },
+    { 0xd, 0, 1, X86_FEAT_XSAVEOPT },    /* sub-leaf 1, see below */
     { 0x80000001, 3, CPUID_EXT2_SYSCALL, X86_FEAT_SYSCALL },
     { 0x80000001, 3, CPUID_EXT2_RDTSCP, X86_FEAT_RDTSCP },
     { 0x80000001, 3, CPUID_EXT2_LM, X86_FEAT_LM },
@@ -83,7 +106,7 @@ uint64_t x86_tcg_decoder_features(X86CPUState *env)
     for (unsigned i = 0; i < ARRAY_SIZE(feature_bits); i++) {
         const FeatureBit *b = &feature_bits[i];
         uint32_t r[4];
-        x86_cpuid(env, b->leaf, 0, &r[0], &r[1], &r[2], &r[3]);
+        x86_cpuid(env, b->leaf, b->leaf == 0xd, &r[0], &r[1], &r[2], &r[3]);
         if (r[b->reg] & b->mask) {
             f |= X86_FEATURE_BIT(b->feature);
         }

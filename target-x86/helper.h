@@ -249,6 +249,16 @@ void helper_fxsave(X86CPUState *env, uint64_t addr);
 /* FXRSTOR from the 512-byte area at linear addr (#GP if misaligned/bad). */
 void helper_fxrstor(X86CPUState *env, uint64_t addr);
 
+/* XSAVE feature set, x87 and SSE components (xsave_helper.c). */
+/* XGETBV: EDX:EAX = XCR0 (#UD without CR4.OSXSAVE, #GP for ECX != 0). */
+void helper_xgetbv(X86CPUState *env);
+/* XSETBV: XCR0 = EDX:EAX (#UD / #GP as SDM Vol.2 XSETBV). */
+void helper_xsetbv(X86CPUState *env);
+/* XSAVE/XSAVEOPT of RFBM = XCR0 & EDX:EAX to the 64-byte aligned area at addr. */
+void helper_xsave(X86CPUState *env, uint64_t addr);
+/* XRSTOR (standard form) of RFBM from the area at addr (#GP on a bad header). */
+void helper_xrstor(X86CPUState *env, uint64_t addr);
+
 /* SSE/SSE2 integer and logic operations (sse_helper.c): m is the
  * X86_MN_* mnemonic, offsets are of XMMReg fields in the CPU state. */
 /* The lane operation m on dst (and src, or the imm shift count). */

@@ -13,6 +13,7 @@
 #include "system/bql.h"
 #include "system/machine.h"
 #include "tcg/tb.h"
+#include "target-x86/cpuid.h"
 #include "target-x86/helper-internal.h"
 
 #define GP0(env) x86_raise_exception_err(env, EXCP_GP, 0, TCG_GETPC())
@@ -89,6 +90,10 @@ void helper_cpuid(X86CPUState *env)
     uint32_t a, b, c, d;
 
     x86_cpuid(env, (uint32_t)env->regs[R_EAX], (uint32_t)env->regs[R_ECX], &a, &b, &c, &d);
+    /* CPUID.1:ECX.OSXSAVE[27] mirrors CR4.OSXSAVE (SDM Vol.2 CPUID). */
+    if ((uint32_t)env->regs[R_EAX] == 1 && (c & CPUID_EXT_XSAVE)) {
+        c = (c & ~CPUID_EXT_OSXSAVE) | ((env->cr[4] & CR4_OSXSAVE) ? CPUID_EXT_OSXSAVE : 0);
+    }
     env->regs[R_EAX] = a;
     env->regs[R_EBX] = b;
     env->regs[R_ECX] = c;
@@ -305,6 +310,14 @@ static void write_cr0(X86CPUState *env, uint64_t val)
     x86_update_mmu_mode(env);
 }
 
+static bool has_xsave(X86CPUState *env)
+{
+    uint32_t a, b, c, d;
+
+    x86_cpuid(env, 1, 0, &a, &b, &c, &d);
+    return c & CPUID_EXT_XSAVE;
+}
+
 void helper_write_cr(X86CPUState *env, uint64_t reg, uint64_t val)
 {
     uintptr_t ra = TCG_GETPC();
@@ -325,6 +338,10 @@ void helper_write_cr(X86CPUState *env, uint64_t reg, uint64_t val)
         break;
     case 4:
         if ((env->efer & EFER_LMA) && !(val & CR4_PAE)) {
+            x86_raise_exception_err(env, EXCP_GP, 0, ra);
+        }
+        /* OSXSAVE is reserved (#GP) unless CPUID advertises XSAVE. */
+        if ((val & CR4_OSXSAVE) && !has_xsave(env)) {
             x86_raise_exception_err(env, EXCP_GP, 0, ra);
         }
         env->cr[4] = val;

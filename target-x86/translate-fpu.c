@@ -2,7 +2,8 @@
  * translate-fpu.c: the x87 instructions and the FPU/SSE state ones. The
  * state instructions an operating system uses to probe, initialise, save
  * and restore the FPU (FNINIT, FNCLEX, FNSTSW, FNSTCW, FLDCW, EMMS,
- * LDMXCSR, STMXCSR, FXSAVE, FXRSTOR) call fpu_helper.c; FWAIT and every
+ * LDMXCSR, STMXCSR, FXSAVE, FXRSTOR) call fpu_helper.c, XSAVE, XSAVEOPT
+ * and XRSTOR xsave_helper.c; FWAIT and every
  * other x87 instruction (loads, stores, arithmetic, compares, FCMOVcc,
  * stack management, transcendentals, FNSTENV/FLDENV/FNSAVE/FRSTOR) call
  * x87_helper.c, which does the memory access itself.
@@ -20,6 +21,8 @@ HELPER(ldmxcsr, 0, false);
 HELPER(stmxcsr, 0, true);
 HELPER(fxsave, 0, false);
 HELPER(fxrstor, 0, false);
+HELPER(xsave, 0, false);
+HELPER(xrstor, 0, false);
 HELPER(x87, 0, false);
 HELPER(fwait, 0, false);
 
@@ -38,6 +41,7 @@ static bool is_fpu_state_mnemonic(unsigned m)
     case X86_MN_FNINIT: case X86_MN_FNCLEX: case X86_MN_EMMS: case X86_MN_FNSTSW:
     case X86_MN_FNSTCW: case X86_MN_STMXCSR: case X86_MN_FLDCW: case X86_MN_LDMXCSR:
     case X86_MN_FXSAVE: case X86_MN_FXRSTOR:
+    case X86_MN_XSAVE: case X86_MN_XSAVEOPT: case X86_MN_XRSTOR:
         return true;
     default:
         return false;
@@ -142,6 +146,10 @@ bool translate_fpu(DisasContext *s)
         return true;
     case X86_MN_FXSAVE: case X86_MN_FXRSTOR:
         gen_helper(s->insn.mnemonic == X86_MN_FXSAVE ? &hi_fxsave : &hi_fxrstor, NULL, 1,
+                   mem_linear(s, OP(0)));
+        return true;
+    case X86_MN_XSAVE: case X86_MN_XSAVEOPT: case X86_MN_XRSTOR:
+        gen_helper(s->insn.mnemonic == X86_MN_XRSTOR ? &hi_xrstor : &hi_xsave, NULL, 1,
                    mem_linear(s, OP(0)));
         return true;
     default:

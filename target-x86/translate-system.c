@@ -20,6 +20,8 @@ HELPER(in, 0, true);
 HELPER(out, 0, false);
 HELPER(check_io, 0, false);
 HELPER(cpuid, 0, false);
+HELPER(xgetbv, 0, false);
+HELPER(xsetbv, 0, false);
 HELPER(rdmsr, 0, false);
 HELPER(wrmsr, 0, false);
 HELPER(rdtsc, 0, false);
@@ -288,6 +290,9 @@ static void gen_store_sysreg(DisasContext *s, intptr_t off, bool word)
 static bool translate_system2(DisasContext *s, unsigned m)
 {
     switch (m) {
+    case X86_MN_XGETBV: case X86_MN_XSETBV:
+        call(s, m == X86_MN_XGETBV ? &hi_xgetbv : &hi_xsetbv, NULL, 0, NULL, NULL, NULL, NULL);
+        return true;
     case X86_MN_LLDT: case X86_MN_LTR:
         call(s, m == X86_MN_LLDT ? &hi_lldt : &hi_ltr, NULL, 1, gen_ld_op(s, OP(0)),
              NULL, NULL, NULL);
