@@ -11,8 +11,8 @@
  * with #GP when misaligned (SDM Vol.1 Table 10-1...). Of the MMX-register
  * forms the conversions (CVTPI2PS, CVTPS2PI.. helper_sse_cvt_mmx) are
  * translated, and translate_mmx does MMX and SSE's MMX extensions on the
- * x87 significands (helper_mmx reuses the lane code); MASKMOVQ falls
- * through to gen_unimp.
+ * x87 significands (helper_mmx reuses the lane code). MASKMOVDQU is not
+ * translated yet.
  */
 #include "vireo/common.h"
 #include "target-x86/translate.h"
@@ -436,15 +436,43 @@ static void gen_mmx_mov(DisasContext *s, unsigned size)
 }
 
 /*
+ * MASKMOVQ (SDM Vol.2): each byte of the first register whose mask byte
+ * in the second has bit 7 set is stored at DS:rDI + i (segment override
+ * allowed). The linear address goes through xmm_t0 so that it outlives
+ * the per-byte branches.
+ */
+static void gen_maskmovq(DisasContext *s)
+{
+    int seg = s->insn.seg_override != X86_SEG_NONE ? s->insn.seg_override : R_DS;
+    TCGv_i64 addr = gen_linear_sz(s, seg, gen_extu(cpu_regs[R_EDI], s->insn.addr_size), 8);
+
+    tcg_gen_st_i64(addr, tcg_env, T0_OFF);
+    for (int i = 0; i < 8; i++) {
+        TCGLabel *skip = gen_new_label();
+        TCGv_i64 mask = ld_mmx(OP(1)->reg), v, a = tmp64();
+
+        tcg_gen_shri_i64(mask, mask, 8 * i + 7);
+        tcg_gen_andi_i64(mask, mask, 1);
+        tcg_gen_brcondi_i64(TCG_COND_EQ, mask, 0, skip);
+        v = ld_mmx(OP(0)->reg);
+        tcg_gen_shri_i64(v, v, 8 * i);
+        tcg_gen_ld_i64(a, tcg_env, T0_OFF);
+        tcg_gen_addi_i64(a, a, i);
+        tcg_gen_qemu_st_i64(v, a, s->mmu_idx, MO_UB);
+        tcg_gen_set_label(skip);
+    }
+}
+
+/*
  * The MMX-register forms (SDM Vol.1 ch.9, Vol.3 Table 2-2): CR0.EM -> #UD,
  * CR0.TS -> #NM, then MMX mode is entered (helper_mmx_enter) and the
- * operation done on the x87 significands. MASKMOVQ is not translated.
+ * operation done on the x87 significands.
  */
 static bool translate_mmx(DisasContext *s, unsigned m)
 {
     TCGv_i64 v;
 
-    if (m == X86_MN_MASKMOVQ || !(is_helper_op(m) || m == X86_MN_PSHUFW ||
+    if (!(is_helper_op(m) || m == X86_MN_MASKMOVQ || m == X86_MN_PSHUFW ||
                                   m == X86_MN_MOVD || m == X86_MN_MOVQ ||
                                   m == X86_MN_MOVNTQ || m == X86_MN_PMOVMSKB ||
                                   m == X86_MN_PEXTRW || m == X86_MN_PINSRW)) {
@@ -463,6 +491,7 @@ static bool translate_mmx(DisasContext *s, unsigned m)
     switch (m) {
     case X86_MN_MOVD: gen_mmx_mov(s, 4); return true;
     case X86_MN_MOVQ: case X86_MN_MOVNTQ: gen_mmx_mov(s, 8); return true;
+    case X86_MN_MASKMOVQ: gen_maskmovq(s); return true;
     case X86_MN_PMOVMSKB:
         v = tmp64();
         gen_helper(&hi_sse_movmsk, v, 2, const64(m), const64(MMX_OFF(OP(1)->reg & 7)));

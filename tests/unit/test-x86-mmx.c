@@ -8,7 +8,7 @@
  * abridged tag word, all eight 80-bit registers: the MMX aliasing rules
  * of SDM Vol.1 9.5/9.6) must match bit for bit. Operands are random with
  * lane edge values mixed in; immediates (shift counts, shuffles, word
- * indexes) are random too. Also: CR0.EM -> #UD, CR0.TS -> #NM, a pending
+ * indexes) are random too. MASKMOVQ stores through RDI. Also: CR0.EM -> #UD, CR0.TS -> #NM, a pending
  * x87 exception -> #MF.
  */
 #include "test-x86-translate-harness.h"
@@ -99,6 +99,8 @@ static const MmxInsn insns[] = {
     M("punpcklbw mm0, m32", 0x60), M("packsswb mm0, m64", 0x63), M("psadbw mm0, m64", 0xf6),
     M("psllq mm0, m64", 0xf3),
     { "pshufw mm0, m64", { 0x0f, 0x70, 0x05, 0, 0, 0, 0, 0 }, 8, 3, true },
+    { "lea rdi, data; maskmovq mm0, mm1",
+      { 0x48, 0x8d, 0x3d, 0, 0, 0, 0, 0x0f, 0xf7, 0xc1 }, 10, 3, false },
     { "pinsrw mm0, m16", { 0x0f, 0xc4, 0x05, 0, 0, 0, 0, 0 }, 8, 3, true },
 };
 
@@ -138,7 +140,7 @@ static unsigned build(const MmxInsn *in, GRand *r, uint8_t *code)
         }
     }
     if (in->mem >= 0) {
-        disp = DATA_OFF - (int32_t)n;
+        disp = DATA_OFF - (PROLOGUE_LEN + in->mem + 4 + in->imm);
         memcpy(code + PROLOGUE_LEN + in->mem, &disp, 4);
     }
     code[n++] = 0x0f; code[n++] = 0xae; code[n++] = 0x05;
