@@ -4,7 +4,9 @@
  * translator (translate-sse.c) passes the mnemonic and the byte offsets
  * of the destination and source XMMReg in the CPU state (a memory source
  * was loaded into env->xmm_t0 first); this file does the lane arithmetic
- * of SDM Vol.2 for each one.
+ * of SDM Vol.2 for each one. helper_mmx runs the same lane code on the
+ * 64-bit MMX registers (x87 significands), helper_mmx_enter the MMX-mode
+ * entry of the x87 (SDM Vol.1 9.5/9.6).
  */
 #include "vireo/common.h"
 #include <stdlib.h>
