@@ -85,6 +85,7 @@ void helper_fldcw(X86CPUState *env, uint64_t val)
 void helper_emms(X86CPUState *env)
 {
     fpu_check(env, false, TCG_GETPC());
+    env->fpstt = 0;     /* SDM Vol.1 Table 9-2: EMMS also sets TOP to 0 */
     memset(env->fptags, 1, sizeof(env->fptags));
 }
 

@@ -266,6 +266,11 @@ void helper_sse(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off
                 uint64_t imm);
 /* PMOVMSKB/MOVMSKPS/MOVMSKPD: the sign-bit mask of the XMMReg at src_off. */
 uint64_t helper_sse_movmsk(X86CPUState *env, uint64_t m, uint64_t src_off);
+/* The 64-bit MMX form of lane operation m; dst_off names an MMX register. */
+void helper_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
+                uint64_t imm);
+/* #MF if an x87 exception is pending, else TOP = 0 and all tags valid. */
+void helper_mmx_enter(X86CPUState *env);
 
 /* SSE/SSE2/SSE3 floating point under MXCSR (sse_fp_helper.c); an unmasked
  * exception leaves the destination unchanged and raises #XM or #UD. */

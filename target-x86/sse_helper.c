@@ -4,7 +4,9 @@
  * translator (translate-sse.c) passes the mnemonic and the byte offsets
  * of the destination and source XMMReg in the CPU state (a memory source
  * was loaded into env->xmm_t0 first); this file does the lane arithmetic
- * of SDM Vol.2 for each one.
+ * of SDM Vol.2 for each one. helper_mmx runs the same lane code on the
+ * 64-bit MMX registers (x87 significands), helper_mmx_enter the MMX-mode
+ * entry of the x87 (SDM Vol.1 9.5/9.6).
  */
 #include "vireo/common.h"
 #include <stdlib.h>
@@ -230,19 +232,74 @@ static bool shifts(unsigned m, XMMReg *d, uint64_t count)
     return true;
 }
 
+/* The lane operation m on d and s; false when m is not one of them. */
+static bool sse_op(unsigned m, XMMReg *d, const XMMReg *s, uint64_t imm)
+{
+    return lanes8(m, d, s) || lanes16(m, d, s) || lanes32_64(m, d, s) ||
+           shuffles(m, d, s, imm & 0xff) ||
+           shifts(m, d, (imm >> 8) ? imm & 0xff : s->q[0]);
+}
+
 /* imm: bits 0-7 the immediate; bit 8 set when it is a shift count. */
 void helper_sse(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
                 uint64_t imm)
 {
-    XMMReg *d = xmm_at(env, dst_off), s = *xmm_at(env, src_off);
+    XMMReg s = *xmm_at(env, src_off);
 
-    if (lanes8(m, d, &s) || lanes16(m, d, &s) || lanes32_64(m, d, &s) ||
-        shuffles(m, d, &s, imm & 0xff)) {
-        return;
-    }
-    if (!shifts(m, d, (imm >> 8) ? imm & 0xff : s.q[0])) {
+    if (!sse_op(m, xmm_at(env, dst_off), &s, imm)) {
         x86_raise_exception(env, EXCP_UD, TCG_GETPC());
     }
+}
+
+/*
+ * The 64-bit MMX form of an SSE lane operation (SDM Vol.1 9.4): the
+ * operands sit in the low quadword of XMM-shaped temporaries. The high
+ * unpacks take the high doublewords, so they become low unpacks of the
+ * operands shifted right by 32; the packs see destination and source as
+ * one 128-bit destination; PSHUFW is PSHUFLW. The destination is an MMX
+ * register (x87 significand); its exponent field becomes all ones.
+ */
+void helper_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
+                uint64_t imm)
+{
+    FloatX80 *reg = (FloatX80 *)((uint8_t *)env + dst_off);
+    XMMReg d = { .q = { reg->mant, 0 } }, s = { .q = { xmm_at(env, src_off)->q[0], 0 } };
+
+    switch (m) {
+    case X86_MN_PUNPCKHBW: case X86_MN_PUNPCKHWD: case X86_MN_PUNPCKHDQ:
+        d.q[0] >>= 32;
+        s.q[0] >>= 32;
+        m = m == X86_MN_PUNPCKHBW ? X86_MN_PUNPCKLBW :
+            m == X86_MN_PUNPCKHWD ? X86_MN_PUNPCKLWD : X86_MN_PUNPCKLDQ;
+        break;
+    case X86_MN_PACKSSWB: case X86_MN_PACKUSWB: case X86_MN_PACKSSDW:
+        d.q[1] = s.q[0];
+        break;
+    case X86_MN_PSHUFW:
+        m = X86_MN_PSHUFLW;
+        break;
+    default:
+        break;
+    }
+    if (!sse_op(m, &d, &s, imm)) {
+        x86_raise_exception(env, EXCP_UD, TCG_GETPC());
+    }
+    reg->mant = d.q[0];
+    reg->sexp = 0xffff;
+}
+
+/*
+ * Entry into MMX mode before an MMX instruction (SDM Vol.1 9.5.1, 9.6):
+ * a pending unmasked x87 exception raises #MF first; then TOP = 0 and
+ * every tag is valid.
+ */
+void helper_mmx_enter(X86CPUState *env)
+{
+    if ((env->fpus & 0x80) && (env->cr[0] & CR0_NE)) {
+        x86_raise_exception(env, EXCP_MF, TCG_GETPC());
+    }
+    env->fpstt = 0;
+    memset(env->fptags, 0, sizeof(env->fptags));
 }
 
 uint64_t helper_sse_movmsk(X86CPUState *env, uint64_t m, uint64_t src_off)

@@ -9,8 +9,10 @@
  * the offsets of the operands, a memory source being loaded into
  * env->xmm_t0 first. 16-byte memory operands of the aligned forms fault
  * with #GP when misaligned (SDM Vol.1 Table 10-1...). Of the MMX-register
- * forms only the conversions (CVTPI2PS, CVTPS2PI.. helper_sse_cvt_mmx)
- * are translated; the others fall through to gen_unimp.
+ * forms the conversions (CVTPI2PS, CVTPS2PI.. helper_sse_cvt_mmx) are
+ * translated, and translate_mmx does MMX and SSE's MMX extensions on the
+ * x87 significands (helper_mmx reuses the lane code). MASKMOVDQU is not
+ * translated yet.
  */
 #include "vireo/common.h"
 #include "target-x86/translate.h"
@@ -22,6 +24,8 @@ HELPER(sse_comi, 0, false);
 HELPER(sse_cvtsi, 0, false);
 HELPER(sse_cvt2si, 0, true);
 HELPER(sse_cvt_mmx, 0, false);
+HELPER(mmx, 0, false);
+HELPER(mmx_enter, 0, false);
 
 #define OP(n) (&s->insn.ops[n])
 #define XMM_OFF(r) ((intptr_t)offsetof(X86CPUState, xmm[r]))
@@ -333,17 +337,25 @@ static void gen_cvt_mmx(DisasContext *s, unsigned m)
                const64(mmx));
 }
 
-static void gen_sse_helper(DisasContext *s, unsigned m)
+/*
+ * A lane operation through helper_sse (XMM registers) or helper_mmx (MMX
+ * registers, mmx set); a memory source is loaded into xmm_t0 first.
+ */
+static void gen_lane_helper(DisasContext *s, unsigned m, bool mmx)
 {
     const X86Operand *d = OP(0), *src = OP(1);
-    intptr_t src_off = T0_OFF;
+    intptr_t src_off = T0_OFF, dst_off = mmx ? MMX_OFF(d->reg & 7) : XMM_OFF(d->reg);
     uint64_t imm = 0;
 
     if (src->kind == X86_OPK_IMM) {            /* shift groups 0F 71-73 */
         imm = (src->imm & 0xff) | 0x100;
-        src_off = XMM_OFF(d->reg);
+        src_off = dst_off;
     } else if (src->kind == X86_OPK_XMM) {
         src_off = XMM_OFF(src->reg);
+    } else if (src->kind == X86_OPK_MMX) {
+        src_off = MMX_OFF(src->reg & 7);
+    } else if (mmx) {
+        load_xmm(s, src, T0_OFF, src->size == 4 ? 4 : 8, false);
     } else {
         load_xmm(s, src, T0_OFF, src->size ? src->size : 16, true);
     }
@@ -353,8 +365,8 @@ static void gen_sse_helper(DisasContext *s, unsigned m)
     if (m == X86_MN_PSRLDQ || m == X86_MN_PSLLDQ) {
         imm |= 0x100;
     }
-    gen_helper(&hi_sse, NULL, 4, const64(m), const64(XMM_OFF(d->reg)), const64(src_off),
-               const64(imm));
+    gen_helper(mmx ? &hi_mmx : &hi_sse, NULL, 4, const64(m), const64(dst_off),
+               const64(src_off), const64(imm));
 }
 
 /* The mnemonics translate_sse handles (moves and helper_ops). */
@@ -386,12 +398,132 @@ static bool uses_mmx(DisasContext *s)
     return false;
 }
 
+/* Stores the 64-bit val into MMX register r: significand, exponent all ones. */
+static void st_mmx(unsigned r, TCGv_i64 val)
+{
+    tcg_gen_st_i64(val, tcg_env, MMX_OFF(r & 7) + offsetof(FloatX80, mant));
+    tcg_gen_st16_i64(const64(0xffff), tcg_env, MMX_OFF(r & 7) + offsetof(FloatX80, sexp));
+}
+
+static TCGv_i64 ld_mmx(unsigned r)
+{
+    TCGv_i64 v = tmp64();
+
+    tcg_gen_ld_i64(v, tcg_env, MMX_OFF(r & 7) + offsetof(FloatX80, mant));
+    return v;
+}
+
+/* MOVD/MOVQ/MOVNTQ with an MMX register on either side (SDM Vol.2 MOVD/MOVQ). */
+static void gen_mmx_mov(DisasContext *s, unsigned size)
+{
+    const X86Operand *d = OP(0), *src = OP(1);
+    TCGv_i64 v;
+
+    if (d->kind == X86_OPK_MMX) {
+        v = src->kind == X86_OPK_MMX ? ld_mmx(src->reg) : gen_ld_op(s, src);
+        if (size == 4) {
+            tcg_gen_ext32u_i64(v, v);
+        }
+        st_mmx(d->reg, v);
+        return;
+    }
+    v = ld_mmx(src->reg);
+    if (d->kind == X86_OPK_MMX) {
+        st_mmx(d->reg, v);
+    } else {
+        gen_st_op(s, d, v);
+    }
+}
+
+/*
+ * MASKMOVQ (SDM Vol.2): each byte of the first register whose mask byte
+ * in the second has bit 7 set is stored at DS:rDI + i (segment override
+ * allowed). The linear address goes through xmm_t0 so that it outlives
+ * the per-byte branches.
+ */
+static void gen_maskmovq(DisasContext *s)
+{
+    int seg = s->insn.seg_override != X86_SEG_NONE ? s->insn.seg_override : R_DS;
+    TCGv_i64 addr = gen_linear_sz(s, seg, gen_extu(cpu_regs[R_EDI], s->insn.addr_size), 8);
+
+    tcg_gen_st_i64(addr, tcg_env, T0_OFF);
+    for (int i = 0; i < 8; i++) {
+        TCGLabel *skip = gen_new_label();
+        TCGv_i64 mask = ld_mmx(OP(1)->reg), v, a = tmp64();
+
+        tcg_gen_shri_i64(mask, mask, 8 * i + 7);
+        tcg_gen_andi_i64(mask, mask, 1);
+        tcg_gen_brcondi_i64(TCG_COND_EQ, mask, 0, skip);
+        v = ld_mmx(OP(0)->reg);
+        tcg_gen_shri_i64(v, v, 8 * i);
+        tcg_gen_ld_i64(a, tcg_env, T0_OFF);
+        tcg_gen_addi_i64(a, a, i);
+        tcg_gen_qemu_st_i64(v, a, s->mmu_idx, MO_UB);
+        tcg_gen_set_label(skip);
+    }
+}
+
+/*
+ * The MMX-register forms (SDM Vol.1 ch.9, Vol.3 Table 2-2): CR0.EM -> #UD,
+ * CR0.TS -> #NM, then MMX mode is entered (helper_mmx_enter) and the
+ * operation done on the x87 significands.
+ */
+static bool translate_mmx(DisasContext *s, unsigned m)
+{
+    TCGv_i64 v;
+
+    if (!(is_helper_op(m) || m == X86_MN_MASKMOVQ || m == X86_MN_PSHUFW ||
+                                  m == X86_MN_MOVD || m == X86_MN_MOVQ ||
+                                  m == X86_MN_MOVNTQ || m == X86_MN_PMOVMSKB ||
+                                  m == X86_MN_PEXTRW || m == X86_MN_PINSRW)) {
+        return false;
+    }
+    if (s->flags & X86_TB_FLAG_EM) {
+        gen_exception(s, EXCP_UD);
+        return true;
+    }
+    if (s->flags & X86_TB_FLAG_TS) {
+        gen_exception(s, EXCP_NM);
+        return true;
+    }
+    gen_update_cc_op(s);
+    gen_helper(&hi_mmx_enter, NULL, 0);
+    switch (m) {
+    case X86_MN_MOVD: gen_mmx_mov(s, 4); return true;
+    case X86_MN_MOVQ: case X86_MN_MOVNTQ: gen_mmx_mov(s, 8); return true;
+    case X86_MN_MASKMOVQ: gen_maskmovq(s); return true;
+    case X86_MN_PMOVMSKB:
+        v = tmp64();
+        gen_helper(&hi_sse_movmsk, v, 2, const64(m), const64(MMX_OFF(OP(1)->reg & 7)));
+        tcg_gen_andi_i64(v, v, 0xff);
+        gen_st_reg(OP(0)->reg, OP(0)->size == 8 ? 8 : 4, false, v);
+        return true;
+    case X86_MN_PEXTRW:
+        v = tmp64();
+        tcg_gen_ld16u_i64(v, tcg_env, MMX_OFF(OP(1)->reg & 7) + (OP(2)->imm & 3) * 2);
+        gen_st_reg(OP(0)->reg, OP(0)->size == 8 ? 8 : 4, false, v);
+        return true;
+    case X86_MN_PINSRW:
+        v = gen_ld_op(s, OP(1));
+        tcg_gen_st16_i64(v, tcg_env, MMX_OFF(OP(0)->reg & 7) + (OP(2)->imm & 3) * 2);
+        tcg_gen_st16_i64(const64(0xffff), tcg_env,
+                         MMX_OFF(OP(0)->reg & 7) + offsetof(FloatX80, sexp));
+        return true;
+    default:
+        gen_lane_helper(s, m, true);
+        return true;
+    }
+}
+
 bool translate_sse(DisasContext *s)
 {
     unsigned m = s->insn.mnemonic;
     TCGv_i64 v;
 
-    if ((uses_mmx(s) && !is_cvt_mmx(m)) || (!is_sse_mnemonic(m) && !is_cvt_mmx(m))) {
+    if (uses_mmx(s) && !is_cvt_mmx(m)) {
+        return translate_mmx(s, m);
+    }
+    if (!is_sse_mnemonic(m) && !is_cvt_mmx(m)) {
         return false;
     }
     /* SDM Vol.3 Table 2-2 / 13.1: EM or OSFXSR clear -> #UD, TS -> #NM. */
@@ -452,7 +584,7 @@ bool translate_sse(DisasContext *s)
             return true;
         }
         if (OP(0)->kind == X86_OPK_XMM) {
-            gen_sse_helper(s, m);
+            gen_lane_helper(s, m, false);
             return true;
         }
         return false;
