@@ -315,27 +315,57 @@ TCGv_i64 gen_linear(DisasContext *s, int seg, TCGv_i64 offset)
 }
 
 /*
+ * SDM Vol.3 5.3: in an expand-down data segment the valid offsets are
+ * (limit, 0xFFFF] with B=0 and (limit, 0xFFFFFFFF] with B=1; an access
+ * outside raises #GP(0), or #SS(0) through SS. Called from translated
+ * code only for expand-down segments; returns when the access fits.
+ */
+static void helper_seg_check_xd(X86CPUState *env, uint64_t seg, uint64_t off, uint64_t size)
+{
+    const SegmentCache *sc = &env->segs[seg & 7];
+    uint64_t upper = (sc->flags & DESC_B_MASK) ? 0xffffffffu : 0xffffu;
+    uint64_t end = off + size - 1;
+
+    if (off <= sc->limit || end > upper || end < off) {
+        x86_raise_exception_err(env, seg == R_SS ? EXCP_SS : EXCP_GP, 0, TCG_GETPC());
+    }
+}
+HELPER(seg_check_xd, 0, false);
+
+/* Descriptor type bits (SDM Vol.3 3.4.5.1) kept in SegmentCache.flags. */
+#define SEG_TYPE_CODE (1u << 11)
+#define SEG_TYPE_EXPDOWN (1u << 10)
+
+/*
  * SDM Vol.3 5.3: an access to [off, off + size - 1] beyond the segment
- * limit raises #GP(0), or #SS(0) through SS. Emitted only when a data
- * segment is not flat (X86_TB_FLAG_SEGCHK); never in 64-bit mode.
+ * limit raises #GP(0), or #SS(0) through SS; expand-down data segments go
+ * to helper_seg_check_xd. Emitted only when a data segment is not flat
+ * (X86_TB_FLAG_SEGCHK); never in 64-bit mode.
  */
 static void gen_limit_check(DisasContext *s, int seg, TCGv_i64 off, unsigned size)
 {
-    TCGv_i64 lim, end;
-    TCGLabel *ok;
+    TCGv_i64 lim, end, fl;
+    TCGLabel *ok, *xd;
 
     if (!(s->flags & X86_TB_FLAG_SEGCHK) || s->code64 || size == 0) {
         return;
     }
     lim = tmp64();
     end = tmp64();
+    fl = tmp64();
     ok = gen_new_label();
+    xd = gen_new_label();
     gen_update_cc_op(s);
+    tcg_gen_ld32u_i64(fl, tcg_env, offsetof(X86CPUState, segs[seg].flags));
+    tcg_gen_andi_i64(fl, fl, DESC_S_MASK | SEG_TYPE_CODE | SEG_TYPE_EXPDOWN);
+    tcg_gen_brcondi_i64(TCG_COND_EQ, fl, DESC_S_MASK | SEG_TYPE_EXPDOWN, xd);
     tcg_gen_ld32u_i64(lim, tcg_env, offsetof(X86CPUState, segs[seg].limit));
     tcg_gen_addi_i64(end, off, size - 1);
     tcg_gen_brcond_i64(TCG_COND_LEU, end, lim, ok);
     gen_helper(&hi_raise_exception_err, NULL, 2, const64(seg == R_SS ? EXCP_SS : EXCP_GP),
                const64(0));
+    tcg_gen_set_label(xd);
+    gen_helper(&hi_seg_check_xd, NULL, 3, const64(seg), off, const64(size));
     tcg_gen_set_label(ok);
 }
 
@@ -646,19 +676,22 @@ static int fetch_code(void *opaque, uint64_t off, uint8_t *buf, unsigned len)
     return 0;
 }
 
-/* True when DS, ES or SS has a limit below 4 GiB (and none is expand-down,
- * whose checks are not implemented: then nothing is checked). */
+/* True when DS, ES or SS has a limit below 4 GiB, or when one of DS, ES,
+ * SS, FS, GS is an expand-down data segment (SDM Vol.3 5.3). */
 static bool segs_need_limit_checks(const X86CPUState *env)
 {
-    static const int segs[] = { R_DS, R_ES, R_SS };
+    static const int segs[] = { R_DS, R_ES, R_SS, R_FS, R_GS };
     bool small = false;
 
     for (unsigned i = 0; i < ARRAY_SIZE(segs); i++) {
         const SegmentCache *sc = &env->segs[segs[i]];
-        if ((sc->flags & DESC_S_MASK) && !(sc->flags & (1u << 11)) && (sc->flags & (1u << 10))) {
-            return false;
+        if ((sc->flags & (DESC_S_MASK | SEG_TYPE_CODE | SEG_TYPE_EXPDOWN)) ==
+            (DESC_S_MASK | SEG_TYPE_EXPDOWN)) {
+            return true;
         }
-        small |= sc->limit != 0xffffffffu;
+        if (segs[i] != R_FS && segs[i] != R_GS) {
+            small |= sc->limit != 0xffffffffu;
+        }
     }
     return small;
 }
