@@ -676,11 +676,15 @@ static int fetch_code(void *opaque, uint64_t off, uint8_t *buf, unsigned len)
     return 0;
 }
 
-/* True when DS, ES or SS has a limit below 4 GiB, or when one of DS, ES,
- * SS, FS, GS is an expand-down data segment (SDM Vol.3 5.3). */
+/* True when CS, DS, ES or SS has a limit below 4 GiB, or when one of DS,
+ * ES, SS, FS, GS is an expand-down data segment (SDM Vol.3 5.3). */
 static bool segs_need_limit_checks(const X86CPUState *env)
 {
     static const int segs[] = { R_DS, R_ES, R_SS, R_FS, R_GS };
+
+    if (env->segs[R_CS].limit != 0xffffffffu) {
+        return true;
+    }
     bool small = false;
 
     for (unsigned i = 0; i < ARRAY_SIZE(segs); i++) {
@@ -778,6 +782,31 @@ static void disas_init(DisasContext *s, X86CPUState *env, TranslationBlock *tb)
     s->features = x86_tcg_decoder_features(env);
 }
 
+/*
+ * SDM Vol.3 5.3: every byte of an instruction must lie within the CS limit,
+ * else #GP(0) at that instruction. Checked at run time (the limit is not
+ * part of the block key) and only when a segment is not flat
+ * (X86_TB_FLAG_SEGCHK, which a CS limit below 4 GiB sets); never in 64-bit
+ * mode. The bytes were already read by the translator, so an instruction
+ * past the limit on an unmapped page raises #PF rather than #GP.
+ */
+static void gen_fetch_limit_check(DisasContext *s)
+{
+    TCGv_i64 lim;
+    TCGLabel *ok;
+
+    if (!(s->flags & X86_TB_FLAG_SEGCHK) || s->code64) {
+        return;
+    }
+    lim = tmp64();
+    ok = gen_new_label();
+    gen_update_cc_op(s);
+    tcg_gen_ld32u_i64(lim, tcg_env, offsetof(X86CPUState, segs[R_CS].limit));
+    tcg_gen_brcondi_i64(TCG_COND_GEU, lim, (int64_t)(s->next_eip - 1), ok);
+    gen_helper(&hi_raise_exception_err, NULL, 2, const64(EXCP_GP), const64(0));
+    tcg_gen_set_label(ok);
+}
+
 /* Decodes one instruction at s->pc: false if the block must end first. */
 static bool decode_one(DisasContext *s, FetchState *fs)
 {
@@ -804,6 +833,7 @@ static bool decode_one(DisasContext *s, FetchState *fs)
     tcg_gen_insn_start(s->eip, s->cc_op);
     s->num_insns++;
     s->next_eip = s->eip + s->insn.len;
+    gen_fetch_limit_check(s);
     if (r == X86_DECODE_UD) {
         log_mask(LOG_GUEST_ERRORS, "x86: invalid opcode at %" PRIx64 "\n", s->pc);
         gen_exception(s, EXCP_UD);

@@ -16,11 +16,18 @@
  * vireo must fault and resume cleanly, or fall through, without hanging)
  * but prints only what both agree on. The faults themselves are checked by
  * tests/unit/test-x86-translate-system.c.
+ *
+ * Last, a far jump into a code segment whose limit ends inside a MOV
+ * (SDM Vol.3 5.3: every instruction byte must lie within the CS limit,
+ * else #GP(0) at that instruction). QEMU-TCG does not check it either, so
+ * that outcome too is left out of the transcript; both paths come back
+ * to SEL_CODE32.
  */
 #include "guest.h"
 
 #define SEL_XD32 0x30
 #define SEL_XD16 0x38
+#define SEL_SMALLCS 0x40
 
     .text
     .globl main
@@ -64,18 +71,58 @@ resume3:
 resume4:
     mov $SEL_DATA32, %ax
     mov %ax, %es
+    PRINT "segments: data reads done\n"
+
+    /* CS limit (SDM Vol.3 5.3): a code segment based at cs_chunk with
+     * limit 3 ends inside the MOV there; fetching it must raise #GP(0)
+     * with CS:EIP pointing at the MOV (offset 2). */
+    mov $cs_chunk, %eax
+    mov %eax, %edx
+    shl $16, %eax
+    or $3, %eax                     /* limit 3 */
+    mov %eax, my_gdt + 8 * 8
+    mov %edx, %eax
+    and $0xff000000, %eax
+    shr $16, %edx
+    and $0xff, %edx
+    or %edx, %eax
+    or $0x00409a00, %eax            /* present code, 32-bit, byte granular */
+    mov %eax, my_gdt + 8 * 8 + 4
+    movl $resume5, gp_resume
+    ljmp $SEL_SMALLCS, $0
+resume5:
+    /* Following the SDM, vireo records #GP(0) at 0x40:0x00000002 here
+     * (gp_err, gp_cs, gp_eip); QEMU-TCG does not check the CS limit and
+     * runs the MOV, so the outcome stays out of the transcript. */
+    PRINT "segments: CS limit run done\n"
     lgdt old_gdt
     PRINT "segments: ok\n"
     xor %eax, %eax
     ret
 
-/* #GP handler: counts the fault, resumes at gp_resume. */
+/* #GP handler: counts the fault and records where it was, resumes at
+ * SEL_CODE32:gp_resume. */
 on_gp:
     mov %eax, %ebx
     incl gp_count
+    mov F_ERR(%ebx), %eax
+    mov %eax, gp_err
+    mov F_CS(%ebx), %eax
+    mov %eax, gp_cs
+    mov F_EIP(%ebx), %eax
+    mov %eax, gp_eip
     mov gp_resume, %eax
     mov %eax, F_EIP(%ebx)
+    movl $SEL_CODE32, F_CS(%ebx)
     ret
+
+/* Runs through SEL_SMALLCS (base cs_chunk, limit 3): the MOV straddles
+ * the limit. If it ever ran, the far jump would come back. */
+cs_chunk:
+    nop
+    nop
+    mov $7, %eax
+    ljmp $SEL_CODE32, $resume5
 
     .data
     .align 8
@@ -83,6 +130,7 @@ my_gdt:
     .skip 6 * 8
     .quad 0x0040960000000fff        /* 0x30: data, expand-down, B=1, limit 0xfff */
     .quad 0x0000960000000fff        /* 0x38: data, expand-down, B=0, limit 0xfff */
+    .quad 0                         /* 0x40: code, base cs_chunk, limit 3 (built) */
 my_gdt_end:
 my_gdt_desc:
     .word my_gdt_end - my_gdt - 1
@@ -93,4 +141,10 @@ old_gdt:
 gp_resume:
     .long 0
 gp_count:
+    .long 0
+gp_err:
+    .long 0
+gp_cs:
+    .long 0
+gp_eip:
     .long 0
