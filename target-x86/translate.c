@@ -315,27 +315,57 @@ TCGv_i64 gen_linear(DisasContext *s, int seg, TCGv_i64 offset)
 }
 
 /*
+ * SDM Vol.3 5.3: in an expand-down data segment the valid offsets are
+ * (limit, 0xFFFF] with B=0 and (limit, 0xFFFFFFFF] with B=1; an access
+ * outside raises #GP(0), or #SS(0) through SS. Called from translated
+ * code only for expand-down segments; returns when the access fits.
+ */
+static void helper_seg_check_xd(X86CPUState *env, uint64_t seg, uint64_t off, uint64_t size)
+{
+    const SegmentCache *sc = &env->segs[seg & 7];
+    uint64_t upper = (sc->flags & DESC_B_MASK) ? 0xffffffffu : 0xffffu;
+    uint64_t end = off + size - 1;
+
+    if (off <= sc->limit || end > upper || end < off) {
+        x86_raise_exception_err(env, seg == R_SS ? EXCP_SS : EXCP_GP, 0, TCG_GETPC());
+    }
+}
+HELPER(seg_check_xd, 0, false);
+
+/* Descriptor type bits (SDM Vol.3 3.4.5.1) kept in SegmentCache.flags. */
+#define SEG_TYPE_CODE (1u << 11)
+#define SEG_TYPE_EXPDOWN (1u << 10)
+
+/*
  * SDM Vol.3 5.3: an access to [off, off + size - 1] beyond the segment
- * limit raises #GP(0), or #SS(0) through SS. Emitted only when a data
- * segment is not flat (X86_TB_FLAG_SEGCHK); never in 64-bit mode.
+ * limit raises #GP(0), or #SS(0) through SS; expand-down data segments go
+ * to helper_seg_check_xd. Emitted only when a data segment is not flat
+ * (X86_TB_FLAG_SEGCHK); never in 64-bit mode.
  */
 static void gen_limit_check(DisasContext *s, int seg, TCGv_i64 off, unsigned size)
 {
-    TCGv_i64 lim, end;
-    TCGLabel *ok;
+    TCGv_i64 lim, end, fl;
+    TCGLabel *ok, *xd;
 
     if (!(s->flags & X86_TB_FLAG_SEGCHK) || s->code64 || size == 0) {
         return;
     }
     lim = tmp64();
     end = tmp64();
+    fl = tmp64();
     ok = gen_new_label();
+    xd = gen_new_label();
     gen_update_cc_op(s);
+    tcg_gen_ld32u_i64(fl, tcg_env, offsetof(X86CPUState, segs[seg].flags));
+    tcg_gen_andi_i64(fl, fl, DESC_S_MASK | SEG_TYPE_CODE | SEG_TYPE_EXPDOWN);
+    tcg_gen_brcondi_i64(TCG_COND_EQ, fl, DESC_S_MASK | SEG_TYPE_EXPDOWN, xd);
     tcg_gen_ld32u_i64(lim, tcg_env, offsetof(X86CPUState, segs[seg].limit));
     tcg_gen_addi_i64(end, off, size - 1);
     tcg_gen_brcond_i64(TCG_COND_LEU, end, lim, ok);
     gen_helper(&hi_raise_exception_err, NULL, 2, const64(seg == R_SS ? EXCP_SS : EXCP_GP),
                const64(0));
+    tcg_gen_set_label(xd);
+    gen_helper(&hi_seg_check_xd, NULL, 3, const64(seg), off, const64(size));
     tcg_gen_set_label(ok);
 }
 
@@ -646,19 +676,26 @@ static int fetch_code(void *opaque, uint64_t off, uint8_t *buf, unsigned len)
     return 0;
 }
 
-/* True when DS, ES or SS has a limit below 4 GiB (and none is expand-down,
- * whose checks are not implemented: then nothing is checked). */
+/* True when CS, DS, ES or SS has a limit below 4 GiB, or when one of DS,
+ * ES, SS, FS, GS is an expand-down data segment (SDM Vol.3 5.3). */
 static bool segs_need_limit_checks(const X86CPUState *env)
 {
-    static const int segs[] = { R_DS, R_ES, R_SS };
+    static const int segs[] = { R_DS, R_ES, R_SS, R_FS, R_GS };
+
+    if (env->segs[R_CS].limit != 0xffffffffu) {
+        return true;
+    }
     bool small = false;
 
     for (unsigned i = 0; i < ARRAY_SIZE(segs); i++) {
         const SegmentCache *sc = &env->segs[segs[i]];
-        if ((sc->flags & DESC_S_MASK) && !(sc->flags & (1u << 11)) && (sc->flags & (1u << 10))) {
-            return false;
+        if ((sc->flags & (DESC_S_MASK | SEG_TYPE_CODE | SEG_TYPE_EXPDOWN)) ==
+            (DESC_S_MASK | SEG_TYPE_EXPDOWN)) {
+            return true;
         }
-        small |= sc->limit != 0xffffffffu;
+        if (segs[i] != R_FS && segs[i] != R_GS) {
+            small |= sc->limit != 0xffffffffu;
+        }
     }
     return small;
 }
@@ -745,6 +782,31 @@ static void disas_init(DisasContext *s, X86CPUState *env, TranslationBlock *tb)
     s->features = x86_tcg_decoder_features(env);
 }
 
+/*
+ * SDM Vol.3 5.3: every byte of an instruction must lie within the CS limit,
+ * else #GP(0) at that instruction. Checked at run time (the limit is not
+ * part of the block key) and only when a segment is not flat
+ * (X86_TB_FLAG_SEGCHK, which a CS limit below 4 GiB sets); never in 64-bit
+ * mode. The bytes were already read by the translator, so an instruction
+ * past the limit on an unmapped page raises #PF rather than #GP.
+ */
+static void gen_fetch_limit_check(DisasContext *s)
+{
+    TCGv_i64 lim;
+    TCGLabel *ok;
+
+    if (!(s->flags & X86_TB_FLAG_SEGCHK) || s->code64) {
+        return;
+    }
+    lim = tmp64();
+    ok = gen_new_label();
+    gen_update_cc_op(s);
+    tcg_gen_ld32u_i64(lim, tcg_env, offsetof(X86CPUState, segs[R_CS].limit));
+    tcg_gen_brcondi_i64(TCG_COND_GEU, lim, (int64_t)(s->next_eip - 1), ok);
+    gen_helper(&hi_raise_exception_err, NULL, 2, const64(EXCP_GP), const64(0));
+    tcg_gen_set_label(ok);
+}
+
 /* Decodes one instruction at s->pc: false if the block must end first. */
 static bool decode_one(DisasContext *s, FetchState *fs)
 {
@@ -771,6 +833,7 @@ static bool decode_one(DisasContext *s, FetchState *fs)
     tcg_gen_insn_start(s->eip, s->cc_op);
     s->num_insns++;
     s->next_eip = s->eip + s->insn.len;
+    gen_fetch_limit_check(s);
     if (r == X86_DECODE_UD) {
         log_mask(LOG_GUEST_ERRORS, "x86: invalid opcode at %" PRIx64 "\n", s->pc);
         gen_exception(s, EXCP_UD);

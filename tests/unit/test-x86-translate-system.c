@@ -491,6 +491,55 @@ static void test_segment_limits_raise_gp_and_ss(void **state)
     }
 }
 
+/* SDM Vol.3 5.3: an expand-down data segment accepts (limit, 0xFFFFFFFF]
+ * with B=1 and (limit, 0xFFFF] with B=0; anything else is #GP(0). */
+static void test_expand_down_segment_accepts_above_limit_and_faults_below(void **state)
+{
+    X86CPUState *env = h.env;
+    const uint32_t xd = (H_DATA32_FLAGS) | (1u << 10);
+
+    h_mode_flat32();
+    /* B=1, limit 0xfff: [0x1000] reads, [0xffe] (straddles the limit) faults */
+    x86_seg_load_cache(env, R_DS, 0x10, 0x200000, 0xfff, xd);
+    h_put32(H_DATA + 0x1000, 0x0badf00d);
+    RUN(0xa1, 0x00, 0x10, 0, 0, 0xa1, 0xfe, 0x0f, 0, 0);
+    assert_int_equal(h_stub_vector(), EXCP_GP);
+    assert_int_equal(env->regs[R_EAX], 0x0badf00d);
+    assert_int_equal(h_get32(env->regs[R_ESP] + 8), H_CODE + 5);
+    /* B=0, limit 0xfff: [0xfffc] reads, [0xfffe] runs past 0xffff and faults */
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_DS, 0x10, 0x200000, 0xfff, xd & ~DESC_B_MASK);
+    h_put32(H_DATA + 0xfffc, 0x600dcafe);
+    RUN(0xa1, 0xfc, 0xff, 0, 0, 0xa1, 0xfe, 0xff, 0, 0);
+    assert_int_equal(h_stub_vector(), EXCP_GP);
+    assert_int_equal(env->regs[R_EAX], 0x600dcafe);
+    assert_int_equal(h_get32(env->regs[R_ESP] + 8), H_CODE + 5);
+}
+
+/* SDM Vol.3 5.3: an instruction with a byte past the CS limit raises #GP(0)
+ * at that instruction; one that ends exactly at the limit runs. */
+static void test_instruction_past_the_cs_limit_raises_gp_at_its_eip(void **state)
+{
+    X86CPUState *env = h.env;
+    uint32_t cs_flags;
+
+    /* nop; mov eax, 7; hlt: the limit ends at the HLT byte, all runs */
+    h_mode_flat32();
+    cs_flags = env->segs[R_CS].flags;
+    x86_seg_load_cache(env, R_CS, 0x08, 0, H_CODE + 6, cs_flags);
+    RUN(0x90, 0xb8, 7, 0, 0, 0);
+    assert_int_equal(env->regs[R_EAX], 7);
+    assert_int_equal(env->rip, H_CODE + 7);
+    /* the limit cuts the MOV (straddles): #GP(0) with the MOV's eip */
+    h_mode_flat32();
+    env->regs[R_EAX] = 0;
+    x86_seg_load_cache(env, R_CS, 0x08, 0, H_CODE + 3, cs_flags);
+    RUN(0x90, 0xb8, 7, 0, 0, 0);
+    assert_int_equal(h_stub_vector(), EXCP_GP);
+    assert_int_equal(env->regs[R_EAX], 0);
+    assert_int_equal(h_get32(env->regs[R_ESP] + 8), H_CODE + 1);
+}
+
 static void test_real_mode_word_access_at_ffff_raises_gp(void **state)
 {
     X86CPUState *env = h.env;
@@ -625,6 +674,8 @@ int main(void)
         BOTH_BACKENDS(test_trap_flag_single_steps_after_the_next_instruction),
         BOTH_BACKENDS(test_a20_gate_change_flushes_the_tlb),
         BOTH_BACKENDS(test_segment_limits_raise_gp_and_ss),
+        BOTH_BACKENDS(test_expand_down_segment_accepts_above_limit_and_faults_below),
+        BOTH_BACKENDS(test_instruction_past_the_cs_limit_raises_gp_at_its_eip),
         BOTH_BACKENDS(test_real_mode_word_access_at_ffff_raises_gp),
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_sti),
         BOTH_BACKENDS(test_interrupt_waits_for_the_instruction_after_mov_ss),
