@@ -22,38 +22,11 @@
 #include "../fuzz/native-exec.c"
 #include "../fuzz/insn-gen.c"
 #include "../fuzz/insn-seq.c"
+#include "../fuzz/fuzz-test.h"
 
 static const NativeMode all_modes[3] = {
     NATIVE_MODE_64, NATIVE_MODE_32, NATIVE_MODE_16
 };
-static GString *missing;
-
-static bool long_run(void)
-{
-    const char *v = getenv("VIREO_CHECK_LONG");
-
-    return v && *v && strcmp(v, "0") != 0;
-}
-
-static bool init_mode(NativeMode mode)
-{
-    g_autoptr(GError) err = NULL;
-    const char *why;
-
-    if (native_exec_init(&err) < 0) {
-        fail_msg("%s", err->message);
-    }
-    if (!native_mode_available(mode, &why)) {
-        g_autofree char *line = g_strdup_printf("SKIP %d-bit mode: %s\n",
-                                                mode, why);
-
-        if (!strstr(missing->str, line)) {
-            g_string_append(missing, line);
-        }
-        return false;
-    }
-    return true;
-}
 
 static void test_same_seed_gives_the_same_sequence_and_state(void **state)
 {

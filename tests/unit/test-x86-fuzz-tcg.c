@@ -23,35 +23,8 @@
 #include "../fuzz/insn-gen.c"
 #include "../fuzz/insn-seq.c"
 #include "../fuzz/tcg-exec.c"
+#include "../fuzz/fuzz-test.h"
 
-static GString *missing;
-
-static bool long_run(void)
-{
-    const char *v = getenv("VIREO_CHECK_LONG");
-
-    return v && *v && strcmp(v, "0") != 0;
-}
-
-static bool init_mode(NativeMode mode)
-{
-    g_autoptr(GError) err = NULL;
-    const char *why;
-
-    if (native_exec_init(&err) < 0) {
-        fail_msg("%s", err->message);
-    }
-    if (!native_mode_available(mode, &why)) {
-        g_autofree char *line = g_strdup_printf("SKIP %d-bit mode: %s\n",
-                                                mode, why);
-
-        if (!strstr(missing->str, line)) {
-            g_string_append(missing, line);
-        }
-        return false;
-    }
-    return true;
-}
 
 static void init_tcg(TCGBackend b)
 {

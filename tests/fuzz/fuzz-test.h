@@ -1,0 +1,43 @@
+/*
+ * fuzz-test.h: what the fuzzer's cmocka tests share (test-x86-fuzz-gen.c,
+ * test-x86-fuzz-tcg.c): the long-run switch and the record of modes this
+ * host cannot run natively, printed as SKIP lines at the end. Include
+ * after cmocka.h and native-exec.c.
+ */
+#ifndef TESTS_FUZZ_FUZZ_TEST_H
+#define TESTS_FUZZ_FUZZ_TEST_H
+
+/* "SKIP N-bit mode: why" lines, one per missing mode; main prints them. */
+static GString *missing;
+
+/* True under make check-long (VIREO_CHECK_LONG set and not "0"). */
+static bool long_run(void)
+{
+    const char *v = getenv("VIREO_CHECK_LONG");
+
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+/* Sets up the native executor: true when the host can run mode natively,
+ * otherwise records why in missing and returns false. */
+static bool init_mode(NativeMode mode)
+{
+    g_autoptr(GError) err = NULL;
+    const char *why;
+
+    if (native_exec_init(&err) < 0) {
+        fail_msg("%s", err->message);
+    }
+    if (!native_mode_available(mode, &why)) {
+        g_autofree char *line = g_strdup_printf("SKIP %d-bit mode: %s\n",
+                                                mode, why);
+
+        if (!strstr(missing->str, line)) {
+            g_string_append(missing, line);
+        }
+        return false;
+    }
+    return true;
+}
+
+#endif
