@@ -147,4 +147,9 @@ void x86_task_return(X86CPUState *env, uint64_t next_eip, uintptr_t ra);
 /* Clears the TLB and jump cache when paging-relevant state changed. */
 void x86_update_mmu_mode(X86CPUState *env);
 
+/* The SSSE3 (n = 8 or 16 bytes) and SSE4.1 (n = 16) lane operation m on d
+ * and s (sse4_helper.c); xmm0 is the BLENDV mask. False if m is not one. */
+bool x86_sse4_lane_op(const XMMReg *xmm0, unsigned m, XMMReg *d, const XMMReg *s,
+                      unsigned imm, unsigned n);
+
 #endif

@@ -271,6 +271,9 @@ void helper_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off
                 uint64_t imm);
 /* #MF if an x87 exception is pending, else TOP = 0 and all tags valid. */
 void helper_mmx_enter(X86CPUState *env);
+/* PTEST (sse4_helper.c): ZF and CF from the XMMRegs at dst_off and src_off,
+ * the other arithmetic flags cleared. */
+void helper_sse_ptest(X86CPUState *env, uint64_t dst_off, uint64_t src_off);
 
 /* SSE/SSE2/SSE3 floating point under MXCSR (sse_fp_helper.c); an unmasked
  * exception leaves the destination unchanged and raises #XM or #UD. */

@@ -305,6 +305,82 @@ static bool do_other(SoftFloatStatus *st, unsigned m, XMMReg *r, const XMMReg *d
     return true;
 }
 
+/*
+ * ROUNDPS/PD/SS/SD (SDM Vol.2 ROUNDPS): imm[2] set takes MXCSR.RC, else
+ * imm[1:0] is the rounding mode; imm[3] suppresses the precision
+ * exception. An SNaN raises IE; no DE is reported. The scalar forms keep
+ * the upper elements of the destination.
+ */
+static void do_round(SoftFloatStatus *st, unsigned m, XMMReg *r, const XMMReg *s,
+                     unsigned imm)
+{
+    bool no_pe = imm & 8;
+
+    if (!(imm & 4)) {
+        st->rounding = imm & 3;
+    }
+    switch (m) {
+    case X86_MN_ROUNDPS:
+        for (int i = 0; i < 4; i++) r->l[i] = float32_round_to_int(st, s->l[i], no_pe);
+        break;
+    case X86_MN_ROUNDSS: r->l[0] = float32_round_to_int(st, s->l[0], no_pe); break;
+    case X86_MN_ROUNDPD:
+        for (int i = 0; i < 2; i++) r->q[i] = float64_round_to_int(st, s->q[i], no_pe);
+        break;
+    default: r->q[0] = float64_round_to_int(st, s->q[0], no_pe); break;
+    }
+}
+
+/*
+ * DPPS (SDM Vol.2 DPPS, operation DP_primitive): the products of the lanes
+ * selected by imm[7:4] (+0.0 for the others, computed without flags), then
+ * (p0 + p1) + (p2 + p3), each step rounded under MXCSR; the sum goes to
+ * the lanes selected by imm[3:0], +0.0 to the rest.
+ */
+static void do_dpps(SoftFloatStatus *st, XMMReg *r, const XMMReg *d, const XMMReg *s,
+                    unsigned imm)
+{
+    float32 p[4], sum;
+
+    for (int i = 0; i < 4; i++) {
+        p[i] = (imm >> (4 + i)) & 1 ? float32_mul(st, d->l[i], s->l[i]) : 0;
+    }
+    sum = float32_add(st, float32_add(st, p[0], p[1]), float32_add(st, p[2], p[3]));
+    for (int i = 0; i < 4; i++) {
+        r->l[i] = (imm >> i) & 1 ? sum : 0;
+    }
+}
+
+/* DPPD: the same on two float64 lanes, imm[5:4] and imm[1:0]. */
+static void do_dppd(SoftFloatStatus *st, XMMReg *r, const XMMReg *d, const XMMReg *s,
+                    unsigned imm)
+{
+    float64 p[2], sum;
+
+    for (int i = 0; i < 2; i++) {
+        p[i] = (imm >> (4 + i)) & 1 ? float64_mul(st, d->q[i], s->q[i]) : 0;
+    }
+    sum = float64_add(st, p[0], p[1]);
+    for (int i = 0; i < 2; i++) {
+        r->q[i] = (imm >> i) & 1 ? sum : 0;
+    }
+}
+
+/* The SSE4.1 floating-point forms: true if m is one of them. */
+static bool do_sse41(SoftFloatStatus *st, unsigned m, XMMReg *r, const XMMReg *d,
+                     const XMMReg *s, unsigned imm)
+{
+    switch (m) {
+    case X86_MN_ROUNDPS: case X86_MN_ROUNDPD: case X86_MN_ROUNDSS: case X86_MN_ROUNDSD:
+        do_round(st, m, r, s, imm);
+        return true;
+    case X86_MN_DPPS: do_dpps(st, r, d, s, imm); return true;
+    case X86_MN_DPPD: do_dppd(st, r, d, s, imm); return true;
+    default:
+        return false;
+    }
+}
+
 void helper_sse_fp(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
                    uint64_t imm)
 {
@@ -314,7 +390,7 @@ void helper_sse_fp(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_
 
     sse_status(env, &st);
     if (!do_arith(&st, m, &r, &d, &s) && !do_convert(&st, m, &r, &s) &&
-        !do_other(&st, m, &r, &d, &s, imm & 0xff)) {
+        !do_other(&st, m, &r, &d, &s, imm & 0xff) && !do_sse41(&st, m, &r, &d, &s, imm & 0xff)) {
         x86_raise_exception(env, EXCP_UD, ra);
     }
     sse_finish(env, &st, ra);

@@ -232,12 +232,15 @@ static bool shifts(unsigned m, XMMReg *d, uint64_t count)
     return true;
 }
 
-/* The lane operation m on d and s; false when m is not one of them. */
-static bool sse_op(unsigned m, XMMReg *d, const XMMReg *s, uint64_t imm)
+/* The lane operation m on d and s (n bytes wide for SSSE3 and later); false
+ * when m is not one of them. */
+static bool sse_op(const XMMReg *xmm0, unsigned m, XMMReg *d, const XMMReg *s,
+                   uint64_t imm, unsigned n)
 {
     return lanes8(m, d, s) || lanes16(m, d, s) || lanes32_64(m, d, s) ||
            shuffles(m, d, s, imm & 0xff) ||
-           shifts(m, d, (imm >> 8) ? imm & 0xff : s->q[0]);
+           shifts(m, d, (imm >> 8) ? imm & 0xff : s->q[0]) ||
+           x86_sse4_lane_op(xmm0, m, d, s, imm & 0xff, n);
 }
 
 /* imm: bits 0-7 the immediate; bit 8 set when it is a shift count. */
@@ -246,7 +249,7 @@ void helper_sse(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off
 {
     XMMReg s = *xmm_at(env, src_off);
 
-    if (!sse_op(m, xmm_at(env, dst_off), &s, imm)) {
+    if (!sse_op(&env->xmm[0], m, xmm_at(env, dst_off), &s, imm, 16)) {
         x86_raise_exception(env, EXCP_UD, TCG_GETPC());
     }
 }
@@ -281,7 +284,7 @@ void helper_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off
     default:
         break;
     }
-    if (!sse_op(m, &d, &s, imm)) {
+    if (!sse_op(&env->xmm[0], m, &d, &s, imm, 8)) {
         x86_raise_exception(env, EXCP_UD, TCG_GETPC());
     }
     reg->mant = d.q[0];
