@@ -1231,6 +1231,8 @@ static void gen_mov(Gen *g)
     emit(g, &e, true);
 }
 
+#include "insn-gen-simd.c"
+
 /* ---- sequences ---- */
 
 typedef void (*GenFn)(Gen *g);
@@ -1245,7 +1247,7 @@ static const struct {
     { gen_bitscan, 4 }, { gen_bswap, 2 }, { gen_movx, 4 }, { gen_xchg, 5 },
     { gen_setcc_cmov, 6 }, { gen_misc, 5 }, { gen_lea, 3 },
     { gen_bcd, 3, true }, { gen_string, 4 }, { gen_stack, 5 },
-    { gen_mov, 5 },
+    { gen_mov, 5 }, { gen_simd, 8 },
 };
 
 /* CMP r, imm8 (83 /7): defines all six arithmetic flags, writes nothing. */
@@ -1378,6 +1380,9 @@ static void gen_init_state(Gen *g)
 
         memcpy(&st->scratch[i], &v, 4);
     }
+    if (g->mode == NATIVE_MODE_64 && (g->feat & (INSN_FEAT_SSSE3 | INSN_FEAT_SSE41))) {
+        simd_fill_scratch(g, st->scratch);
+    }
 }
 
 void insn_gen_sequence(InsnSeq *seq, NativeMode mode, uint32_t features,
@@ -1412,8 +1417,10 @@ uint32_t insn_gen_host_features(void)
     unsigned a, b_, c, d;
     uint32_t f = 0;
 
-    if (__get_cpuid(1, &a, &b_, &c, &d) && (c & bit_POPCNT)) {
-        f |= INSN_FEAT_POPCNT;
+    if (__get_cpuid(1, &a, &b_, &c, &d)) {
+        f |= (c & bit_POPCNT) ? INSN_FEAT_POPCNT : 0;
+        f |= (c & bit_SSSE3) ? INSN_FEAT_SSSE3 : 0;
+        f |= (c & bit_SSE4_1) ? INSN_FEAT_SSE41 : 0;
     }
     if (__get_cpuid_count(7, 0, &a, &b_, &c, &d) && (b_ & bit_BMI)) {
         f |= INSN_FEAT_TZCNT;

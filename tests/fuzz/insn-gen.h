@@ -25,9 +25,11 @@
 #define INSN_FEAT_TZCNT   (1u << 1)   /* CPUID.07H:EBX.BMI1 */
 #define INSN_FEAT_LZCNT   (1u << 2)   /* CPUID.80000001H:ECX.ABM/LZCNT */
 #define INSN_FEAT_LAHF64  (1u << 3)   /* CPUID.80000001H:ECX.LAHF-SAHF */
+#define INSN_FEAT_SSSE3   (1u << 4)   /* CPUID.01H:ECX.SSSE3 */
+#define INSN_FEAT_SSE41   (1u << 5)   /* CPUID.01H:ECX.SSE4_1 */
 
 #define INSN_SEQ_MAX_UNITS 64
-#define INSN_UNIT_MAX_BYTES 40
+#define INSN_UNIT_MAX_BYTES 80        /* SSE units with MXCSR set-up are long */
 
 typedef struct InsnUnit {
     uint8_t bytes[INSN_UNIT_MAX_BYTES];
