@@ -1,8 +1,9 @@
 /*
- * sse_fp_helper.c: the SSE/SSE2/SSE3 floating-point instructions on XMM
- * registers: scalar and packed arithmetic, MIN/MAX, SQRT, compares
- * (CMPcc, COMIS/UCOMIS), every XMM/GPR conversion, RCP/RSQRT and the SSE3
- * horizontal, alternating and duplicating forms. The arithmetic is
+ * sse_fp_helper.c: the SSE/SSE2/SSE3/SSE4.1 floating-point instructions
+ * on XMM registers: scalar and packed arithmetic, MIN/MAX, SQRT, compares
+ * (CMPcc, COMIS/UCOMIS), every XMM/GPR conversion, RCP/RSQRT, the SSE3
+ * horizontal, alternating and duplicating forms, ROUNDPS/PD/SS/SD and
+ * DPPS/DPPD. The arithmetic is
  * softfloat.h under the guest's MXCSR (rounding, DAZ, FTZ, masks); the
  * translator (translate-sse.c) passes the mnemonic and the byte offsets of
  * the destination and source XMMReg in the CPU state, a memory source

@@ -4,7 +4,8 @@
  * translator (translate-sse.c) passes the mnemonic and the byte offsets
  * of the destination and source XMMReg in the CPU state (a memory source
  * was loaded into env->xmm_t0 first); this file does the lane arithmetic
- * of SDM Vol.2 for each one. helper_mmx runs the same lane code on the
+ * of SDM Vol.2 for each one; the SSSE3 and SSE4.1 lanes are in
+ * sse4_helper.c (x86_sse4_lane_op). helper_mmx runs the same lane code on the
  * 64-bit MMX registers (x87 significands), helper_mmx_enter the MMX-mode
  * entry of the x87 (SDM Vol.1 9.5/9.6).
  */

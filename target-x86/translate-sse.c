@@ -1,18 +1,23 @@
 /*
- * translate-sse.c: SSE/SSE2 (and SSE3 when advertised) on XMM registers:
- * floating-point arithmetic, compares and conversions (helper_sse_fp and
- * friends in sse_fp_helper.c, under MXCSR), and all 128/64/32-bit
- * moves between XMM registers, memory and general registers, the logic
- * operations, integer lane arithmetic and compares, unpacks, packs,
- * shuffles, shifts, PMOVMSKB/MOVMSKPS/PD, PEXTRW/PINSRW. Moves are inline
- * IR on the XMMReg fields; the rest call helper_sse (sse_helper.c) with
- * the offsets of the operands, a memory source being loaded into
- * env->xmm_t0 first. 16-byte memory operands of the aligned forms fault
- * with #GP when misaligned (SDM Vol.1 Table 10-1...). Of the MMX-register
- * forms the conversions (CVTPI2PS, CVTPS2PI.. helper_sse_cvt_mmx) are
- * translated, and translate_mmx does MMX and SSE's MMX extensions on the
- * x87 significands (helper_mmx reuses the lane code). MASKMOVDQU is not
- * translated yet.
+ * translate-sse.c: SSE/SSE2/SSE3/SSSE3/SSE4.1 on XMM registers:
+ * floating-point arithmetic, compares and conversions, ROUNDPS and
+ * friends, DPPS/DPPD (helper_sse_fp and friends in sse_fp_helper.c, under
+ * MXCSR), and all 128/64/32-bit moves between XMM registers, memory and
+ * general registers, the logic operations, integer lane arithmetic and
+ * compares, unpacks, packs, shuffles, shifts, the SSSE3 and SSE4.1 lanes
+ * (sse4_helper.c), PMOVMSKB/MOVMSKPS/PD, PEXTRB/W/D/Q, EXTRACTPS,
+ * PINSRB/W/D/Q and PTEST. Moves, extracts and inserts are inline IR on
+ * the XMMReg fields; the rest call helper_sse (sse_helper.c) with the
+ * offsets of the operands, a memory source being loaded into env->xmm_t0
+ * first. 16-byte memory operands of the aligned forms fault with #GP when
+ * misaligned (SDM Vol.1 Table 10-1; for SSSE3 and SSE4.1 every m128 form,
+ * MOVNTDQA included, per SDM Vol.2 2.4 exception types 2 and 4, which the
+ * host CPU confirms), while the narrower forms (PMOVZXBQ m16 ...) read
+ * only their own bytes, unchecked. Of the MMX-register forms the
+ * conversions (CVTPI2PS, CVTPS2PI.. helper_sse_cvt_mmx) are translated,
+ * and translate_mmx does MMX, SSE's MMX extensions and SSSE3's MMX forms
+ * on the x87 significands (helper_mmx reuses the lane code). MASKMOVDQU
+ * is not translated yet.
  */
 #include "vireo/common.h"
 #include "target-x86/translate.h"
