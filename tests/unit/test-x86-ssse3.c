@@ -28,6 +28,14 @@ static void test_ssse3_ops_match_hardware(void **state)
     simd_check_all(ssse3_insns, ARRAY_SIZE(ssse3_insns), simd_case_count(300), 0x55e3);
 }
 
+static void setup_long64(void)
+{
+    x86_cpuid_restrict_for_tcg(h.env);
+    h_mode_long64();
+    h_put_stubs();
+    h.env->cr[4] |= CR4_OSFXSR;
+}
+
 /* PALIGNR with shifts past both operands gives zero (imm 32 and up). */
 static void test_palignr_shift_past_both_operands_gives_zero(void **state)
 {
@@ -35,10 +43,7 @@ static void test_palignr_shift_past_both_operands_gives_zero(void **state)
     X86CPUState *env = h.env;
 
     (void)state;
-    x86_cpuid_restrict_for_tcg(h.env);
-    h_mode_long64();
-    h_put_stubs();
-    env->cr[4] |= CR4_OSFXSR;
+    setup_long64();
     env->xmm[1].q[0] = env->xmm[1].q[1] = ~0ull;
     env->xmm[2].q[0] = env->xmm[2].q[1] = ~0ull;
     assert_int_equal(h_run(code, sizeof(code)), EXCP_HLT);
@@ -61,10 +66,7 @@ static void test_ssse3_control_register_checks(void **state)
     X86CPUState *env = h.env;
 
     (void)state;
-    x86_cpuid_restrict_for_tcg(h.env);
-    h_mode_long64();
-    h_put_stubs();
-    env->cr[4] |= CR4_OSFXSR;
+    setup_long64();
     assert_int_equal(run_vector(xmm, sizeof(xmm)), -1);
     assert_int_equal(run_vector(mmx, sizeof(mmx)), -1);
     env->cr[0] |= CR0_TS;
