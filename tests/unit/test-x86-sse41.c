@@ -7,7 +7,8 @@
  * the host and SDM Vol.2 2.4 (exception types 2 and 4) have it, MOVNTDQA
  * included; the narrower memory forms (PMOVSX/ZX, ROUNDSS/SD, INSERTPS,
  * PEXTR/PINSR) are not. Also: a PMOVZXBQ reads only its two bytes, PTEST
- * clears AF/OF/PF/SF, and the control-register checks. VIREO_CHECK_LONG=1
+ * clears AF/OF/PF/SF, PEXTRD/PINSRD in 32-bit mode, the CPUID bits and
+ * the control-register checks. VIREO_CHECK_LONG=1
  * runs twenty times more cases.
  */
 #include "test-x86-simd-native.h"
@@ -132,6 +133,46 @@ static void test_sse41_control_register_checks(void **state)
     assert_int_equal(run_vector(roundps, sizeof(roundps)), EXCP_UD);
 }
 
+/* In 32-bit protected mode PEXTRD/PINSRD work on dwords (no REX.W forms). */
+static void test_pextrd_pinsrd_in_32bit_mode(void **state)
+{
+    static const uint8_t code[] = {
+        0x66, 0x0f, 0x3a, 0x16, 0xc8, 0x02,     /* pextrd eax, xmm1, 2 */
+        0x66, 0x0f, 0x3a, 0x22, 0xd1, 0x03,     /* pinsrd xmm2, ecx, 3 */
+        0x66, 0x0f, 0x3a, 0x14, 0xcb, 0x0f,     /* pextrb ebx, xmm1, 15 */
+    };
+    X86CPUState *env = h.env;
+
+    (void)state;
+    x86_cpuid_restrict_for_tcg(env);
+    h_mode_flat32();
+    h_put_stubs();
+    env->cr[4] |= CR4_OSFXSR;
+    env->xmm[1].q[0] = 0x1111111122222222ull;
+    env->xmm[1].q[1] = 0x8899aabbccddeeffull;
+    env->xmm[2].q[0] = 0;
+    env->xmm[2].q[1] = 0x4444444455555555ull;
+    env->regs[R_ECX] = 0xcafef00d;
+    env->regs[R_ESP] = H_STACK;
+    assert_int_equal(h_run(code, sizeof(code)), EXCP_HLT);
+    assert_int_equal(h_stub_vector(), -1);
+    assert_int_equal(env->regs[R_EAX], 0xccddeeff);
+    assert_int_equal(env->xmm[2].q[1], 0xcafef00d55555555ull);
+    assert_int_equal(env->regs[R_EBX], 0x88);
+}
+
+/* The TCG CPU model advertises SSSE3 and SSE4.1 (CPUID.01H:ECX bits 9, 19). */
+static void test_tcg_cpuid_advertises_ssse3_and_sse41(void **state)
+{
+    uint32_t a, b, c, d;
+
+    (void)state;
+    x86_cpuid_restrict_for_tcg(h.env);
+    x86_cpuid(h.env, 1, 0, &a, &b, &c, &d);
+    assert_true(c & CPUID_EXT_SSSE3);
+    assert_true(c & CPUID_EXT_SSE41);
+}
+
 int main(void)
 {
 #if !defined(__x86_64__)
@@ -148,6 +189,8 @@ int main(void)
         BOTH_BACKENDS(test_pmovzxbq_reads_only_two_bytes),
         BOTH_BACKENDS(test_ptest_sets_zf_cf_and_clears_the_rest),
         BOTH_BACKENDS(test_sse41_control_register_checks),
+        BOTH_BACKENDS(test_pextrd_pinsrd_in_32bit_mode),
+        BOTH_BACKENDS(test_tcg_cpuid_advertises_ssse3_and_sse41),
     };
     return cmocka_run_group_tests(tests, simd_native_setup, simd_native_teardown);
 }
