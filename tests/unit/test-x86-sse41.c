@@ -8,8 +8,8 @@
  * included; the narrower memory forms (PMOVSX/ZX, ROUNDSS/SD, INSERTPS,
  * PEXTR/PINSR) are not. Also: a PMOVZXBQ reads only its two bytes, PTEST
  * clears AF/OF/PF/SF, PEXTRD/PINSRD in 32-bit mode, the CPUID bits and
- * the control-register checks. VIREO_CHECK_LONG=1
- * runs twenty times more cases.
+ * the control-register checks. VIREO_CHECK_LONG=1 runs twenty times more
+ * cases.
  */
 #include "test-x86-simd-native.h"
 
