@@ -56,9 +56,9 @@ void x86_cpuid_restrict_for_tcg(X86CPUState *env)
     }
     e = x86_cpuid_find(env, 0x80000001, 0);
     if (e) {
-        e->edx |= CPUID_EXT2_RDTSCP | CPUID_EXT2_PDPE1GB;
-        e->ecx &= CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM;
-        e->ecx |= CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM;
+        /* 1 GiB pages exist only in IA-32e paging: not for a 32-bit model. */
+        e->edx |= CPUID_EXT2_RDTSCP | (e->edx & CPUID_EXT2_LM ? CPUID_EXT2_PDPE1GB : 0);
+        e->ecx = (e->ecx & CPUID_EXT3_LAHF_LM) | CPUID_EXT3_ABM;
     }
 }
 

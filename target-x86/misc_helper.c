@@ -196,10 +196,16 @@ static bool msr_read(X86CPUState *env, uint32_t msr, uint64_t *val)
     }
 }
 
-/* EFER: SCE, LME, NXE writable; LMA follows CR0.PG (SDM Vol.3 10.8.5). */
+/* EFER: SCE, LME, NXE writable; LMA follows CR0.PG (SDM Vol.3 10.8.5).
+ * A model without long mode (-cpu vireo32) has LME and SCE reserved, so
+ * the guest cannot enter IA-32e mode (SDM Vol.4 Table 2-2, IA32_EFER). */
 static bool efer_write(X86CPUState *env, uint64_t val)
 {
-    uint64_t ok = EFER_SCE | EFER_LME | EFER_NXE;
+    uint64_t ok = EFER_NXE;
+
+    if (x86_cpu_has_long_mode(env)) {
+        ok |= EFER_SCE | EFER_LME;
+    }
 
     if (val & ~(ok | EFER_LMA)) {
         return false;
