@@ -7,8 +7,9 @@
  * decodes as #UD. Implemented and so added: POPCNT, MOVBE, LZCNT (ABM),
  * CMPXCHG16B, RDTSCP, 1 GiB pages, XSAVE/XSAVEOPT for x87 and SSE state
  * (xsave_helper.c; CPUID.0xD sub-leaves 0 and 1 describe the 576-byte
- * area); removed: VME, SSSE3 and later, AVX (OSXSAVE is computed from
- * CR4 by helper_cpuid). FPU (x87_helper.c), SSE, SSE2 and SSE3 (sse_fp_helper.c, with
+ * area), VME with PVI (virtual interrupts in V86 and at CPL 3:
+ * misc_helper.c, excp_helper.c, seg_helper.c); removed: SSSE3 and later,
+ * AVX (OSXSAVE is computed from CR4 by helper_cpuid). FPU (x87_helper.c), SSE, SSE2 and SSE3 (sse_fp_helper.c, with
  * FISTTP) are implemented; MMX stays advertised because an x86-64 kernel
  * refuses to start without it (arch/x86 verify_cpu), though its register
  * forms still raise #UD with a log line under -d unimp.
@@ -42,7 +43,6 @@ void x86_cpuid_restrict_for_tcg(X86CPUState *env)
     X86CPUIDEntry *e = x86_cpuid_find(env, 1, 0);
 
     if (e) {
-        e->edx &= ~CPUID_VME;
         e->ecx |= CPUID_EXT_POPCNT | CPUID_EXT_MOVBE;
         e->ecx |= CPUID_EXT_CX16 | CPUID_EXT_XSAVE;
         e->ecx &= ~(CPUID_EXT_PCLMUL | CPUID_EXT_SSSE3 |
