@@ -5,14 +5,15 @@
  * x86_tcg_decoder_features() turns the remaining CPUID bits into the
  * decoder's feature set, so an instruction of an unadvertised extension
  * decodes as #UD. Implemented and so added: POPCNT, MOVBE, LZCNT (ABM),
- * CMPXCHG16B, RDTSCP, 1 GiB pages, XSAVE/XSAVEOPT for x87 and SSE state
- * (xsave_helper.c; CPUID.0xD sub-leaves 0 and 1 describe the 576-byte
- * area), VME with PVI (virtual interrupts in V86 and at CPL 3:
- * misc_helper.c, excp_helper.c, seg_helper.c); removed: SSSE3 and later,
- * AVX (OSXSAVE is computed from CR4 by helper_cpuid). FPU (x87_helper.c), SSE, SSE2 and SSE3 (sse_fp_helper.c, with
- * FISTTP) are implemented; MMX stays advertised because an x86-64 kernel
- * refuses to start without it (arch/x86 verify_cpu), though its register
- * forms still raise #UD with a log line under -d unimp.
+ * CMPXCHG16B, RDTSCP, 1 GiB pages (with long mode only), XSAVE/XSAVEOPT
+ * for x87 and SSE state (xsave_helper.c; CPUID.0xD sub-leaves 0 and 1
+ * describe the 576-byte area), VME with PVI (virtual interrupts in V86
+ * and at CPL 3: misc_helper.c, excp_helper.c, seg_helper.c); removed:
+ * SSSE3 and later, AVX (OSXSAVE is computed from CR4 by helper_cpuid).
+ * FPU (x87_helper.c), SSE, SSE2 and SSE3 (sse_fp_helper.c, with FISTTP)
+ * are implemented; MMX stays advertised because an x86-64 kernel refuses
+ * to start without it (arch/x86 verify_cpu), though its register forms
+ * still raise #UD with a log line under -d unimp.
  */
 #include "vireo/common.h"
 #include "target-x86/cpuid.h"
