@@ -126,6 +126,10 @@ void helper_raise_exception(X86CPUState *env, uint64_t vec);
 void helper_raise_exception_err(X86CPUState *env, uint64_t vec, uint64_t err);
 /* INT n / INT3 / INT1: delivers vec with next_eip as return address: no return. */
 void helper_raise_interrupt(X86CPUState *env, uint64_t vec, uint64_t next_eip);
+/* INT n in virtual-8086 mode: redirected to the IVT (CR4.VME and the TSS
+ * redirection bit clear; returns with CS:IP set), raised through the IDT
+ * (IOPL 3), or #GP(0). */
+void helper_int_vm86(X86CPUState *env, uint64_t vec, uint64_t next_eip);
 /* INTO: raises #OF (a trap) when OF is set, else returns. */
 void helper_into(X86CPUState *env, uint64_t next_eip);
 /* Raises the #PF of a code fetch at linear (found at translation): no return. */
@@ -140,13 +144,17 @@ void helper_debug_stop(X86CPUState *env);
 void helper_single_step(X86CPUState *env);
 
 /* EFLAGS (misc_helper.c). */
-/* PUSHF: EFLAGS without VM and RF; #GP in V86 with IOPL < 3. */
-uint64_t helper_read_eflags(X86CPUState *env);
-/* POPF: writes the bits CPL/IOPL allow (opsize 2, 4 or 8). */
+/* PUSHF (opsize 2, 4 or 8): EFLAGS without VM and RF; in V86 with
+ * IOPL < 3, #GP(0) unless CR4.VME and 16-bit (VIF as IF, IOPL as 3). */
+uint64_t helper_read_eflags(X86CPUState *env, uint64_t opsize);
+/* POPF: writes the bits CPL/IOPL allow (opsize 2, 4 or 8); in V86 with
+ * IOPL < 3, #GP(0) unless CR4.VME and 16-bit (then IF goes to VIF). */
 void helper_write_eflags(X86CPUState *env, uint64_t val, uint64_t opsize);
-/* CLI: clears IF, or #GP(0) when CPL > IOPL. */
+/* CLI: clears IF, or VIF (V86 with CR4.VME, CPL 3 with CR4.PVI) when
+ * IOPL forbids IF, or #GP(0). */
 void helper_cli(X86CPUState *env);
-/* STI: sets IF (with the one-instruction shadow), or #GP(0). */
+/* STI: sets IF (with the one-instruction shadow), or VIF as for CLI
+ * (#GP(0) if VIP is set), or #GP(0). */
 void helper_sti(X86CPUState *env);
 
 /* System instructions (misc_helper.c). */

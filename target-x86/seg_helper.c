@@ -470,6 +470,15 @@ static uint64_t eflags_write_mask(X86CPUState *env, unsigned size)
     return mask;
 }
 
+/* IRET(D/Q) at CPL 0 in protected mode also restores VIF and VIP (SDM
+ * IRET, RETURN-TO-SAME/OUTER-PRIVILEGE-LEVEL): how a monitor hands a
+ * CPL-3 task its virtual interrupt state under CR4.PVI. */
+static uint64_t iret_vif_mask(X86CPUState *env, unsigned size)
+{
+    return x86_pe(env) && !x86_vm86(env) && x86_cpl(env) == 0 && size >= 4
+           ? VIF_MASK | VIP_MASK : 0;
+}
+
 /* IRET to virtual-8086 mode (SDM IRET, RETURN-TO-VIRTUAL-8086-MODE). */
 static void iret_to_vm86(X86CPUState *env, X86Stack *st, uint32_t sel,
                          uint64_t eip, uint64_t flags)
@@ -490,6 +499,30 @@ static void iret_to_vm86(X86CPUState *env, X86Stack *st, uint32_t sel,
     env->regs[R_ESP] = esp;
 }
 
+/* IRET in V86 with IOPL < 3 (SDM IRET, RETURN-FROM-VIRTUAL-8086-MODE):
+ * only 16-bit with CR4.VME; the popped IF goes to VIF, IOPL and IF stay;
+ * #GP(0), with nothing popped, if it would set TF, or set IF with VIP. */
+static void iret_vme(X86CPUState *env, X86Stack *st, unsigned size, uintptr_t ra)
+{
+    uint64_t eip, flags;
+    uint32_t sel;
+
+    if (!(env->cr[4] & CR4_VME) || size != 2) {
+        GP(env, 0, ra);
+    }
+    eip = x86_pop(env, st, 2);
+    sel = x86_pop(env, st, 2) & 0xffff;
+    flags = x86_pop(env, st, 2);
+    if ((flags & TF_MASK) || ((flags & IF_MASK) && (env->eflags & VIP_MASK))) {
+        GP(env, 0, ra);
+    }
+    load_seg_real(env, R_CS, sel);
+    env->rip = eip;
+    x86_set_sp(env, st->sp, st->mask);
+    x86_write_eflags_masked(env, flags, TF_MASK | DF_MASK | NT_MASK | CC_MASK);
+    env->eflags = (env->eflags & ~(uint64_t)VIF_MASK) | ((flags & IF_MASK) ? VIF_MASK : 0);
+}
+
 void helper_iret(X86CPUState *env, uint64_t opsize, uint64_t next_eip)
 {
     uintptr_t ra = TCG_GETPC();
@@ -500,7 +533,8 @@ void helper_iret(X86CPUState *env, uint64_t opsize, uint64_t next_eip)
 
     env->hflags &= ~HF_NMI_MASK;
     if (x86_vm86(env) && ((env->eflags & IOPL_MASK) >> IOPL_SHIFT) < 3) {
-        GP(env, 0, ra);
+        iret_vme(env, &st, size, ra);
+        return;
     }
     if (x86_pe(env) && !x86_vm86(env) && (env->eflags & NT_MASK)) {
         if (x86_long_mode(env)) {
@@ -524,7 +558,7 @@ void helper_iret(X86CPUState *env, uint64_t opsize, uint64_t next_eip)
         iret_to_vm86(env, &st, sel, eip, flags);
         return;
     }
-    mask = eflags_write_mask(env, size);
+    mask = eflags_write_mask(env, size) | iret_vif_mask(env, size);
     far_return_pm(env, &st, sel, eip, size, 0, true, ra);
     x86_write_eflags_masked(env, flags, mask);
 }

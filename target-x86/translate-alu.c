@@ -651,7 +651,7 @@ static void gen_pushf_popf(DisasContext *s, bool push)
     gen_update_cc_op(s);
     if (push) {
         v = tmp64();
-        gen_helper(&hi_read_eflags, v, 0);
+        gen_helper(&hi_read_eflags, v, 1, const64(size));
         gen_push(s, gen_extu(v, size), size);
         return;
     }

@@ -12,6 +12,7 @@
 #include "target-x86/translate.h"
 
 HELPER(raise_interrupt, 0, false);
+HELPER(int_vm86, 0, false);
 HELPER(into, 0, false);
 HELPER(hlt, 0, false);
 HELPER(cli, 0, false);
@@ -76,6 +77,12 @@ static void gen_int(DisasContext *s, unsigned m)
 {
     if (m == X86_MN_INTO) {
         call(s, &hi_into, NULL, 1, const64(s->next_eip), NULL, NULL, NULL);
+        return;
+    }
+    if (m == X86_MN_INT && s->vm86) {      /* IOPL and VME decide at run time */
+        call(s, &hi_int_vm86, NULL, 2, const64(OP(0)->imm & 0xff), const64(s->next_eip),
+             NULL, NULL);
+        gen_eob_rip_set(s);
         return;
     }
     call(s, &hi_raise_interrupt, NULL, 2,

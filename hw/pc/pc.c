@@ -197,13 +197,30 @@ static int pc_init_isa_devices(Machine *m, PCBoard *b, GError **errp)
     return 0;
 }
 
+/* The accelerator's dirty log (KVM) as the VGA's: the framebuffer is then
+ * RAM and the log says what changed (docs/display.md). */
+static int pc_vga_dirty_log(void *opaque, uint64_t base, uint64_t size, uint64_t *bitmap)
+{
+    Machine *m = opaque;
+    return m->accel->dirty_log_sync(m, base, size, bitmap);
+}
+
 /* VGA with Bochs VBE, drawing into the one display console. Without
  * firmware nobody programs a video mode, so the board sets the 80x25
  * text mode a BIOS would have left (and tells Linux, see linux-boot.c). */
 static int pc_init_display(Machine *m, PCBoard *b, GError **errp)
 {
     b->vga = vga_new(m->io, m->mem, console_default(), errp);
-    return b->vga ? 0 : -1;
+    if (!b->vga) {
+        return -1;
+    }
+    if (m->accel && m->accel->dirty_log_sync) {
+        if (vga_lfb_map_ram(b->vga, errp) < 0) {
+            return -1;
+        }
+        vga_set_dirty_log(b->vga, pc_vga_dirty_log, m);
+    }
+    return 0;
 }
 
 static void pc_display_boot_state(PCBoard *b)
