@@ -295,9 +295,7 @@ void helper_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off
  */
 void helper_mmx_enter(X86CPUState *env)
 {
-    if ((env->fpus & 0x80) && (env->cr[0] & CR0_NE)) {
-        x86_raise_exception(env, EXCP_MF, TCG_GETPC());
-    }
+    x86_fpu_check_pending(env, TCG_GETPC());
     env->fpstt = 0;
     memset(env->fptags, 0, sizeof(env->fptags));
 }
