@@ -269,7 +269,8 @@ uint64_t helper_sse_movmsk(X86CPUState *env, uint64_t m, uint64_t src_off);
 /* The 64-bit MMX form of lane operation m; dst_off names an MMX register. */
 void helper_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
                 uint64_t imm);
-/* #MF if an x87 exception is pending, else TOP = 0 and all tags valid. */
+/* The waiting check (#MF, or FERR# with CR0.NE clear), then TOP = 0 and
+ * all tags valid. */
 void helper_mmx_enter(X86CPUState *env);
 
 /* SSE/SSE2/SSE3 floating point under MXCSR (sse_fp_helper.c); an unmasked
