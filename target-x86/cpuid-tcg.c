@@ -7,9 +7,9 @@
  * decodes as #UD. Implemented and so added: POPCNT, MOVBE, LZCNT (ABM),
  * CMPXCHG16B, RDTSCP, 1 GiB pages, XSAVE/XSAVEOPT for x87 and SSE state
  * (xsave_helper.c; CPUID.0xD sub-leaves 0 and 1 describe the 576-byte
- * area), SSE4.2 (translate-sse42.c: PCMPxSTRx, PCMPGTQ, CRC32; software
- * assumes SSE4.2 implies SSSE3 and SSE4.1, so this bit belongs with
- * theirs); removed: VME, SSSE3, SSE4.1, AES, PCLMULQDQ, AVX (OSXSAVE is computed from
+ * area), SSE4.2 (translate-sse42.c: PCMPxSTRx, PCMPGTQ, CRC32) but only
+ * while SSSE3 and SSE4.1 are advertised too, since software assumes SSE4.2
+ * implies them; removed: VME, SSSE3, SSE4.1, AES, PCLMULQDQ, AVX (OSXSAVE is computed from
  * CR4 by helper_cpuid). FPU (x87_helper.c), SSE, SSE2 and SSE3 (sse_fp_helper.c, with
  * FISTTP) are implemented; MMX stays advertised because an x86-64 kernel
  * refuses to start without it (arch/x86 verify_cpu), though its register
@@ -45,11 +45,18 @@ void x86_cpuid_restrict_for_tcg(X86CPUState *env)
 
     if (e) {
         e->edx &= ~CPUID_VME;
-        e->ecx |= CPUID_EXT_POPCNT | CPUID_EXT_MOVBE | CPUID_EXT_SSE42;
+        e->ecx |= CPUID_EXT_POPCNT | CPUID_EXT_MOVBE;
         e->ecx |= CPUID_EXT_CX16 | CPUID_EXT_XSAVE;
         e->ecx &= ~(CPUID_EXT_PCLMUL | CPUID_EXT_SSSE3 |
-                    CPUID_EXT_SSE41 | CPUID_EXT_X2APIC | CPUID_EXT_AES |
+                    CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_X2APIC | CPUID_EXT_AES |
                     CPUID_EXT_OSXSAVE | CPUID_EXT_AVX);
+        /* SSE4.2 is implemented, but software takes it to imply SSSE3 and
+         * SSE4.1 (glibc's string functions run PALIGNR beside PCMPISTRI):
+         * advertised only together with both. */
+        if ((e->ecx & (CPUID_EXT_SSSE3 | CPUID_EXT_SSE41)) ==
+            (CPUID_EXT_SSSE3 | CPUID_EXT_SSE41)) {
+            e->ecx |= CPUID_EXT_SSE42;
+        }
     }
     restrict_xsave_leaf(env);
     e = x86_cpuid_find(env, 7, 0);
