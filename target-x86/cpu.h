@@ -231,6 +231,12 @@ typedef struct X86CPU {
     X86IntAckFn int_ack;
     void *int_ack_opaque;
     void *apic;             /* the local APIC device, if any */
+    /* MS-DOS compatible x87 error reporting (SDM Vol.1 8.7.2, Appendix D),
+     * used while CR0.NE is clear: the FERR# output, wired by the board (on
+     * a PC to IRQ13; NULL: not wired), its level, and the IGNNE# input. */
+    struct IrqLine *ferr;
+    bool ferr_level;
+    bool ignne;
 } X86CPU;
 
 static inline X86CPU *x86_cpu(CPUState *cs) { return (X86CPU *)cs->arch; }
@@ -242,6 +248,9 @@ void x86_cpu_free(X86CPU *cpu);
 
 /* Power-on/RESET state (SDM Vol.3 9.1.1): real mode at F000:FFF0. */
 void x86_cpu_reset(X86CPU *cpu);
+
+/* Drives the IGNNE# input (the board's port 0xF0 logic). BQL held. */
+void x86_cpu_set_ignne(X86CPU *cpu, bool level);
 
 /* EFLAGS with the lazy arithmetic flags folded in. */
 uint64_t x86_eflags_get(const X86CPUState *env);

@@ -36,6 +36,13 @@ static inline bool x86_code64(const X86CPUState *env)
     return env->hflags & HF_CS64_MASK;
 }
 
+/* A waiting x87 or MMX instruction at ra checks FSW.ES (fpu_helper.c):
+ * returns when nothing is pending or IGNNE# lets it go on; else raises #MF
+ * (CR0.NE set) or asserts FERR# and freezes before the instruction. */
+void x86_fpu_check_pending(X86CPUState *env, uintptr_t ra);
+/* Deasserts FERR# once FSW.ES is clear (after FNCLEX, FNINIT, FLDENV...). */
+void x86_fpu_update_ferr(X86CPUState *env);
+
 /* MMU index for the supervisor accesses the processor itself makes
  * (descriptor tables, TSS, stacks of an interrupt to ring 0). */
 static inline unsigned x86_sup_mmu(const X86CPUState *env)

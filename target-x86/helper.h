@@ -277,7 +277,8 @@ uint64_t helper_sse_movmsk(X86CPUState *env, uint64_t m, uint64_t src_off);
 /* The 64-bit MMX form of lane operation m; dst_off names an MMX register. */
 void helper_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
                 uint64_t imm);
-/* #MF if an x87 exception is pending, else TOP = 0 and all tags valid. */
+/* The waiting check (#MF, or FERR# with CR0.NE clear), then TOP = 0 and
+ * all tags valid. */
 void helper_mmx_enter(X86CPUState *env);
 /* PTEST (sse4_helper.c): ZF and CF from the XMMRegs at dst_off and src_off,
  * the other arithmetic flags cleared. */
@@ -299,6 +300,27 @@ uint64_t helper_sse_cvt2si(X86CPUState *env, uint64_t m, uint64_t src_off, uint6
  * (fpregs[i].mant), mmx = 1 when one does (#MF check, MMX mode). */
 void helper_sse_cvt_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
                         uint64_t mmx);
+
+/* SSE4.2 (sse42_helper.c). ctl of helper_pcmpstr: imm8 in bits 0-7 and: */
+#define X86_PCMPSTR_EXPLICIT (1u << 8)  /* PCMPESTRx: lengths in EAX/EDX */
+#define X86_PCMPSTR_REXW (1u << 9)      /* ... in RAX/RDX (REX.W) */
+#define X86_PCMPSTR_MASK (1u << 10)     /* PCMPxSTRM: mask to XMM0, else index to ECX */
+/* What one PCMPxSTRx computes (SDM Vol.2 4.1). */
+typedef struct X86PcmpstrResult {
+    uint32_t intres2;    /* IntRes2, after polarity */
+    unsigned index;      /* the ECX result */
+    XMMReg mask;         /* the XMM0 result */
+    uint32_t flags;      /* CC_C, CC_Z, CC_S, CC_O as defined; AF, PF clear */
+} X86PcmpstrResult;
+/* The PCMPxSTRx core on xmm1 = a (valid length la), xmm2/m128 = b (lb). */
+void x86_pcmpstr(const XMMReg *a, const XMMReg *b, unsigned imm, unsigned la, unsigned lb,
+                 X86PcmpstrResult *out);
+/* PCMPxSTRx per ctl on the XMMRegs at src1_off, src2_off: ECX or XMM0, flags. */
+void helper_pcmpstr(X86CPUState *env, uint64_t ctl, uint64_t src1_off, uint64_t src2_off);
+/* PCMPGTQ: each signed quadword of dst greater than src's -> all ones, else 0. */
+void helper_pcmpgtq(X86CPUState *env, uint64_t dst_off, uint64_t src_off);
+/* CRC32: crc (low 32 bits) updated with the low `bytes` bytes of val. */
+uint64_t helper_crc32(X86CPUState *env, uint64_t crc, uint64_t val, uint64_t bytes);
 
 /* x87 arithmetic (x87_helper.c). desc packs the operand forms: */
 #define X87_D_MSIZE 0xffu       /* memory operand bytes (0: register form) */

@@ -547,8 +547,8 @@ void helper_sse_cvt_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t
     bool to_mmx = m == X86_MN_CVTPS2PI || m == X86_MN_CVTTPS2PI || m == X86_MN_CVTPD2PI ||
                   m == X86_MN_CVTTPD2PI;
 
-    if (mmx && (env->fpus & 0x80) && (env->cr[0] & CR0_NE)) {
-        x86_raise_exception(env, EXCP_MF, ra);
+    if (mmx) {
+        x86_fpu_check_pending(env, ra);
     }
     memcpy(&r, (uint8_t *)env + dst_off, to_mmx ? 8 : 16);
     sse_status(env, &st);

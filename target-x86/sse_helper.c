@@ -294,14 +294,12 @@ void helper_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off
 
 /*
  * Entry into MMX mode before an MMX instruction (SDM Vol.1 9.5.1, 9.6):
- * a pending unmasked x87 exception raises #MF first; then TOP = 0 and
- * every tag is valid.
+ * a pending unmasked x87 exception is reported first (#MF, or FERR# with
+ * CR0.NE clear: x86_fpu_check_pending); then TOP = 0 and every tag is valid.
  */
 void helper_mmx_enter(X86CPUState *env)
 {
-    if ((env->fpus & 0x80) && (env->cr[0] & CR0_NE)) {
-        x86_raise_exception(env, EXCP_MF, TCG_GETPC());
-    }
+    x86_fpu_check_pending(env, TCG_GETPC());
     env->fpstt = 0;
     memset(env->fptags, 0, sizeof(env->fptags));
 }

@@ -168,6 +168,11 @@ static void store_xmm(DisasContext *s, const X86Operand *op, intptr_t off, unsig
     tcg_gen_qemu_st_i64(lo, addr, s->mmu_idx, size == 4 ? MO_UL : MO_UQ);
 }
 
+void gen_sse_load_m128(DisasContext *s, const X86Operand *op, intptr_t off, bool aligned)
+{
+    load_xmm(s, op, off, 16, aligned);
+}
+
 static void copy_q(intptr_t dst, intptr_t src)
 {
     TCGv_i64 t = tmp64();
@@ -603,6 +608,9 @@ bool translate_sse(DisasContext *s)
 
     if (uses_mmx(s) && !is_cvt_mmx(m)) {
         return translate_mmx(s, m);
+    }
+    if (translate_sse42(s)) {
+        return true;
     }
     if (!is_sse_mnemonic(m) && !is_cvt_mmx(m)) {
         return false;

@@ -129,6 +129,11 @@ bool translate_string(DisasContext *s);
 bool translate_system(DisasContext *s);
 bool translate_fpu(DisasContext *s);
 bool translate_sse(DisasContext *s);
+/* SSE4.2 (translate-sse42.c); translate_sse calls it first. */
+bool translate_sse42(DisasContext *s);
+/* Loads the 16-byte memory operand op into the XMMReg at env offset off
+ * (#GP(0) first when aligned and the address is not 16-byte aligned). */
+void gen_sse_load_m128(DisasContext *s, const X86Operand *op, intptr_t off, bool aligned);
 
 /* Defines hi_NAME, the call descriptor of helper_NAME (i64 result if ret). */
 #define HELPER(nm, fl, ret) \

@@ -24,7 +24,7 @@ vireo=$root/build/vireo
 tmo=${GUEST_TIMEOUT:-20}
 budget=${GUEST_BUDGET:-100}     # seconds; later runs are skipped past it
 started=$(date +%s)
-guests="hello realmode pmode32 longmode uart-irq pit-pic rtc-pic apic-ioapic reset92 gdbtarget paging segments vme"
+guests="hello realmode pmode32 longmode uart-irq pit-pic rtc-pic apic-ioapic reset92 gdbtarget paging segments vme ferr-irq13"
 [ $# -gt 0 ] && guests="$*"     # e.g. sh tests/check-guests.sh pmode32 longmode
 qemu=qemu-system-x86_64
 

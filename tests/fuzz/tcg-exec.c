@@ -189,6 +189,7 @@ uint32_t tcg_exec_guest_features(void)
     f |= (c & (1u << 23)) ? INSN_FEAT_POPCNT : 0;          /* POPCNT */
     f |= (c & (1u << 9)) ? INSN_FEAT_SSSE3 : 0;            /* SSSE3 */
     f |= (c & (1u << 19)) ? INSN_FEAT_SSE41 : 0;           /* SSE4.1 */
+    f |= (c & (1u << 20)) ? INSN_FEAT_SSE42 : 0;           /* SSE4_2 */
     if (env->cpuid_level >= 7) {
         x86_cpuid(env, 7, 0, &a, &b, &c, &d);
         f |= (b & (1u << 3)) ? INSN_FEAT_TZCNT : 0;        /* BMI1 */
