@@ -60,12 +60,7 @@ static inline unsigned x86_desc_dpl(uint32_t e2)
     return (e2 >> DESC_DPL_SHIFT) & 3;
 }
 
-/* Code segment type bit (type bit 3) of a non-system descriptor. */
-#define DESC_CS_MASK (1u << 11)
-#define DESC_C_MASK  (1u << 10)  /* code: conforming */
-#define DESC_E_MASK  (1u << 10)  /* data: expand-down */
-#define DESC_R_MASK  (1u << 9)   /* code: readable */
-#define DESC_W_MASK  (1u << 9)   /* data: writable */
+/* The type bits of non-system descriptors (DESC_CS_MASK..) are in cpu.h. */
 
 /* Reads the 8-byte descriptor for selector from the GDT or LDT:
  * 0, or -1 when the selector is beyond the table limit. */
