@@ -838,13 +838,15 @@ static void disas_init(DisasContext *s, X86CPUState *env, TranslationBlock *tb)
 
 /*
  * SDM Vol.3 5.3: every byte of an instruction must lie within the CS limit,
- * else #GP(0) at that instruction. Checked at run time (the limit is not
- * part of the block key) and only when a segment is not flat
- * (X86_TB_FLAG_SEGCHK, which a CS limit below 4 GiB sets); never in 64-bit
- * mode. The bytes were already read by the translator, so an instruction
- * past the limit on an unmapped page raises #PF rather than #GP.
+ * else #GP(0) at that instruction; last is the offset in CS of its last
+ * byte. Checked at run time (the limit is not part of the block key) and
+ * only when a segment is not flat (X86_TB_FLAG_SEGCHK, which a CS limit
+ * below 4 GiB sets); never in 64-bit mode. The limit check comes before
+ * the page walk: a fetch that faulted at translation time is checked
+ * against the limit first (decode_one), so an instruction running past
+ * the limit onto an unmapped page raises #GP, not #PF.
  */
-static void gen_fetch_limit_check(DisasContext *s)
+static void gen_fetch_limit_check(DisasContext *s, uint64_t last)
 {
     TCGv_i64 lim;
     TCGLabel *ok;
@@ -856,7 +858,7 @@ static void gen_fetch_limit_check(DisasContext *s)
     ok = gen_new_label();
     gen_update_cc_op(s);
     tcg_gen_ld32u_i64(lim, tcg_env, offsetof(X86CPUState, segs[R_CS].limit));
-    tcg_gen_brcondi_i64(TCG_COND_GEU, lim, (int64_t)(s->next_eip - 1), ok);
+    tcg_gen_brcondi_i64(TCG_COND_GEU, lim, (int64_t)last, ok);
     gen_helper(&hi_raise_exception_err, NULL, 2, const64(EXCP_GP), const64(0));
     tcg_gen_set_label(ok);
 }
@@ -878,6 +880,7 @@ static bool decode_one(DisasContext *s, FetchState *fs)
             return false;
         }
         tcg_gen_insn_start(s->eip, s->cc_op);
+        gen_fetch_limit_check(s, (uint32_t)(fs->fault_va - s->cs_base));
         gen_helper(&hi_fetch_fault, NULL, 1, const64(fs->fault_va));
         s->is_jmp = DISAS_NORETURN;
         s->insn.len = 1;
@@ -887,7 +890,7 @@ static bool decode_one(DisasContext *s, FetchState *fs)
     tcg_gen_insn_start(s->eip, s->cc_op);
     s->num_insns++;
     s->next_eip = s->eip + s->insn.len;
-    gen_fetch_limit_check(s);
+    gen_fetch_limit_check(s, s->next_eip - 1);
     if (r == X86_DECODE_UD) {
         log_mask(LOG_GUEST_ERRORS, "x86: invalid opcode at %" PRIx64 "\n", s->pc);
         gen_exception(s, EXCP_UD);

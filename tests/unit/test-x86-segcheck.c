@@ -1,0 +1,285 @@
+/*
+ * test-x86-segcheck.c: the segment checks of the software CPU's data
+ * accesses and instruction fetches, on both backends: segment types (a
+ * write through read-only data or through a code segment, a read of an
+ * execute-only code segment), null selectors in DS/ES/FS/GS, FS and GS
+ * limits on their own, the order of the CS limit check and the page walk
+ * on a fetch, the block flags that turn the checks on (and leave flat
+ * code without them), and task switches through 16-bit TSSs. Machine
+ * code is given as bytes with the assembly in a comment; exceptions land
+ * in the harness's per-vector stubs.
+ */
+#include "test-x86-translate-harness.h"
+
+#define RUN(...) do { static const uint8_t c_[] = { __VA_ARGS__ }; \
+                      assert_int_equal(h_run(c_, sizeof(c_)), EXCP_HLT); } while (0)
+
+/* Read-only data (type 1) and execute-only code (type 9), flat, 32-bit. */
+#define RO_DATA_FLAGS ((H_DATA32_FLAGS & ~DESC_TYPE_MASK) | (1u << DESC_TYPE_SHIFT))
+#define XO_CODE_FLAGS ((H_CODE32_FLAGS & ~DESC_TYPE_MASK) | (9u << DESC_TYPE_SHIFT))
+
+/* The error code and EIP the CPU pushed for the stub's exception. */
+static uint32_t stub_err(void) { return h_get32(h.env->regs[R_ESP] + 4); }
+static uint32_t stub_eip(void) { return h_get32(h.env->regs[R_ESP] + 8); }
+
+static uint32_t tb_flags_now(void)
+{
+    uint64_t pc, cs_base;
+    uint32_t flags;
+
+    x86_get_tb_cpu_state(h.env, &pc, &cs_base, &flags);
+    return flags;
+}
+
+static void assert_gp0_at(uint32_t eip)
+{
+    assert_int_equal(h_stub_vector(), EXCP_GP);
+    assert_int_equal(stub_err(), 0);
+    assert_int_equal(stub_eip(), eip);
+}
+
+/* SDM Vol.3 5.5 / MOV: a write through a read-only data segment is #GP(0);
+ * the read before it works and memory keeps its value. */
+static void test_write_through_read_only_ds_raises_gp_and_leaves_memory(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_DS, 0x10, 0, 0xffffffff, RO_DATA_FLAGS);
+    h_put32(H_DATA, 0x1234);
+    env->regs[R_EAX] = 0;
+    /* mov eax, [H_DATA]; mov [H_DATA], ecx */
+    RUN(0xa1, 0x00, 0x00, 0x20, 0x00, 0x89, 0x0d, 0x00, 0x00, 0x20, 0x00);
+    assert_gp0_at(H_CODE + 5);
+    assert_int_equal(env->regs[R_EAX], 0x1234);
+    assert_int_equal(h_get32(H_DATA), 0x1234);
+}
+
+/* A read-modify-write (ADD m32, r32) through read-only data: #GP(0),
+ * neither memory nor the flags change. */
+static void test_rmw_add_through_read_only_ds_raises_gp_and_changes_nothing(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_DS, 0x10, 0, 0xffffffff, RO_DATA_FLAGS);
+    h_put32(H_DATA, 5);
+    env->regs[R_EAX] = 0xffffffff;
+    /* add [H_DATA], eax */
+    RUN(0x01, 0x05, 0x00, 0x00, 0x20, 0x00);
+    assert_gp0_at(H_CODE);
+    assert_int_equal(h_get32(H_DATA), 5);
+}
+
+/* MOVSB reads DS:ESI and writes ES:EDI: a read-only ES faults on the
+ * write with ESI, EDI and ECX unchanged; a read-only DS does not matter. */
+static void test_movs_to_read_only_es_faults_and_from_read_only_ds_works(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_DS, 0x10, 0, 0xffffffff, RO_DATA_FLAGS);
+    h_put32(H_DATA, 0x44434241);
+    env->regs[R_ESI] = H_DATA;
+    env->regs[R_EDI] = H_DATA + 0x100;
+    env->regs[R_ECX] = 4;
+    RUN(0xfc, 0xf3, 0xa4);                       /* cld; rep movsb */
+    assert_int_equal(h_get32(H_DATA + 0x100), 0x44434241);
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_ES, 0x10, 0, 0xffffffff, RO_DATA_FLAGS);
+    env->regs[R_ESI] = H_DATA;
+    env->regs[R_EDI] = H_DATA + 0x200;
+    env->regs[R_ECX] = 4;
+    RUN(0xfc, 0xf3, 0xa4);
+    assert_gp0_at(H_CODE + 1);
+    assert_int_equal(env->regs[R_ECX], 4);
+    assert_int_equal(env->regs[R_EDI], H_DATA + 0x200);
+    assert_int_equal(h_get32(H_DATA + 0x200), 0);
+}
+
+/* SDM Vol.3 5.5: code segments are never writable, even flat ones, and
+ * with no other segment that is not flat. */
+static void test_write_with_cs_override_raises_gp_in_flat_mode(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    assert_int_equal(tb_flags_now() & (HF_SEGCHK_MASK | HF_SEGCHK_FS_MASK | HF_SEGCHK_GS_MASK),
+                     0);
+    env->regs[R_EAX] = 0x77;
+    /* mov eax, cs:[H_DATA] (readable code: fine); mov cs:[H_DATA], eax */
+    h_put32(H_DATA, 0x99);
+    RUN(0x2e, 0xa1, 0x00, 0x00, 0x20, 0x00, 0x2e, 0xa3, 0x00, 0x00, 0x20, 0x00);
+    assert_gp0_at(H_CODE + 6);
+    assert_int_equal(env->regs[R_EAX], 0x99);
+    assert_int_equal(h_get32(H_DATA), 0x99);
+}
+
+/* A read through an execute-only code segment is #GP(0); fetching from
+ * it is fine (SDM Vol.3 5.5). */
+static void test_read_through_execute_only_cs_raises_gp(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_CS, 0x08, 0, 0xffffffff, XO_CODE_FLAGS);
+    assert_true(tb_flags_now() & HF_SEGCHK_MASK);
+    env->regs[R_EBX] = 0;
+    /* inc ebx; mov eax, cs:[H_DATA] */
+    RUN(0x43, 0x2e, 0xa1, 0x00, 0x00, 0x20, 0x00);
+    assert_gp0_at(H_CODE + 1);
+    assert_int_equal(env->regs[R_EBX], 1);
+}
+
+/* SDM Vol.3 5.4.1: an access through DS, ES, FS or GS holding a null
+ * selector is #GP(0) in protected mode; 64-bit mode does not check. */
+static void test_null_selector_access_raises_gp_except_in_64bit_mode(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_DS, 0, 0, 0, 0);
+    RUN(0xa1, 0x00, 0x00, 0x20, 0x00);           /* mov eax, [H_DATA] */
+    assert_gp0_at(H_CODE);
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_FS, 0, 0, 0, 0);
+    assert_int_equal(tb_flags_now() & (HF_SEGCHK_MASK | HF_SEGCHK_FS_MASK | HF_SEGCHK_GS_MASK),
+                     HF_SEGCHK_FS_MASK);
+    h_put32(H_DATA, 0x5150);
+    /* mov eax, [H_DATA] (DS flat: fine); mov eax, fs:[H_DATA] */
+    RUN(0xa1, 0x00, 0x00, 0x20, 0x00, 0x64, 0xa1, 0x00, 0x00, 0x20, 0x00);
+    assert_gp0_at(H_CODE + 5);
+    assert_int_equal(env->regs[R_EAX], 0x5150);
+    /* 64-bit mode: a null DS and GS are usable */
+    h_mode_long64();
+    x86_seg_load_cache(env, R_DS, 0, 0, 0, 0);
+    x86_seg_load_cache(env, R_GS, 0, 0, 0, 0);
+    assert_int_equal(tb_flags_now() & (HF_SEGCHK_MASK | HF_SEGCHK_FS_MASK | HF_SEGCHK_GS_MASK),
+                     0);
+    /* mov eax, [H_DATA]; mov ebx, gs:[H_DATA] (ModRM absolute disp32 via SIB) */
+    RUN(0x8b, 0x04, 0x25, 0x00, 0x00, 0x20, 0x00, 0x65, 0x8b, 0x1c, 0x25, 0x00, 0x00, 0x20, 0x00);
+    assert_int_equal(env->regs[R_EAX], 0x5150);
+    assert_int_equal(env->regs[R_EBX], 0x5150);
+}
+
+/* SDM Vol.3 5.3: a limit on FS (or GS) alone is enforced. */
+static void test_small_fs_and_gs_limits_alone_are_checked(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_FS, 0x10, H_DATA, 0xff, H_DATA32_FLAGS);
+    assert_int_equal(tb_flags_now() & (HF_SEGCHK_MASK | HF_SEGCHK_FS_MASK | HF_SEGCHK_GS_MASK),
+                     HF_SEGCHK_FS_MASK);
+    h_put32(H_DATA + 0xfc, 0xf5f5);
+    /* mov eax, fs:[0xfc]; mov eax, fs:[0xfd] */
+    RUN(0x64, 0xa1, 0xfc, 0, 0, 0, 0x64, 0xa1, 0xfd, 0, 0, 0);
+    assert_gp0_at(H_CODE + 6);
+    assert_int_equal(env->regs[R_EAX], 0xf5f5);
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_GS, 0x10, H_DATA, 0xff, H_DATA32_FLAGS);
+    /* mov gs:[0x100], eax */
+    RUN(0x65, 0xa3, 0x00, 0x01, 0, 0);
+    assert_gp0_at(H_CODE);
+}
+
+/* PUSH writes SS, POP reads it: a read-only SS (only reachable through a
+ * stale cache: loads refuse it) faults with #SS(0), whose delivery on the
+ * same stack faults again, ending in a triple fault. */
+static void test_push_through_read_only_ss_raises_ss(void **state)
+{
+    X86CPUState *env = h.env;
+    static const uint8_t push[] = { 0x50 };
+
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_SS, 0x10, 0, 0xffffffff, RO_DATA_FLAGS);
+    assert_int_equal(h_run(push, sizeof(push)), EXCP_SHUTDOWN);
+}
+
+/* SGDT writes six bytes: through read-only DS it faults; LGDT reads. */
+static void test_sgdt_through_read_only_ds_raises_gp(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_DS, 0x10, 0, 0xffffffff, RO_DATA_FLAGS);
+    RUN(0x0f, 0x01, 0x05, 0x00, 0x00, 0x20, 0x00);    /* sgdt [H_DATA] */
+    assert_gp0_at(H_CODE);
+    assert_int_equal(h_get32(H_DATA), 0);
+}
+
+/* x87 stores write, loads read: FSTP m32 through read-only DS is #GP(0)
+ * with the register stack untouched; FLD m32 works. */
+static void test_fstp_through_read_only_ds_raises_gp(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_DS, 0x10, 0, 0xffffffff, RO_DATA_FLAGS);
+    h_put32(H_DATA, 0x3f800000);                    /* 1.0f */
+    /* fninit; fld dword [H_DATA]; fstp dword [H_DATA + 4] */
+    RUN(0xdb, 0xe3, 0xd9, 0x05, 0x00, 0x00, 0x20, 0x00, 0xd9, 0x1d, 0x04, 0x00, 0x20, 0x00);
+    assert_gp0_at(H_CODE + 8);
+    assert_int_equal(h_get32(H_DATA + 4), 0);
+}
+
+/* Identity-maps the first 4 MiB with 4K pages except the page at hole. */
+static void map_all_but(uint32_t hole)
+{
+    X86CPUState *env = h.env;
+
+    h_put32(0x10000, 0x11000 | 3);
+    for (uint32_t i = 0; i < 1024; i++) {
+        h_put32(0x11000 + i * 4, i * 4096 == hole ? 0 : (i * 4096) | 3);
+    }
+    env->cr[3] = 0x10000;
+    env->cr[0] |= CR0_PG;
+    x86_update_hflags(env);
+    tlb_flush(&env->tlb);
+}
+
+/* SDM Vol.3 5.3 and 6.15 (#GP before #PF): an instruction that crosses the
+ * CS limit onto a not-present page raises #GP(0), not #PF; with a 4 GiB
+ * limit the same instruction raises #PF on the second page. */
+static void test_fetch_past_cs_limit_onto_unmapped_page_raises_gp_not_pf(void **state)
+{
+    X86CPUState *env = h.env;
+    static const uint8_t mov_head[] = { 0xb8, 0x01, 0x02 };   /* mov eax, imm32 (cut) */
+    const uint32_t at = H_CODE + 0xffd;
+
+    h_mode_flat32();
+    map_all_but(H_CODE + 0x1000);
+    h_put(at, mov_head, sizeof(mov_head));
+    env->cr[2] = 0;
+    x86_seg_load_cache(env, R_CS, 0x08, 0, H_CODE + 0xfff, H_CODE32_FLAGS);
+    tb_flush();
+    env->rip = at;
+    assert_int_equal(h_exec_hlt(), EXCP_HLT);
+    assert_gp0_at(at);
+    assert_int_equal(env->cr[2], 0);
+    h_mode_flat32();
+    map_all_but(H_CODE + 0x1000);
+    tb_flush();
+    env->rip = at;
+    assert_int_equal(h_exec_hlt(), EXCP_HLT);
+    assert_int_equal(h_stub_vector(), EXCP_PF);
+    assert_int_equal(env->cr[2], H_CODE + 0x1000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        BOTH_BACKENDS(test_write_through_read_only_ds_raises_gp_and_leaves_memory),
+        BOTH_BACKENDS(test_rmw_add_through_read_only_ds_raises_gp_and_changes_nothing),
+        BOTH_BACKENDS(test_movs_to_read_only_es_faults_and_from_read_only_ds_works),
+        BOTH_BACKENDS(test_write_with_cs_override_raises_gp_in_flat_mode),
+        BOTH_BACKENDS(test_read_through_execute_only_cs_raises_gp),
+        BOTH_BACKENDS(test_null_selector_access_raises_gp_except_in_64bit_mode),
+        BOTH_BACKENDS(test_small_fs_and_gs_limits_alone_are_checked),
+        BOTH_BACKENDS(test_push_through_read_only_ss_raises_ss),
+        BOTH_BACKENDS(test_sgdt_through_read_only_ds_raises_gp),
+        BOTH_BACKENDS(test_fstp_through_read_only_ds_raises_gp),
+        BOTH_BACKENDS(test_fetch_past_cs_limit_onto_unmapped_page_raises_gp_not_pf),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
