@@ -11,6 +11,14 @@
  */
 #include "test-x86-translate-harness.h"
 
+#define SNIPPET(name, mode, body) \
+    extern const uint8_t name##_start[], name##_end[]; \
+    __asm__(".pushsection .rodata\n" mode "\n" #name "_start:\n" body "\n" \
+            #name "_end:\n.code64\n.popsection\n")
+
+#define RUN_SNIPPET(name) \
+    assert_int_equal(h_run(name##_start, (size_t)(name##_end - name##_start)), EXCP_HLT)
+
 #define RUN(...) do { static const uint8_t c_[] = { __VA_ARGS__ }; \
                       assert_int_equal(h_run(c_, sizeof(c_)), EXCP_HLT); } while (0)
 
@@ -266,6 +274,65 @@ static void test_fetch_past_cs_limit_onto_unmapped_page_raises_gp_not_pf(void **
     assert_int_equal(env->cr[2], H_CODE + 0x1000);
 }
 
+static uint32_t h_get16(uint64_t addr) { return h_get32(addr) & 0xffff; }
+
+/* Task A (32-bit TSS 0x28) calls task B (16-bit TSS 0x38, 16-bit code 0x40
+ * based at H_CODE, 16-bit data 0x48 based at 0x2e0000); B stores its BX,
+ * reads FS and TR and returns with IRET (NT set by the CALL). */
+SNIPPET(snip_t16, ".code32",
+        "mov $0x1111, %ebx\n"
+        "lcall $0x38, $0\n"
+        "mov %ebx, 0x200000\n"
+        "jmp 1f\n"
+        ".code16\n"
+        ".globl snip_t16_b\n"
+        "snip_t16_b:\n"
+        "mov %bx, %ax\n"
+        "mov %ax, 0x10\n"
+        "mov %fs, %cx\n"
+        "str %dx\n"
+        "iret\n"
+        ".code32\n"
+        "1:");
+extern const uint8_t snip_t16_b[];
+
+/* SDM Vol.3 7.6: a CALL to a 16-bit TSS loads IP, FLAGS, the word
+ * registers and ES/CS/SS/DS/LDT from the 286 layout (FS and GS become
+ * null, the upper register halves all ones); IRET with NT returns, saving
+ * B's state in the 16-bit layout and freeing B. */
+static void test_call_to_16bit_tss_switches_and_iret_returns(void **state)
+{
+    X86CPUState *env = h.env;
+    const uint32_t b = 0x5100;
+
+    h_mode_flat32();
+    h_gdt_entry(5, 0x5000, 103, DESC_P_MASK | (11u << DESC_TYPE_SHIFT));   /* A: busy */
+    h_gdt_entry(7, b, 43, DESC_P_MASK | (1u << DESC_TYPE_SHIFT));         /* B: 286 TSS */
+    h_gdt_entry(8, H_CODE, 0xffff, DESC_P_MASK | DESC_S_MASK | (0xbu << DESC_TYPE_SHIFT));
+    h_gdt_entry(9, 0x2e0000, 0xffff, DESC_P_MASK | DESC_S_MASK | (0x3u << DESC_TYPE_SHIFT));
+    env->gdt.limit = 10 * 8 - 1;
+    env->tr = (SegmentCache){ 0x28, 0x5000, 103, DESC_P_MASK | (11u << DESC_TYPE_SHIFT) };
+    h_put32(b + 0x0e, (uint32_t)(snip_t16_b - snip_t16_start) | (2u << 16));  /* IP, FLAGS */
+    h_put32(b + 0x18, 0x2222 | (0xf000u << 16));                            /* BX, SP */
+    h_put32(b + 0x22, 0x48 | (0x40u << 16));                                 /* ES, CS */
+    h_put32(b + 0x26, 0x48 | (0x48u << 16));                                 /* SS, DS */
+    env->regs[R_EAX] = 0xa0a0;
+    RUN_SNIPPET(snip_t16);
+    assert_int_equal(env->regs[R_EBX], 0x1111);          /* A's state is back */
+    assert_int_equal(env->regs[R_EAX], 0xa0a0);
+    assert_int_equal(h_get32(0x200000), 0x1111);
+    assert_int_equal(h_get16(0x2e0010), 0x2222);         /* B ran with its BX */
+    assert_int_equal(h_get16(b + 0x12), 0x2222);         /* B's AX saved at 0x12 */
+    assert_int_equal(h_get16(b + 0x14), 0);              /* CX = FS: null */
+    assert_int_equal(h_get16(b + 0x16), 0x38);           /* DX = TR inside B */
+    assert_int_equal(h_get16(b + 0x1a), 0xf000);         /* SP */
+    assert_int_equal(h_get16(b), 0x28);                  /* back link */
+    assert_false(h_get16(b + 0x10) & NT_MASK);           /* IRET cleared NT */
+    assert_int_equal(h_get16(b + 0x0e), (uint32_t)(snip_t16_end - snip_t16_start));
+    assert_int_equal((h_get32(H_GDT + 7 * 8 + 4) >> DESC_TYPE_SHIFT) & 15, 1);  /* B free */
+    assert_int_equal(env->tr.selector, 0x28);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +347,7 @@ int main(void)
         BOTH_BACKENDS(test_sgdt_through_read_only_ds_raises_gp),
         BOTH_BACKENDS(test_fstp_through_read_only_ds_raises_gp),
         BOTH_BACKENDS(test_fetch_past_cs_limit_onto_unmapped_page_raises_gp_not_pf),
+        BOTH_BACKENDS(test_call_to_16bit_tss_switches_and_iret_returns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
