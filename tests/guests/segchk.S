@@ -45,12 +45,8 @@
     .text
     .globl main
 main:
-    sgdt old_gdt
-    mov old_gdt + 2, %esi
     mov $my_gdt, %edi
-    mov $12, %ecx                   /* the runtime's six descriptors */
-    cld
-    rep movsl
+    call copy_gdt
     lgdt my_gdt_desc
     mov $12, %eax
     mov $raw_ss, %edx
@@ -122,7 +118,7 @@ xo_back:
     PROBE "GS limit 0xfff: byte write at 0x1000", movb $6, %gs:0x1000
 
     call fetch_order
-    lgdt old_gdt
+    lgdt gdt_desc
     PRINT "segchk: done\n"
     xor %eax, %eax
     ret
@@ -298,9 +294,6 @@ my_gdt_end:
 my_gdt_desc:
     .word my_gdt_end - my_gdt - 1
     .long my_gdt
-old_gdt:
-    .word 0
-    .long 0
 idt_ptr:
     .word 0
     .long 0

@@ -30,12 +30,8 @@ main:
     mov $13, %eax
     mov $on_gp, %edx
     call set_handler
-    sgdt old_gdt
-    mov old_gdt + 2, %esi
     mov $my_gdt, %edi
-    mov $12, %ecx                   /* the runtime's six descriptors */
-    cld
-    rep movsl
+    call copy_gdt
     lgdt my_gdt_desc
     PRINT "segments: GDT with expand-down descriptors loaded\n"
 
@@ -97,7 +93,7 @@ resume5:
     PRINT "segments: MOV past the CS limit: "
     call report_gp
     PRINT "segments: CS limit run done\n"
-    lgdt old_gdt
+    lgdt gdt_desc
     PRINT "segments: ok\n"
     xor %eax, %eax
     ret
@@ -162,9 +158,6 @@ my_gdt_end:
 my_gdt_desc:
     .word my_gdt_end - my_gdt - 1
     .long my_gdt
-old_gdt:
-    .word 0
-    .long 0
 gp_resume:
     .long 0
 gp_count:

@@ -170,12 +170,8 @@ make_desc:
 
 /* The runtime's GDT plus A's and B's TSS, B's segments and the call gate. */
 build_gdt:
-    sgdt old_gdt
-    mov old_gdt + 2, %esi
     mov $my_gdt, %edi
-    mov $12, %ecx
-    cld
-    rep movsl
+    call copy_gdt
     lea my_gdt + SEL_TSSA, %edi
     mov $tss_a, %eax
     mov $103, %ebx
@@ -268,24 +264,21 @@ g16:
     mov %ax, DATA16(g_cs)
     lret
 
-/* 16-bit trap and interrupt gate handlers: record FLAGS inside and the
- * pushed CS. */
+/* GATE16_HANDLER flags, cs: a 16-bit gate's handler that records FLAGS
+ * inside it and the pushed CS. */
+.macro GATE16_HANDLER flags, cs
+    pushf
+    pop %ax
+    mov %ax, DATA16(\flags)
+    mov %sp, %bp
+    mov 2(%bp), %ax
+    mov %ax, DATA16(\cs)
+    iret
+.endm
 i16_trap:
-    pushf
-    pop %ax
-    mov %ax, DATA16(t_flags)
-    mov %sp, %bp
-    mov 2(%bp), %ax
-    mov %ax, DATA16(t_cs)
-    iret
+    GATE16_HANDLER t_flags, t_cs
 i16_int:
-    pushf
-    pop %ax
-    mov %ax, DATA16(i_flags)
-    mov %sp, %bp
-    mov 2(%bp), %ax
-    mov %ax, DATA16(i_cs)
-    iret
+    GATE16_HANDLER i_flags, i_cs
     .code32
 
     .data
@@ -296,9 +289,6 @@ my_gdt_end:
 my_gdt_desc:
     .word my_gdt_end - my_gdt - 1
     .long my_gdt
-old_gdt:
-    .word 0
-    .long 0
 idt_ptr:
     .word 0
     .long 0

@@ -276,6 +276,27 @@ static void test_fetch_past_cs_limit_onto_unmapped_page_raises_gp_not_pf(void **
 
 static uint32_t h_get16(uint64_t addr) { return h_get32(addr) & 0xffff; }
 
+/* The GDT of the 16-bit task tests: A's 32-bit TSS (busy, 0x28), B's
+ * 16-bit TSS of limit b_limit (0x38), B's 16-bit code (0x40, base H_CODE)
+ * and data (0x48, base 0x2e0000); B starts at b_ip with SP 0xf000. */
+static void setup_16bit_task(uint32_t b_limit, uint32_t b_ip)
+{
+    X86CPUState *env = h.env;
+    const uint32_t b = 0x5100;
+
+    h_mode_flat32();
+    h_gdt_entry(5, 0x5000, 103, DESC_P_MASK | (11u << DESC_TYPE_SHIFT));
+    h_gdt_entry(7, b, b_limit, DESC_P_MASK | (1u << DESC_TYPE_SHIFT));
+    h_gdt_entry(8, H_CODE, 0xffff, DESC_P_MASK | DESC_S_MASK | (0xbu << DESC_TYPE_SHIFT));
+    h_gdt_entry(9, 0x2e0000, 0xffff, DESC_P_MASK | DESC_S_MASK | (0x3u << DESC_TYPE_SHIFT));
+    env->gdt.limit = 10 * 8 - 1;
+    env->tr = (SegmentCache){ 0x28, 0x5000, 103, DESC_P_MASK | (11u << DESC_TYPE_SHIFT) };
+    h_put32(b + 0x0e, b_ip | (2u << 16));                  /* IP, FLAGS */
+    h_put32(b + 0x18, 0x2222 | (0xf000u << 16));           /* BX, SP */
+    h_put32(b + 0x22, 0x48 | (0x40u << 16));               /* ES, CS */
+    h_put32(b + 0x26, 0x48 | (0x48u << 16));               /* SS, DS */
+}
+
 /* Task A (32-bit TSS 0x28) calls task B (16-bit TSS 0x38, 16-bit code 0x40
  * based at H_CODE, 16-bit data 0x48 based at 0x2e0000); B stores its BX,
  * reads FS and TR and returns with IRET (NT set by the CALL). */
@@ -305,17 +326,7 @@ static void test_call_to_16bit_tss_switches_and_iret_returns(void **state)
     X86CPUState *env = h.env;
     const uint32_t b = 0x5100;
 
-    h_mode_flat32();
-    h_gdt_entry(5, 0x5000, 103, DESC_P_MASK | (11u << DESC_TYPE_SHIFT));   /* A: busy */
-    h_gdt_entry(7, b, 43, DESC_P_MASK | (1u << DESC_TYPE_SHIFT));         /* B: 286 TSS */
-    h_gdt_entry(8, H_CODE, 0xffff, DESC_P_MASK | DESC_S_MASK | (0xbu << DESC_TYPE_SHIFT));
-    h_gdt_entry(9, 0x2e0000, 0xffff, DESC_P_MASK | DESC_S_MASK | (0x3u << DESC_TYPE_SHIFT));
-    env->gdt.limit = 10 * 8 - 1;
-    env->tr = (SegmentCache){ 0x28, 0x5000, 103, DESC_P_MASK | (11u << DESC_TYPE_SHIFT) };
-    h_put32(b + 0x0e, (uint32_t)(snip_t16_b - snip_t16_start) | (2u << 16));  /* IP, FLAGS */
-    h_put32(b + 0x18, 0x2222 | (0xf000u << 16));                            /* BX, SP */
-    h_put32(b + 0x22, 0x48 | (0x40u << 16));                                 /* ES, CS */
-    h_put32(b + 0x26, 0x48 | (0x48u << 16));                                 /* SS, DS */
+    setup_16bit_task(43, (uint32_t)(snip_t16_b - snip_t16_start));
     env->regs[R_EAX] = 0xa0a0;
     RUN_SNIPPET(snip_t16);
     assert_int_equal(env->regs[R_EBX], 0x1111);          /* A's state is back */
@@ -333,6 +344,41 @@ static void test_call_to_16bit_tss_switches_and_iret_returns(void **state)
     assert_int_equal(env->tr.selector, 0x28);
 }
 
+/* SDM Vol.3 7.2.2: a 16-bit TSS whose limit is below 0x2B is #TS(sel). */
+static void test_call_to_16bit_tss_below_its_minimum_limit_raises_ts(void **state)
+{
+    setup_16bit_task(42, 0);
+    RUN(0x9a, 0, 0, 0, 0, 0x38, 0);                        /* call 0x38:0 */
+    assert_int_equal(h_stub_vector(), EXCP_TS);
+    assert_int_equal(stub_err(), 0x38);
+    assert_int_equal(stub_eip(), H_CODE);
+    assert_int_equal(h.env->tr.selector, 0x28);
+}
+
+/* SDM Vol.3 6.12.2: a fault through a task gate to a 16-bit TSS switches
+ * tasks as a CALL does (NT, back link) and pushes the error code on the
+ * new task's stack as a word. */
+static void test_fault_through_task_gate_to_16bit_tss_pushes_a_word_error_code(void **state)
+{
+    X86CPUState *env = h.env;
+    static const uint8_t b_code[] = { 0x58, 0xa3, 0x10, 0x00 };   /* pop ax; mov [0x10], ax */
+    static const uint8_t hlt = 0xf4;
+
+    setup_16bit_task(43, 0x100);
+    h_put(H_CODE + 0x100, b_code, sizeof(b_code));
+    h_put(H_CODE + 0x100 + sizeof(b_code), &hlt, 1);
+    h_put32(H_IDT + EXCP_GP * 8, 0x38u << 16);                   /* task gate to B */
+    h_put32(H_IDT + EXCP_GP * 8 + 4, DESC_P_MASK | (5u << DESC_TYPE_SHIFT));
+    /* mov ax, 0x7b; mov ds, ax: beyond the GDT limit, #GP(0x78) */
+    RUN(0x66, 0xb8, 0x7b, 0x00, 0x8e, 0xd8);
+    assert_int_equal(env->tr.selector, 0x38);
+    assert_int_equal(h_get16(0x2e0010), 0x78);
+    assert_int_equal(env->regs[R_ESP] & 0xffff, 0xf000);     /* one word pushed, popped */
+    assert_true(env->eflags & NT_MASK);
+    assert_int_equal(h_get16(0x5100), 0x28);
+    assert_int_equal(h_get32(0x5000 + 0x20), H_CODE + 4);    /* A saved at the MOV */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +394,8 @@ int main(void)
         BOTH_BACKENDS(test_fstp_through_read_only_ds_raises_gp),
         BOTH_BACKENDS(test_fetch_past_cs_limit_onto_unmapped_page_raises_gp_not_pf),
         BOTH_BACKENDS(test_call_to_16bit_tss_switches_and_iret_returns),
+        BOTH_BACKENDS(test_call_to_16bit_tss_below_its_minimum_limit_raises_ts),
+        BOTH_BACKENDS(test_fault_through_task_gate_to_16bit_tss_pushes_a_word_error_code),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
