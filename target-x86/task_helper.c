@@ -112,7 +112,7 @@ static void read_new_task(X86CPUState *env, uint64_t base, const TssLayout *l, T
     unsigned mmu = x86_sup_mmu(env);
     uint32_t hi = l->width == 2 ? 0xffff0000u : 0;
 
-    t->cr3 = l->width == 4 ? x86_ld(env, base + TSS_CR3, 4, mmu, ra) : env->cr[3];
+    t->cr3 = l->width == 4 ? x86_ld(env, base + TSS_CR3, 4, mmu, ra) : 0;
     t->eip = x86_ld(env, base + l->eip, l->width, mmu, ra);
     t->eflags = x86_ld(env, base + l->eflags, l->width, mmu, ra);
     for (int i = 0; i < 8; i++) {
@@ -161,7 +161,7 @@ void x86_task_switch(X86CPUState *env, uint32_t sel, uint32_t e1, uint32_t e2,
     /* Commit: from here on faults belong to the new task. */
     env->tr = (SegmentCache){ (uint16_t)sel, base, limit, (e2 & 0x00f0ff00u) | TSS_BUSY };
     env->cr[0] |= CR0_TS;
-    if (env->cr[0] & CR0_PG) {
+    if ((env->cr[0] & CR0_PG) && l->width == 4) {    /* no CR3 in a 16-bit TSS */
         env->cr[3] = t.cr3;
         x86_tlb_flush(env);
     }

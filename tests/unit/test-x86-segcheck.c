@@ -139,6 +139,19 @@ static void test_read_through_execute_only_cs_raises_gp(void **state)
     assert_int_equal(env->regs[R_EBX], 1);
 }
 
+/* Real mode has no type checks (SDM Vol.3 20.1): a write with a CS
+ * override goes to memory; the 64 KiB limit still holds. */
+static void test_real_mode_write_with_cs_override_is_allowed(void **state)
+{
+    static const uint8_t code[] = { 0xb8, 0x34, 0x12, 0x2e, 0xa3, 0x00, 0x01 };
+
+    h_mode_real();
+    /* mov ax, 0x1234; mov cs:[0x100], ax (CS base 0) */
+    assert_int_equal(h_run_at(0x2000, code, sizeof(code)), EXCP_HLT);
+    assert_int_equal(h_stub_vector(), -1);
+    assert_int_equal(h_get32(0x100) & 0xffff, 0x1234);
+}
+
 /* SDM Vol.3 5.4.1: an access through DS, ES, FS or GS holding a null
  * selector is #GP(0) in protected mode; 64-bit mode does not check. */
 static void test_null_selector_access_raises_gp_except_in_64bit_mode(void **state)
@@ -387,6 +400,7 @@ int main(void)
         BOTH_BACKENDS(test_movs_to_read_only_es_faults_and_from_read_only_ds_works),
         BOTH_BACKENDS(test_write_with_cs_override_raises_gp_in_flat_mode),
         BOTH_BACKENDS(test_read_through_execute_only_cs_raises_gp),
+        BOTH_BACKENDS(test_real_mode_write_with_cs_override_is_allowed),
         BOTH_BACKENDS(test_null_selector_access_raises_gp_except_in_64bit_mode),
         BOTH_BACKENDS(test_small_fs_and_gs_limits_alone_are_checked),
         BOTH_BACKENDS(test_push_through_read_only_ss_raises_ss),
