@@ -842,9 +842,10 @@ static void disas_init(DisasContext *s, X86CPUState *env, TranslationBlock *tb)
  * byte. Checked at run time (the limit is not part of the block key) and
  * only when a segment is not flat (X86_TB_FLAG_SEGCHK, which a CS limit
  * below 4 GiB sets); never in 64-bit mode. The limit check comes before
- * the page walk: a fetch that faulted at translation time is checked
- * against the limit first (decode_one), so an instruction running past
- * the limit onto an unmapped page raises #GP, not #PF.
+ * the page walk (SDM Vol.3 Table 6-2 puts a code-segment limit violation
+ * before a code page fault): a fetch that faulted at translation time is
+ * checked against the limit first (decode_one), so an instruction running
+ * past the limit onto an unmapped page raises #GP, not #PF.
  */
 static void gen_fetch_limit_check(DisasContext *s, uint64_t last)
 {

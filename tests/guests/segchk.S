@@ -124,9 +124,10 @@ xo_back:
     ret
 
 /*
- * The CS limit comes before the page walk (SDM Vol.3 5.3; 6.15 lists the
- * #GP(0) for a fetch past the limit): a MOV whose bytes run past the CS
- * limit onto a not-present page is #GP(0) at the MOV. The same MOV with a
+ * The CS limit comes before the page walk (SDM Vol.3 5.3, and Table 6-2
+ * lists a code-segment limit violation before a code page fault): a MOV
+ * whose bytes run past the CS limit onto a not-present page is #GP(0) at
+ * the MOV. The same MOV with a
  * 4 GiB CS limit is #PF on the second page.
  */
 fetch_order:

@@ -259,7 +259,8 @@ static void map_all_but(uint32_t hole)
     tlb_flush(&env->tlb);
 }
 
-/* SDM Vol.3 5.3 and 6.15 (#GP before #PF): an instruction that crosses the
+/* SDM Vol.3 5.3 and Table 6-2 (a code-segment limit violation comes before
+ * a code page fault): an instruction that crosses the
  * CS limit onto a not-present page raises #GP(0), not #PF; with a 4 GiB
  * limit the same instruction raises #PF on the second page. */
 static void test_fetch_past_cs_limit_onto_unmapped_page_raises_gp_not_pf(void **state)
