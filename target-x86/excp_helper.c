@@ -299,8 +299,7 @@ static void do_interrupt_pm32(X86CPUState *env, int vec, bool is_int, int err,
         if (!(se2 & DESC_P_MASK)) {
             x86_raise_exception_err(env, EXCP_SS, new_ss & 0xfffc, 0);
         }
-        st.base = x86_desc_base(se1, se2);
-        st.mask = (se2 & DESC_B_MASK) ? 0xffffffffu : 0xffff;
+        x86_stack_from_desc(&st, new_ss, se1, se2);
         st.sp = new_esp & st.mask;
         st.mmu = x86_sup_mmu(env);
         st.ra = 0;
@@ -382,6 +381,7 @@ static void do_interrupt_lm(X86CPUState *env, int vec, bool is_int, int err,
     }
     st.base = 0;
     st.mask = ~0ULL;
+    st.check = false;
     st.sp = new_rsp & ~15ULL;
     st.mmu = dpl == 3 ? X86_MMU_USER : mmu;
     st.ra = 0;

@@ -217,6 +217,57 @@ static void test_push_through_read_only_ss_raises_ss(void **state)
     assert_int_equal(h_run(push, sizeof(push)), EXCP_SHUTDOWN);
 }
 
+/* SDM Vol.3 5.3 and RET: a far RET whose pops run past the SS limit is
+ * #SS(0), with ESP and CS unchanged; the exception's own pushes, below,
+ * fit. */
+static void test_far_ret_popping_past_the_ss_limit_raises_ss(void **state)
+{
+    X86CPUState *env = h.env;
+    static const uint8_t retf[] = { 0xcb };
+
+    h_mode_flat32();
+    x86_seg_load_cache(env, R_SS, 0x10, 0, H_STACK - 5, H_DATA32_FLAGS & ~DESC_G_MASK);
+    env->regs[R_ESP] = H_STACK - 8;            /* EIP fits, CS is past the limit */
+    h_put32(H_STACK - 8, H_CODE + 0x40);
+    h_put32(H_STACK - 4, 0x08);
+    assert_int_equal(h_run(retf, sizeof(retf)), EXCP_HLT);
+    assert_int_equal(h_stub_vector(), EXCP_SS);
+    assert_int_equal(stub_err(), 0);
+    assert_int_equal(stub_eip(), H_CODE);
+}
+
+/* SDM Vol.3 6.12.1 (INT n): an interrupt with a stack switch whose pushes
+ * run past the new stack's limit is #SS(new SS selector), a fault at the
+ * INT. INT 0x80 from CPL 3 leads to ring 1, whose stack (SS1) is too
+ * small; the #SS itself goes to ring 0 on a good stack. */
+static void test_interrupt_stack_switch_past_the_new_ss_limit_raises_ss_with_selector(void **state)
+{
+    X86CPUState *env = h.env;
+    static const uint8_t int80[] = { 0xcd, 0x80 };
+
+    h_mode_flat32();
+    h_gdt_entry(5, 0x5000, 103, DESC_P_MASK | (11u << DESC_TYPE_SHIFT));
+    /* 0x30: ring-1 stack, base 0x280000, limit 0xfff; 0x38: ring-1 code */
+    h_gdt_entry(6, 0x280000, 0xfff, DESC_P_MASK | DESC_S_MASK | (0x3u << DESC_TYPE_SHIFT) |
+                                     DESC_B_MASK | (1u << DESC_DPL_SHIFT));
+    h_gdt_entry(7, 0, 0xfffff, H_CODE32_FLAGS | (1u << DESC_DPL_SHIFT));
+    env->gdt.limit = 8 * 8 - 1;
+    env->tr = (SegmentCache){ 0x28, 0x5000, 103, DESC_P_MASK | (11u << DESC_TYPE_SHIFT) };
+    h_put32(0x5000 + 4, H_STACK);                  /* ESP0, SS0: flat */
+    h_put32(0x5000 + 8, 0x10);
+    h_put32(0x5000 + 12, 0x1008);                  /* ESP1: room for two dwords */
+    h_put32(0x5000 + 16, 0x31);
+    h_put32(H_IDT + 0x80 * 8, (H_STUBS & 0xffff) | (0x39u << 16));
+    x86_seg_load_cache(env, R_CS, 0x1b, 0, 0xffffffff, H_CODE32_FLAGS | (3u << DESC_DPL_SHIFT));
+    x86_seg_load_cache(env, R_SS, 0x23, 0, 0xffffffff, H_DATA32_FLAGS | (3u << DESC_DPL_SHIFT));
+    env->regs[R_ESP] = 0x2f0000;
+    assert_int_equal(h_run(int80, sizeof(int80)), EXCP_HLT);
+    assert_int_equal(h_stub_vector(), EXCP_SS);
+    assert_int_equal(stub_err(), 0x30);
+    assert_int_equal(stub_eip(), H_CODE);
+    assert_int_equal(h_get32(env->regs[R_ESP] + 12), 0x1b);   /* from CPL 3 */
+}
+
 /* SGDT writes six bytes: through read-only DS it faults; LGDT reads. */
 static void test_sgdt_through_read_only_ds_raises_gp(void **state)
 {
@@ -405,6 +456,8 @@ int main(void)
         BOTH_BACKENDS(test_null_selector_access_raises_gp_except_in_64bit_mode),
         BOTH_BACKENDS(test_small_fs_and_gs_limits_alone_are_checked),
         BOTH_BACKENDS(test_push_through_read_only_ss_raises_ss),
+        BOTH_BACKENDS(test_far_ret_popping_past_the_ss_limit_raises_ss),
+        BOTH_BACKENDS(test_interrupt_stack_switch_past_the_new_ss_limit_raises_ss_with_selector),
         BOTH_BACKENDS(test_sgdt_through_read_only_ds_raises_gp),
         BOTH_BACKENDS(test_fstp_through_read_only_ds_raises_gp),
         BOTH_BACKENDS(test_fetch_past_cs_limit_onto_unmapped_page_raises_gp_not_pf),
