@@ -10,8 +10,9 @@
  * end label.
  *
  * The transcript holds the SDM's answers. QEMU-TCG does not check segment
- * types, null selectors or FS/GS limits on most data accesses, nor the CS
- * limit before a fetch faults on the page walk; the lines where it
+ * types, null selectors or FS/GS limits on most data accesses, nor the SS
+ * limit in a far RET, nor the CS limit before a fetch faults on the page
+ * walk; the lines where it
  * differs are listed, with the reason, in segchk.qemu-diff, which
  * tests/check-guests.sh applies to the QEMU run only.
  */
@@ -22,6 +23,7 @@
 #define SEL_RXCODE  0x40    /* readable code, flat, 32-bit */
 #define SEL_SMALL   0x48    /* writable data, base 0, limit 0xfff */
 #define SEL_LIMCS   0x50    /* code, base 0, limit = the hole page - 1 (built) */
+#define SEL_SMALLSS 0x58    /* stack, base 0, limit = sstack_top - 1 (built) */
 
 /* PROBE "text", instruction: runs the instruction (the access) with the
  * fault handlers armed, restores flat segments, prints the outcome. The
@@ -117,6 +119,7 @@ xo_back:
     LOADSEG %gs, SEL_SMALL
     PROBE "GS limit 0xfff: byte write at 0x1000", movb $6, %gs:0x1000
 
+    call stack_limit
     call fetch_order
     lgdt gdt_desc
     PRINT "segchk: done\n"
@@ -167,6 +170,41 @@ fo_back2:
     mov %cr0, %eax
     and $0x7fffffff, %eax
     mov %eax, %cr0
+    ret
+
+/*
+ * The pops of a far RET are checked against the SS limit (SDM Vol.3 5.3,
+ * RET: #SS(0)): with ESP 4 bytes below the limit, the EIP fits and the CS
+ * does not. (If no fault comes, the RET lands at ss_back anyway.)
+ */
+stack_limit:
+    mov $sstack_top, %eax           /* SEL_SMALLSS: limit sstack_top - 1, 4K granular */
+    shr $12, %eax
+    dec %eax
+    mov %eax, %edx
+    and $0xffff, %eax
+    mov %eax, my_gdt + SEL_SMALLSS
+    and $0xf0000, %edx
+    or $0x00c09200, %edx
+    mov %edx, my_gdt + SEL_SMALLSS + 4
+    movl $ss_back, resume
+    movl $ss_access, access_at
+    movl $0, fault_vec
+    movl $ss_back, sstack_top - 4
+    movl $SEL_CODE32, sstack_top
+    mov %esp, saved_esp
+    mov $SEL_SMALLSS, %ax
+    mov %ax, %ss
+    mov $sstack_top - 4, %esp
+ss_access:
+    lret
+ss_back:
+    mov $SEL_DATA32, %ax
+    mov %ax, %ss
+    mov saved_esp, %esp
+    call flat_segs
+    PRINT "segchk: far RET popping CS past the SS limit: "
+    call report
     ret
 
 /* Identity-maps the first 4 MiB with 4 KiB pages but leaves hole unmapped. */
@@ -291,6 +329,7 @@ my_gdt:
     .quad 0x00cf9a000000ffff        /* 0x40: code, readable */
     .quad 0x0040930000000fff        /* 0x48: data, limit 0xfff */
     .quad 0                         /* 0x50: code with the hole's limit (built) */
+    .quad 0                         /* 0x58: stack ending at sstack_top (built) */
 my_gdt_end:
 my_gdt_desc:
     .word my_gdt_end - my_gdt - 1
@@ -313,11 +352,17 @@ fault_eip:
     .long 0
 scratch:
     .long 0
+saved_esp:
+    .long 0
 scratch2:
     .long 0
 
     .bss
     .align 4096
+sstack:
+    .skip 4096
+sstack_top:
+    .skip 4096
 pd:
     .skip 4096
 pt:
