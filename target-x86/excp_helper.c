@@ -315,14 +315,19 @@ static void interrupt_task_gate(X86CPUState *env, uint32_t sel, int err, bool ha
     uint32_t e1, e2;
     X86Stack st;
 
-    if ((sel & 4) || x86_load_desc(env, sel, &e1, &e2, 0) < 0 ||
-        ((e2 >> DESC_TYPE_SHIFT) & 0x1f) != 9) {
+    unsigned type;
+
+    if ((sel & 4) || x86_load_desc(env, sel, &e1, &e2, 0) < 0) {
+        x86_raise_exception_err(env, EXCP_TS, sel & 0xfffc, 0);
+    }
+    type = (e2 >> DESC_TYPE_SHIFT) & 0x1f;
+    if (type != 9 && type != 1) {        /* an available TSS, 32- or 16-bit */
         x86_raise_exception_err(env, EXCP_TS, sel & 0xfffc, 0);
     }
     x86_task_switch(env, sel, e1, e2, X86_TASK_CALL, ret_eip, 0);
-    if (has_err) {
+    if (has_err) {   /* a word on the stack of a 16-bit task (SDM Vol.3 6.12.2) */
         st = x86_cur_stack(env, 0);
-        x86_push(env, &st, (uint32_t)err, 4);
+        x86_push(env, &st, (uint32_t)err, type == 9 ? 4 : 2);
         x86_set_sp(env, st.sp, st.mask);
     }
 }
@@ -365,8 +370,7 @@ static void do_interrupt_pm32(X86CPUState *env, int vec, bool is_int, int err,
         if (!(se2 & DESC_P_MASK)) {
             x86_raise_exception_err(env, EXCP_SS, new_ss & 0xfffc, 0);
         }
-        st.base = x86_desc_base(se1, se2);
-        st.mask = (se2 & DESC_B_MASK) ? 0xffffffffu : 0xffff;
+        x86_stack_from_desc(&st, new_ss, se1, se2);
         st.sp = new_esp & st.mask;
         st.mmu = x86_sup_mmu(env);
         st.ra = 0;
@@ -448,6 +452,7 @@ static void do_interrupt_lm(X86CPUState *env, int vec, bool is_int, int err,
     }
     st.base = 0;
     st.mask = ~0ULL;
+    st.check = false;
     st.sp = new_rsp & ~15ULL;
     st.mmu = dpl == 3 ? X86_MMU_USER : mmu;
     st.ra = 0;

@@ -66,6 +66,32 @@ uint64_t x86_sp_mask(const X86CPUState *env)
            ? 0xffffffffu : 0xffff;
 }
 
+void x86_stack_limit_check(X86CPUState *env, const X86Stack *st, uint64_t off,
+                           unsigned size)
+{
+    uint64_t end = off + size - 1, upper = (st->flags & DESC_B_MASK) ? 0xffffffffu : 0xffff;
+    bool bad;
+
+    if ((st->flags & (DESC_CS_MASK | DESC_E_MASK)) == DESC_E_MASK) {
+        bad = off <= st->limit || end > upper;
+    } else {
+        bad = end > st->limit;
+    }
+    if (bad) {
+        x86_raise_exception_err(env, EXCP_SS, st->err, st->ra);
+    }
+}
+
+void x86_stack_from_desc(X86Stack *st, uint32_t sel, uint32_t e1, uint32_t e2)
+{
+    st->base = x86_desc_base(e1, e2);
+    st->mask = (e2 & DESC_B_MASK) ? 0xffffffffu : 0xffff;
+    st->check = true;
+    st->limit = x86_desc_limit(e1, e2);
+    st->flags = e2;
+    st->err = sel & 0xfffc;
+}
+
 /* Real mode and V86: a selector is a paragraph number. */
 static void load_seg_real(X86CPUState *env, int seg, uint32_t sel)
 {
@@ -272,6 +298,7 @@ static void lcall_gate_inner(X86CPUState *env, uint32_t gate_e2, uint32_t csel,
         st.sp = x86_ld(env, env->tr.base + o, 8, x86_sup_mmu(env), ra);
         st.base = 0;
         st.mask = ~0ULL;
+        st.check = false;
         ss = dpl;
     } else {
         bool tss32 = (env->tr.flags >> DESC_TYPE_SHIFT) & 8;
@@ -286,8 +313,7 @@ static void lcall_gate_inner(X86CPUState *env, uint32_t gate_e2, uint32_t csel,
         if (!(se2 & DESC_P_MASK)) {
             x86_raise_exception_err(env, EXCP_SS, ss & 0xfffc, ra);
         }
-        st.base = x86_desc_base(se1, se2);
-        st.mask = (se2 & DESC_B_MASK) ? 0xffffffffu : 0xffff;
+        x86_stack_from_desc(&st, ss, se1, se2);
         st.sp = esp & st.mask;
     }
     st.mmu = x86_sup_mmu(env);

@@ -107,12 +107,10 @@ static bool is_fp_op(unsigned m)
     return in_list(fp_ops, ARRAY_SIZE(fp_ops), m);
 }
 
+/* The memory operand's linear address, checked for a read. */
 static TCGv_i64 mem_addr(DisasContext *s, const X86Operand *op)
 {
-    if (!s->A0) {
-        s->A0 = gen_linear_sz(s, op->mem.seg, gen_ea(s, &op->mem), op->size);
-    }
-    return s->A0;
+    return gen_mem_addr(s, op, X86_SEGACC_R);
 }
 
 /* #GP(0) unless the address is 16-byte aligned (legacy SSE m128 rule). */
@@ -152,7 +150,8 @@ static void load_xmm(DisasContext *s, const X86Operand *op, intptr_t off, unsign
 static void store_xmm(DisasContext *s, const X86Operand *op, intptr_t off, unsigned size,
                       bool aligned)
 {
-    TCGv_i64 addr = mem_addr(s, op), lo = tmp64(), hi = tmp64(), a2 = tmp64();
+    TCGv_i64 addr = gen_mem_addr(s, op, X86_SEGACC_W), lo = tmp64(), hi = tmp64();
+    TCGv_i64 a2 = tmp64();
 
     if (aligned && size == 16) {
         check_aligned(s, addr);
@@ -530,7 +529,8 @@ static void gen_mmx_mov(DisasContext *s, unsigned size)
 static void gen_maskmovq(DisasContext *s)
 {
     int seg = s->insn.seg_override != X86_SEG_NONE ? s->insn.seg_override : R_DS;
-    TCGv_i64 addr = gen_linear_sz(s, seg, gen_extu(cpu_regs[R_EDI], s->insn.addr_size), 8);
+    TCGv_i64 addr = gen_linear_acc(s, seg, gen_extu(cpu_regs[R_EDI], s->insn.addr_size), 8,
+                                   X86_SEGACC_W);
 
     tcg_gen_st_i64(addr, tcg_env, T0_OFF);
     for (int i = 0; i < 8; i++) {
