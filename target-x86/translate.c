@@ -763,7 +763,7 @@ static void x86_debug_tb_flags(X86CPUState *env, uint32_t *flags)
     if (cs->singlestep) {
         *flags |= X86_TB_FLAG_DEBUG_STEP;
     }
-    if (cpu_has_watchpoints(cs)) {
+    if (cs->breakpoints && cpu_has_watchpoints(cs)) {   /* a call per lookup otherwise */
         *flags |= X86_TB_FLAG_ONE_INSN;
     }
 }
