@@ -179,6 +179,11 @@ TCGv_i64 gen_get_cf(DisasContext *s)
         if (base == CC_OP_LOGICB) {
             return const64(0);
         }
+        if (base == CC_OP_INCB || base == CC_OP_DECB) {   /* CF kept in cc_src */
+            t = tmp64();
+            tcg_gen_andi_i64(t, cpu_cc_src, 1);
+            return t;
+        }
     }
     gen_update_cc_op(s);
     t = tmp64();
