@@ -210,7 +210,44 @@ bool x86_cond_eval(uint32_t f, unsigned cond)
     return (cond & 1) ? !r : r;
 }
 
+/* v sign-extended from 'bits'. */
+static int64_t sext(uint64_t v, unsigned bits)
+{
+    return (int64_t)(v << (64 - bits)) >> (64 - bits);
+}
+
+/*
+ * A condition after SUB/CMP straight from the operands a - b = res, as
+ * the Jcc table reads on CMP (SDM Vol.2A Jcc: B is "below" unsigned, L
+ * "less" signed...): the common case of a condition whose cc_op is only
+ * known at run time (a Jcc or SETcc at the start of a block). O and P
+ * take the full computation.
+ */
+static bool cond_after_sub(uint64_t dst, uint64_t src, unsigned cond, unsigned bits)
+{
+    uint64_t m = size_mask(bits);
+    uint64_t res = dst & m, b = src & m, a = (res + b) & m;
+    bool r;
+
+    switch (cond >> 1) {
+    case 1: r = a < b; break;
+    case 2: r = res == 0; break;
+    case 3: r = a <= b; break;
+    case 4: r = (res >> (bits - 1)) & 1; break;
+    case 6: r = sext(a, bits) < sext(b, bits); break;
+    case 7: r = sext(a, bits) <= sext(b, bits); break;
+    default: return x86_cond_eval(flags_sub(dst, src, 0, bits), cond);
+    }
+    return (cond & 1) ? !r : r;
+}
+
 uint64_t helper_cond(X86CPUState *env, uint64_t cond)
 {
+    uint32_t op = env->cc_op;
+
+    if (op >= CC_OP_SUBB && op <= CC_OP_SUBQ) {
+        return cond_after_sub(env->cc_dst, env->cc_src, (unsigned)cond & 15,
+                              8u << (op - CC_OP_SUBB));
+    }
     return x86_cond_eval(x86_cc_compute_all(env), (unsigned)cond & 15);
 }

@@ -60,7 +60,8 @@ void x86_cpuid_restrict_for_tcg(X86CPUState *env)
     restrict_xsave_leaf(env);
     e = x86_cpuid_find(env, 7, 0);
     if (e) {
-        e->ebx = e->ecx = e->edx = 0;
+        e->ebx = e->ecx = 0;
+        e->edx = CPUID_7_0_EDX_ARCH_CAPABILITIES;   /* misc_helper.c msr_read */
     }
     e = x86_cpuid_find(env, 0x80000001, 0);
     if (e) {

@@ -45,6 +45,24 @@
 #define CPUID_EXT_OSXSAVE (1u << 27)
 #define CPUID_EXT_AVX    (1u << 28)
 #define CPUID_EXT_HYPERVISOR (1u << 31)
+/* CPUID.(EAX=7,ECX=0):EDX */
+#define CPUID_7_0_EDX_ARCH_CAPABILITIES (1u << 29)   /* IA32_ARCH_CAPABILITIES */
+/*
+ * IA32_ARCH_CAPABILITIES (MSR 0x10a, SDM Vol.4 Table 2-2) of the software
+ * CPU: it does not execute speculatively, so it reports itself free of
+ * the speculative-execution and buffer-sampling issues whose "_NO" bits
+ * the register defines: RDCL_NO (0), SSB_NO (4), MDS_NO (5),
+ * IF_PSCHANGE_MC_NO (6), TAA_NO (8), SBDR_SSDP_NO (13), FBSDP_NO (14),
+ * PSDP_NO (15), BHI_NO (20), PBRSB_NO (24), GDS_NO (26), RFDS_NO (27),
+ * ITS_NO (62, Intel's Indirect Target Selection guidance). Without it a
+ * Linux guest assumes the worst of an Intel family-6 CPU and turns on
+ * page-table isolation (a CR3 write, so a TLB flush, at every kernel
+ * entry and exit) and return thunks.
+ */
+#define X86_ARCH_CAP_TCG ((1ull << 0) | (1ull << 4) | (1ull << 5) | (1ull << 6) | \
+                          (1ull << 8) | (1ull << 13) | (1ull << 14) | (1ull << 15) | \
+                          (1ull << 20) | (1ull << 24) | (1ull << 26) | (1ull << 27) | \
+                          (1ull << 62))
 /* CPUID.80000001:EDX / ECX */
 #define CPUID_EXT2_SYSCALL (1u << 11)
 #define CPUID_EXT2_NX      (1u << 20)

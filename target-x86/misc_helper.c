@@ -180,7 +180,7 @@ void helper_rdtscp(X86CPUState *env)
 /* MSR numbers (SDM Vol.4 Table 2-2). */
 enum {
     MSR_TSC = 0x10, MSR_APIC_BASE = 0x1b, MSR_FEATURE_CONTROL = 0x3a,
-    MSR_BIOS_SIGN_ID = 0x8b, MSR_MTRRCAP = 0xfe,
+    MSR_BIOS_SIGN_ID = 0x8b, MSR_MTRRCAP = 0xfe, MSR_ARCH_CAPABILITIES = 0x10a,
     MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176,
     MSR_MCG_CAP = 0x179, MSR_MCG_STATUS = 0x17a, MSR_MISC_ENABLE = 0x1a0,
     MSR_MTRR_PHYSBASE0 = 0x200, MSR_MTRR_FIX64K = 0x250, MSR_MTRR_FIX16K = 0x258,
@@ -226,6 +226,7 @@ static bool msr_read(X86CPUState *env, uint32_t msr, uint64_t *val)
     case MSR_TSC: *val = guest_tsc(env); return true;
     case MSR_APIC_BASE: *val = env->apic_base; return true;
     case MSR_MTRRCAP: *val = 0x500 | X86_MTRR_VAR; return true;
+    case MSR_ARCH_CAPABILITIES: *val = X86_ARCH_CAP_TCG; return true;   /* read-only */
     case MSR_FEATURE_CONTROL: *val = 1; return true;   /* locked, VMX off */
     case MSR_BIOS_SIGN_ID: *val = 0; return true;      /* no microcode loaded */
     case MSR_SYSENTER_CS: *val = env->sysenter_cs; return true;

@@ -179,6 +179,11 @@ TCGv_i64 gen_get_cf(DisasContext *s)
         if (base == CC_OP_LOGICB) {
             return const64(0);
         }
+        if (base == CC_OP_INCB || base == CC_OP_DECB) {   /* CF kept in cc_src */
+            t = tmp64();
+            tcg_gen_andi_i64(t, cpu_cc_src, 1);
+            return t;
+        }
     }
     gen_update_cc_op(s);
     t = tmp64();
@@ -586,7 +591,26 @@ void gen_exit_lookup(DisasContext *s)
     }
 }
 
-/* Direct jump to eip: chained when the target is on this block's page. */
+/*
+ * Leaves the block for a pc that is already in env->rip (indirect jumps,
+ * direct jumps to another page): looks the next block up from generated
+ * code and jumps to it without returning to the execution loop. Interrupts
+ * still reach the vCPU: a pending one kicks it, and the next block's
+ * exit-request check leaves. Blocks that must return to the loop after
+ * their instruction (interrupt shadow, single step, watchpoints) do.
+ */
+static void gen_exit_goto_ptr(DisasContext *s)
+{
+    if (s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF | X86_TB_FLAG_DEBUG_STEP |
+                    X86_TB_FLAG_ONE_INSN)) {
+        gen_exit_lookup(s);
+        return;
+    }
+    tcg_gen_lookup_and_goto_ptr();
+}
+
+/* Direct jump to eip: chained when the target is on this block's page,
+ * else looked up from generated code. */
 void gen_jmp_eip(DisasContext *s, uint64_t eip)
 {
     uint64_t target = s->cs_base + eip;
@@ -604,7 +628,7 @@ void gen_jmp_eip(DisasContext *s, uint64_t eip)
         tcg_gen_exit_tb(s->tb, n);
     } else {
         gen_store_rip(s, eip);
-        gen_exit_lookup(s);
+        gen_exit_goto_ptr(s);
     }
     s->is_jmp = DISAS_NORETURN;
 }
@@ -613,7 +637,7 @@ void gen_jmp_dyn(DisasContext *s, TCGv_i64 eip)
 {
     gen_update_cc_op(s);
     tcg_gen_st_i64(eip, tcg_env, offsetof(X86CPUState, rip));
-    gen_exit_lookup(s);
+    gen_exit_goto_ptr(s);
     s->is_jmp = DISAS_NORETURN;
 }
 
@@ -798,7 +822,7 @@ static void x86_debug_tb_flags(X86CPUState *env, uint32_t *flags)
     if (cs->singlestep) {
         *flags |= X86_TB_FLAG_DEBUG_STEP;
     }
-    if (cpu_has_watchpoints(cs)) {
+    if (cs->breakpoints && cpu_has_watchpoints(cs)) {   /* a call per lookup otherwise */
         *flags |= X86_TB_FLAG_ONE_INSN;
     }
 }

@@ -139,7 +139,7 @@ const void *tcg_helper_lookup_tb_ptr(void *env)
     TCGCPU *cpu = current_tcg_cpu;
     uint64_t pc, cs_base;
     uint32_t flags;
-    if (!cpu) {
+    if (!cpu || cpu->nochain || log_enabled(LOG_NOCHAIN)) {
         return tcg_code.epilogue_ret0;
     }
     cpu->hooks->get_tb_cpu_state(env, &pc, &cs_base, &flags);

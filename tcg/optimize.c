@@ -8,7 +8,10 @@
  *  - algebraic simplification: x+0, x-0, x|0, x^0, x&-1, x*1, shifts and
  *    rotates by 0 become mov; x&0, x*0 become 0; x^x, x-x become 0; x&x,
  *    x|x become x; setcond of a value with itself; constant branches
- *    become br or disappear.
+ *    become br or disappear;
+ *  - known zero extension: an i64 that is already zero-extended from 32
+ *    bits (32-bit and narrower loads and extensions, setcond, masks) needs
+ *    no ext32u_i64 or and with 0xffffffff: they become mov.
  * Dead code left behind (unused movs) is removed by liveness.c.
  * A copy is valid while its source has not been written since (a version
  * number per temp); labels start from nothing; helper calls that may write
@@ -22,6 +25,7 @@ typedef struct TempInfo {
     int src;          /* temp this one equals, or -1 */
     uint32_t src_ver; /* version of src when the copy was made */
     uint32_t epoch;   /* basic block the info belongs to */
+    bool z32;         /* an i64 whose high 32 bits are known to be zero */
 } TempInfo;
 
 typedef struct OptState {
@@ -56,6 +60,64 @@ static void temp_written(OptState *o, int t)
 {
     o->ver[t]++;
     o->info[t].src = -1;
+    o->info[t].z32 = false;
+}
+
+/* True when the i64 value of a is known to fit in 32 bits (zero-extended). */
+static bool known_z32(OptState *o, TCGArg a)
+{
+    int r = repr(o, a);
+    const TCGTemp *t = &o->s->temps[r];
+
+    if (t->type != TCG_TYPE_I64) {
+        return false;
+    }
+    if (t->kind == TEMP_CONST) {
+        return ((uint64_t)t->val >> 32) == 0;
+    }
+    return o->info[r].epoch == o->epoch && o->info[r].z32;
+}
+
+/* After op wrote its output: records whether the result is zero-extended
+ * from 32 bits (loads and extensions of 32 bits or less, setcond, masks). */
+static void note_z32(OptState *o, const TCGOp *op)
+{
+    bool z;
+    uint64_t b;
+
+    switch (op->opc) {
+    case INDEX_op_ext32u_i64: case INDEX_op_extu_i32_i64: case INDEX_op_ext8u_i64:
+    case INDEX_op_ext16u_i64: case INDEX_op_ld8u_i64: case INDEX_op_ld16u_i64:
+    case INDEX_op_ld32u_i64: case INDEX_op_setcond_i64: case INDEX_op_bswap16_i64:
+    case INDEX_op_bswap32_i64:
+        z = true;
+        break;
+    case INDEX_op_extract_i64:
+        z = op->args[2] + op->args[3] <= 32;
+        break;
+    case INDEX_op_qemu_ld_i64: {
+        MemOp mop = get_memop(op->args[2]);
+        z = (mop & MO_SIZE) <= MO_32 && !(mop & MO_SIGN);
+        break;
+    }
+    case INDEX_op_and_i64:
+        z = known_z32(o, op->args[1]) || known_z32(o, op->args[2]);
+        break;
+    case INDEX_op_or_i64: case INDEX_op_xor_i64:
+        z = known_z32(o, op->args[1]) && known_z32(o, op->args[2]);
+        break;
+    case INDEX_op_shr_i64:
+        z = is_const(o, op->args[2], &b) && (b & 63) >= 32;
+        break;
+    case INDEX_op_movcond_i64:
+        z = known_z32(o, op->args[3]) && known_z32(o, op->args[4]);
+        break;
+    default:
+        return;
+    }
+    if (z) {
+        o->info[op->args[0]] = (TempInfo){ .src = -1, .epoch = o->epoch, .z32 = true };
+    }
 }
 
 static void record_copy(OptState *o, int dst, int src)
@@ -204,6 +266,13 @@ static bool fold_op(OptState *o, TCGOp *op)
         make_mov(o, op, op->args[c ? 3 : 4]);
         return true;
     }
+    /* zero-extending what is already zero-extended */
+    if ((op->opc == INDEX_op_ext32u_i64 && known_z32(o, op->args[1])) ||
+        (op->opc == INDEX_op_and_i64 && known_z32(o, op->args[1]) &&
+         is_const(o, op->args[2], &in[1]) && in[1] == 0xffffffffull)) {
+        make_mov(o, op, op->args[1]);
+        return true;
+    }
     if (f == INDEX_op_setcond_i32 && repr(o, op->args[1]) == repr(o, op->args[2])) {
         make_movi(o, op, tcg_eval_cond(op->args[3], 0, 0, false));
         return true;
@@ -285,6 +354,7 @@ static void optimize_op(OptState *o, TCGOp *op)
     for (int i = 0; i < tcg_op_defs[op->opc].nb_oargs; i++) {
         temp_written(o, op->args[i]);
     }
+    note_z32(o, op);
     if (op->opc == INDEX_op_mov_i32 || op->opc == INDEX_op_mov_i64) {
         if (repr(o, op->args[1]) == (int)op->args[0]) {
             op->opc = INDEX_op_nop;

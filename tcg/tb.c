@@ -24,7 +24,7 @@
 #include "tcg-internal.h"
 #include "hw/clock.h"
 
-#define TB_HASH_BITS 15
+#define TB_HASH_BITS 17
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
 
 TCGCodeBuffer tcg_code;
@@ -137,9 +137,39 @@ static unsigned jc_hash(uint64_t pc)
     return (pc ^ (pc >> TB_JMP_CACHE_BITS)) & (TB_JMP_CACHE_SIZE - 1);
 }
 
+/* Forgets the vCPU's remembered code pages (see TBCodePage). */
+static void code_pages_forget(TCGCPU *cpu)
+{
+    if (++cpu->code_page_gen == 0) {
+        memset(cpu->code_pages, 0, sizeof(cpu->code_pages));
+        cpu->code_page_gen = 1;
+    }
+}
+
+/* The physical address of pc through the remembered code pages or
+ * get_phys_code: -1 on a fetch fault (exception_index set). */
+static int64_t code_page_lookup(TCGCPU *cpu, uint64_t pc, uint32_t flags)
+{
+    uint64_t vpage = pc & TCG_PAGE_MASK;
+    TBCodePage *cp = &cpu->code_pages[(pc >> TCG_PAGE_BITS) & (TB_CODE_PAGE_SIZE - 1)];
+
+    if (cp->gen && cp->gen == cpu->code_page_gen && cp->vpage == vpage && cp->flags == flags) {
+        return (int64_t)(cp->ppage | (pc & ~TCG_PAGE_MASK));
+    }
+    int64_t phys = cpu->hooks->get_phys_code(cpu->env, pc);
+    if (phys >= 0) {
+        cp->vpage = vpage;
+        cp->ppage = (uint64_t)phys & TCG_PAGE_MASK;
+        cp->flags = flags;
+        cp->gen = cpu->code_page_gen;
+    }
+    return phys;
+}
+
 void tcg_cpu_init(TCGCPU *cpu, void *env, const TCGTargetHooks *hooks)
 {
     memset(cpu, 0, sizeof(*cpu));
+    cpu->code_page_gen = 1;
     cpu->env = env;
     cpu->hooks = hooks;
     cpu->exception_index = -1;
@@ -151,6 +181,7 @@ void tcg_cpu_init(TCGCPU *cpu, void *env, const TCGTargetHooks *hooks)
 void tcg_cpu_jmp_cache_clear(TCGCPU *cpu)
 {
     memset(cpu->jmp_cache, 0, sizeof(cpu->jmp_cache));
+    code_pages_forget(cpu);
 }
 
 void tcg_cpu_destroy(TCGCPU *cpu)
@@ -190,7 +221,7 @@ TranslationBlock *tb_lookup(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
         !tb->invalid) {
         return tb;
     }
-    int64_t phys = cpu->hooks->get_phys_code(cpu->env, pc);
+    int64_t phys = code_page_lookup(cpu, pc, flags);
     if (phys < 0) {
         return NULL;
     }
@@ -203,6 +234,29 @@ TranslationBlock *tb_lookup(TCGCPU *cpu, uint64_t pc, uint64_t cs_base,
     return tb;
 }
 
+/*
+ * Which physical pages below 4 GiB hold code, one bit each, kept beside
+ * tbc.pages (under tb_lock) so that tb_page_has_code, which the target
+ * asks on every TLB fill and page-table update, needs neither the lock nor
+ * a hash lookup for them.
+ */
+#define CODE_BITMAP_PAGES (1ull << (32 - TCG_PAGE_BITS))
+static uint64_t code_bitmap[CODE_BITMAP_PAGES / 64];
+
+static void code_bitmap_set(uint64_t page, bool on)
+{
+    uint64_t pfn = page >> TCG_PAGE_BITS;
+
+    if (pfn < CODE_BITMAP_PAGES) {
+        uint64_t bit = 1ull << (pfn % 64);
+        if (on) {
+            __atomic_fetch_or(&code_bitmap[pfn / 64], bit, __ATOMIC_RELEASE);
+        } else {
+            __atomic_fetch_and(&code_bitmap[pfn / 64], ~bit, __ATOMIC_RELEASE);
+        }
+    }
+}
+
 /* Adds tb to page's list: true if the page had no code before. */
 static bool page_add(uint64_t page, TranslationBlock *tb)
 {
@@ -211,6 +265,7 @@ static bool page_add(uint64_t page, TranslationBlock *tb)
     if (first) {
         list = g_ptr_array_new();
         g_hash_table_insert(tbc.pages, g_memdup2(&page, sizeof(page)), list);
+        code_bitmap_set(page, true);
     }
     g_ptr_array_add(list, tb);
     return first;
@@ -223,6 +278,7 @@ static void page_remove(uint64_t page, TranslationBlock *tb)
         g_ptr_array_remove_fast(list, tb);
         if (!list->len) {
             g_hash_table_remove(tbc.pages, &page);
+            code_bitmap_set(page, false);
         }
     }
 }
@@ -449,6 +505,11 @@ int tb_invalidate_phys_range(uint64_t start, uint64_t end)
 bool tb_page_has_code(uint64_t addr)
 {
     uint64_t page = addr & TCG_PAGE_MASK;
+    uint64_t pfn = page >> TCG_PAGE_BITS;
+
+    if (pfn < CODE_BITMAP_PAGES) {
+        return (__atomic_load_n(&code_bitmap[pfn / 64], __ATOMIC_ACQUIRE) >> (pfn % 64)) & 1;
+    }
     g_rec_mutex_lock(&tb_lock);
     bool r = g_hash_table_lookup(tbc.pages, &page) != NULL;
     g_rec_mutex_unlock(&tb_lock);
@@ -464,9 +525,9 @@ void tb_flush(void)
     g_ptr_array_set_size(tbc.all, 0);
     memset(tbc.hash, 0, sizeof(TranslationBlock *) * TB_HASH_SIZE);
     g_hash_table_remove_all(tbc.pages);
+    memset(code_bitmap, 0, sizeof(code_bitmap));
     for (guint i = 0; i < tbc.cpus->len; i++) {
-        TCGCPU *cpu = g_ptr_array_index(tbc.cpus, i);
-        memset(cpu->jmp_cache, 0, sizeof(cpu->jmp_cache));
+        tcg_cpu_jmp_cache_clear(g_ptr_array_index(tbc.cpus, i));
     }
     code_buffer_reset();
     tbc.stats.tbs = 0;

@@ -21,6 +21,7 @@ struct Bus {
     GPtrArray *regions;     /* BusRegion *, sorted by base */
     GArray *listeners;      /* Listener */
     uint64_t generation;
+    BusRegion *last;        /* the region bus_lookup found last, or NULL */
 };
 
 Bus *bus_new(const char *name, uint64_t size, uint32_t trace_item)
@@ -82,10 +83,17 @@ static guint lower_bound(Bus *bus, uint64_t addr)
 
 const BusRegion *bus_lookup(Bus *bus, uint64_t addr)
 {
+    BusRegion *r = __atomic_load_n(&bus->last, __ATOMIC_ACQUIRE);
+
+    /* page walks and RAM accesses hit the same region over and over */
+    if (r && addr >= r->base && addr - r->base < r->size) {
+        return r;
+    }
     guint i = lower_bound(bus, addr);
     if (i < bus->regions->len) {
-        BusRegion *r = g_ptr_array_index(bus->regions, i);
+        r = g_ptr_array_index(bus->regions, i);
         if (addr >= r->base) {
+            __atomic_store_n(&bus->last, r, __ATOMIC_RELEASE);
             return r;
         }
     }
@@ -94,6 +102,7 @@ const BusRegion *bus_lookup(Bus *bus, uint64_t addr)
 
 static void notify(Bus *bus, const BusRegion *r, bool added)
 {
+    __atomic_store_n(&bus->last, NULL, __ATOMIC_RELEASE);
     bus->generation++;
     for (guint i = 0; i < bus->listeners->len; i++) {
         Listener *l = &g_array_index(bus->listeners, Listener, i);

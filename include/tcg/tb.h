@@ -88,11 +88,29 @@ typedef struct TCGTargetHooks {
 #define TB_JMP_CACHE_BITS 12
 #define TB_JMP_CACHE_SIZE (1u << TB_JMP_CACHE_BITS)
 
+/*
+ * The physical page of a virtual code page, as get_phys_code found it for
+ * a block lookup, remembered with the same lifetime as the jump cache
+ * (forgotten by tcg_cpu_jmp_cache_clear, i.e. on every TLB flush): a
+ * jump-cache miss then needs no page walk to find the block's hash key.
+ * Valid when gen equals the vCPU's code_page_gen.
+ */
+#define TB_CODE_PAGE_BITS 8
+#define TB_CODE_PAGE_SIZE (1u << TB_CODE_PAGE_BITS)
+typedef struct TBCodePage {
+    uint64_t vpage;
+    uint64_t ppage;
+    uint32_t flags;          /* the block flags it was looked up with */
+    uint32_t gen;
+} TBCodePage;
+
 /* Per-vCPU TCG execution state. */
 struct TCGCPU {
     void *env;
     const TCGTargetHooks *hooks;
     TranslationBlock *jmp_cache[TB_JMP_CACHE_SIZE];
+    TBCodePage code_pages[TB_CODE_PAGE_SIZE];
+    uint32_t code_page_gen;
     sigjmp_buf jmp_env;
     int exception_index;     /* -1: none */
     volatile int exit_request;

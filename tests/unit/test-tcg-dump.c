@@ -112,6 +112,38 @@ static void test_optimizer_simplifies_algebra_and_constant_branches(void **state
     g_free(text);
 }
 
+static void gen_zext(TranslationBlock *tb)
+{
+    TCGv_i64 a = tcg_temp_new_i64(), b = tcg_temp_new_i64(), c = tcg_temp_new_i64();
+    tcg_gen_ext32u_i64(a, fake.g64[0]);
+    tcg_gen_ext32u_i64(fake.g64[1], a);          /* already zero-extended: mov */
+    tcg_gen_andi_i64(fake.g64[2], a, 0xffffffffu);   /* mov */
+    tcg_gen_add_i64(b, a, a);                    /* may carry into bit 32 */
+    tcg_gen_ext32u_i64(fake.g64[3], b);          /* stays */
+    tcg_gen_qemu_ld_i64(c, fake.g64[0], 1, MO_UL);
+    tcg_gen_ext32u_i64(fake.g64[4], c);          /* 32-bit load: mov */
+    tcg_gen_qemu_ld_i64(c, fake.g64[0], 1, MO_SL);
+    tcg_gen_ext32u_i64(fake.g64[5], c);          /* sign-extended: stays */
+    tcg_gen_exit_tb(NULL, 0);
+}
+
+static void test_optimizer_drops_zero_extension_of_zero_extended_values(void **state)
+{
+    char *text = dump_of(gen_zext, true);
+    assert_string_equal(text,
+        " ext32u_i64 tmp0, r0\n"
+        " mov_i64 r1, tmp0\n"
+        " mov_i64 r2, tmp0\n"
+        " add_i64 tmp1, tmp0, tmp0\n"
+        " ext32u_i64 r3, tmp1\n"
+        " qemu_ld_i64 tmp2, r0, ul, 1\n"
+        " mov_i64 r4, tmp2\n"
+        " qemu_ld_i64 tmp2, r0, sl, 1\n"
+        " ext32u_i64 r5, tmp2\n"
+        " exit_tb $0x0\n");
+    g_free(text);
+}
+
 /* Disassembly of the block, with jump, call and movabs addresses as ADDR. */
 static char *disas_of(void (*gen)(TranslationBlock *tb))
 {
@@ -230,6 +262,9 @@ int main(void)
           teardown_backend, &be_interp },
         { "test_optimizer_folds_constants_and_propagates_copies",
           test_optimizer_folds_constants_and_propagates_copies, setup_backend,
+          teardown_backend, &be_interp },
+        { "test_optimizer_drops_zero_extension_of_zero_extended_values",
+          test_optimizer_drops_zero_extension_of_zero_extended_values, setup_backend,
           teardown_backend, &be_interp },
         { "test_optimizer_simplifies_algebra_and_constant_branches",
           test_optimizer_simplifies_algebra_and_constant_branches, setup_backend,

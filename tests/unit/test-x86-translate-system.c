@@ -9,6 +9,7 @@
  * assembler (.code16/.code32/.code64 sections below) and copied into the
  * guest's RAM.
  */
+#include "target-x86/cpuid.h"
 #include "test-x86-translate-harness.h"
 
 #define SNIPPET(name, mode, body) \
@@ -219,6 +220,31 @@ static void test_syscall_uses_lstar_star_fmask_and_unknown_msr_faults(void **sta
     assert_int_equal(h_get64(env->regs[R_ESP] + 24), 0x08);   /* CS at the #GP */
     assert_true(env->efer & EFER_SCE);
     assert_int_equal(env->lstar, H_CODE + (snip_syscall_ret - snip_syscall_start) + 1);
+}
+
+SNIPPET(snip_arch_cap, ".code64",
+        "mov $7, %eax\n"
+        "xor %ecx, %ecx\n"
+        "cpuid\n"
+        "mov %edx, %esi\n"
+        "mov $0x10a, %ecx\n"       /* IA32_ARCH_CAPABILITIES */
+        "rdmsr\n"
+        "mov %eax, %ebx\n"
+        "mov %edx, %edi\n"
+        "wrmsr\n");                /* read-only: #GP */
+
+static void test_arch_capabilities_advertised_readable_and_read_only(void **state)
+{
+    X86CPUState *env = h.env;
+
+    x86_cpuid_restrict_for_tcg(env);
+    h_mode_long64();
+    RUN_SNIPPET(snip_arch_cap);
+    assert_int_equal(h_stub_vector(), EXCP_GP);
+    assert_true(env->regs[R_ESI] & CPUID_7_0_EDX_ARCH_CAPABILITIES);
+    assert_int_equal((uint32_t)env->regs[R_EBX], (uint32_t)X86_ARCH_CAP_TCG);
+    assert_int_equal((uint32_t)env->regs[R_EDI], (uint32_t)(X86_ARCH_CAP_TCG >> 32));
+    assert_true(X86_ARCH_CAP_TCG & 1);   /* RDCL_NO: no page-table isolation needed */
 }
 
 /* ---- strings and faults ---- */
@@ -664,6 +690,7 @@ int main(void)
         BOTH_BACKENDS(test_iret_to_ring3_and_interrupt_back_switches_stacks),
         BOTH_BACKENDS(test_port_io_from_ring3_without_iopl_raises_gp),
         BOTH_BACKENDS(test_syscall_uses_lstar_star_fmask_and_unknown_msr_faults),
+        BOTH_BACKENDS(test_arch_capabilities_advertised_readable_and_read_only),
         BOTH_BACKENDS(test_rep_movsd_page_fault_midway_is_restartable),
         BOTH_BACKENDS(test_self_modifying_code_is_retranslated),
         BOTH_BACKENDS(test_store_into_the_executing_block_takes_effect_at_once),
