@@ -322,7 +322,9 @@ static bool translate_system2(DisasContext *s, unsigned m)
         s->is_jmp = DISAS_END_NOJMP;
         return true;
     case X86_MN_CLTS:
+        /* CR0.TS is a block flag (X86_TB_FLAG_TS): the block ends here */
         call(s, &hi_clts, NULL, 0, NULL, NULL, NULL, NULL);
+        s->is_jmp = DISAS_END_NOJMP;
         return true;
     case X86_MN_INVLPG:
         call(s, &hi_invlpg, NULL, 1, gen_linear(s, OP(0)->mem.seg, gen_ea(s, &OP(0)->mem)),

@@ -476,6 +476,24 @@ static void test_trap_flag_single_steps_after_the_next_instruction(void **state)
     assert_true(env->dr[6] & (1u << 14));
 }
 
+/* SDM Vol.3 2.5: CR0.TS makes x87 and SSE instructions raise #NM; CLTS
+ * clears it, so such an instruction after CLTS in the same block (where
+ * the translator decides #NM from the block's flags) must not fault. */
+static void test_clts_lets_the_next_x87_and_sse_instructions_run(void **state)
+{
+    X86CPUState *env = h.env;
+
+    h_mode_flat32();
+    env->cr[0] |= CR0_TS;
+    env->cr[4] |= CR4_OSFXSR;
+    x86_update_hflags(env);
+    /* clts; fninit; fld1; movaps xmm0, xmm1; inc ebx */
+    RUN(0x0f, 0x06, 0xdb, 0xe3, 0xd9, 0xe8, 0x0f, 0x28, 0xc1, 0x43);
+    assert_int_equal(h_stub_vector(), -1);
+    assert_int_equal(env->regs[R_EBX], 1);
+    assert_false(env->cr[0] & CR0_TS);
+}
+
 static void test_a20_gate_change_flushes_the_tlb(void **state)
 {
     X86CPUState *env = h.env;
@@ -699,6 +717,7 @@ int main(void)
         BOTH_BACKENDS(test_fault_while_delivering_becomes_double_fault_then_triple),
         BOTH_BACKENDS(test_call_to_tss_switches_tasks_and_iret_returns),
         BOTH_BACKENDS(test_trap_flag_single_steps_after_the_next_instruction),
+        BOTH_BACKENDS(test_clts_lets_the_next_x87_and_sse_instructions_run),
         BOTH_BACKENDS(test_a20_gate_change_flushes_the_tlb),
         BOTH_BACKENDS(test_segment_limits_raise_gp_and_ss),
         BOTH_BACKENDS(test_expand_down_segment_accepts_above_limit_and_faults_below),
