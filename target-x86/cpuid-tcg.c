@@ -5,7 +5,7 @@
  * x86_tcg_decoder_features() turns the remaining CPUID bits into the
  * decoder's feature set, so an instruction of an unadvertised extension
  * decodes as #UD. Implemented and so added: POPCNT, MOVBE, LZCNT (ABM),
- * CMPXCHG16B, RDTSCP, 1 GiB pages, XSAVE/XSAVEOPT for x87 and SSE state
+ * CMPXCHG16B, RDTSCP, 1 GiB pages, SMEP and SMAP (mmu.c, STAC/CLAC), XSAVE/XSAVEOPT for x87 and SSE state
  * (xsave_helper.c; CPUID.0xD sub-leaves 0 and 1 describe the 576-byte
  * area); removed: VME, SSSE3 and later, AVX (OSXSAVE is computed from
  * CR4 by helper_cpuid). FPU (x87_helper.c), SSE, SSE2 and SSE3 (sse_fp_helper.c, with
@@ -53,6 +53,7 @@ void x86_cpuid_restrict_for_tcg(X86CPUState *env)
     e = x86_cpuid_find(env, 7, 0);
     if (e) {
         e->ebx = e->ecx = e->edx = 0;
+        e->ebx |= CPUID_7_0_EBX_SMEP | CPUID_7_0_EBX_SMAP;   /* mmu.c */
     }
     e = x86_cpuid_find(env, 0x80000001, 0);
     if (e) {
@@ -65,7 +66,7 @@ void x86_cpuid_restrict_for_tcg(X86CPUState *env)
 /* One CPUID bit that enables one decoder feature. */
 typedef struct FeatureBit {
     uint32_t leaf;
-    uint8_t reg;    /* 0 = EAX, 2 = ECX, 3 = EDX */
+    uint8_t reg;    /* 0 = EAX, 1 = EBX, 2 = ECX, 3 = EDX */
     uint32_t mask;
     uint8_t feature;
 } FeatureBit;
@@ -93,6 +94,7 @@ static const FeatureBit feature_bits[] = {
     { 1, 2, CPUID_EXT_PCLMUL, X86_FEAT_PCLMULQDQ },
     { 1, 2, CPUID_EXT_XSAVE, X86_FEAT_XSAVE },
     { 0xd, 0, 1, X86_FEAT_XSAVEOPT },    /* sub-leaf 1, see below */
+    { 7, 1, CPUID_7_0_EBX_SMAP, X86_FEAT_SMAP },
     { 0x80000001, 3, CPUID_EXT2_SYSCALL, X86_FEAT_SYSCALL },
     { 0x80000001, 3, CPUID_EXT2_RDTSCP, X86_FEAT_RDTSCP },
     { 0x80000001, 3, CPUID_EXT2_LM, X86_FEAT_LM },

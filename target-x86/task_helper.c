@@ -16,7 +16,7 @@
 /* Offsets in a 32-bit TSS. */
 enum {
     TSS_LINK = 0x00, TSS_CR3 = 0x1c, TSS_EIP = 0x20, TSS_EFLAGS = 0x24,
-    TSS_EAX = 0x28, TSS_ES = 0x48, TSS_LDT = 0x60, TSS_MIN_LIMIT = 103,
+    TSS_EAX = 0x28, TSS_ES = 0x48, TSS_LDT = 0x60, TSS_T = 0x64, TSS_MIN_LIMIT = 103,
 };
 
 #define TSS_BUSY (2u << DESC_TYPE_SHIFT)
@@ -86,7 +86,7 @@ void x86_task_switch(X86CPUState *env, uint32_t sel, uint32_t e1, uint32_t e2,
     unsigned type = (e2 >> DESC_TYPE_SHIFT) & 15, mmu = x86_sup_mmu(env);
     uint64_t base = x86_desc_base(e1, e2);
     uint32_t limit = x86_desc_limit(e1, e2), old_sel = env->tr.selector;
-    uint32_t regs[8], segs[6], cr3, eip, eflags, ldt;
+    uint32_t regs[8], segs[6], cr3, eip, eflags, ldt, tbit;
 
     if (type != 9 && type != 11) {
         log_mask(LOG_UNIMP, "x86: task switch to a 16-bit TSS (type %u)\n", type);
@@ -108,6 +108,7 @@ void x86_task_switch(X86CPUState *env, uint32_t sel, uint32_t e1, uint32_t e2,
         segs[s] = x86_ld(env, base + TSS_ES + s * 4, 2, mmu, ra);
     }
     ldt = x86_ld(env, base + TSS_LDT, 2, mmu, ra);
+    tbit = x86_ld(env, base + TSS_T, 2, mmu, ra) & 1;
 
     helper_cc_materialize(env);
     save_old_task(env, next_eip, source == X86_TASK_IRET, ra);
@@ -155,6 +156,9 @@ void x86_task_switch(X86CPUState *env, uint32_t sel, uint32_t e1, uint32_t e2,
         }
     }
     x86_update_hflags(env);
+    if (tbit) {
+        x86_dr_task_switch_trap(env);   /* SDM Vol.3 17.3.1.5: #DB with BT */
+    }
 }
 
 /* Resolves a TSS or task-gate selector of a far JMP/CALL and switches. */

@@ -103,6 +103,27 @@ static void gen_in_out(DisasContext *s, bool in)
     }
 }
 
+/* STAC/CLAC (SDM Vol.2B): EFLAGS.AC, #UD above CPL 0 (the decoder gave
+ * #UD without SMAP); AC selects the MMU index, so the block ends. */
+static void gen_clac_stac(DisasContext *s, bool set)
+{
+    TCGv_i64 f;
+
+    if (s->cpl != 0) {
+        gen_exception(s, EXCP_UD);
+        return;
+    }
+    f = tmp64();
+    tcg_gen_ld_i64(f, tcg_env, offsetof(X86CPUState, eflags));
+    if (set) {
+        tcg_gen_ori_i64(f, f, AC_MASK);
+    } else {
+        tcg_gen_andi_i64(f, f, ~(int64_t)AC_MASK);
+    }
+    tcg_gen_st_i64(f, tcg_env, offsetof(X86CPUState, eflags));
+    s->is_jmp = DISAS_END_NOJMP;
+}
+
 /* MOV to/from CRn, DRn and segment registers. */
 static bool gen_mov_special(DisasContext *s)
 {
@@ -383,6 +404,9 @@ bool translate_system(DisasContext *s)
         return true;
     case X86_MN_CLI:
         call(s, &hi_cli, NULL, 0, NULL, NULL, NULL, NULL);
+        return true;
+    case X86_MN_CLAC: case X86_MN_STAC:
+        gen_clac_stac(s, m == X86_MN_STAC);
         return true;
     case X86_MN_STI:
         call(s, &hi_sti, NULL, 0, NULL, NULL, NULL, NULL);
