@@ -164,10 +164,9 @@ void helper_dr_insn_bp(X86CPUState *env, uint64_t pc)
     raise_db(env, bits, 0);
 }
 
-void helper_debug_trap(X86CPUState *env, uint64_t rep_eip)
+void helper_debug_trap(X86CPUState *env, uint64_t rep_eip, uint64_t step)
 {
     uint32_t hits = env->dr_hits;
-    bool step = env->eflags & TF_MASK;
 
     if (!(hits & X86_DR_HIT_ENABLED) && !step) {
         env->dr_hits = 0;

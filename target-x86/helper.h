@@ -188,8 +188,9 @@ void helper_write_dr(X86CPUState *env, uint64_t reg, uint64_t val);
 void helper_dr_insn_bp(X86CPUState *env, uint64_t pc);
 /* End of an instruction under TF or data/I-O breakpoints (rip stored):
  * raises the trap-class #DB if one is due, else returns; rep_eip is the
- * eip of a repeated string instruction (or -1), for RF. */
-void helper_debug_trap(X86CPUState *env, uint64_t rep_eip);
+ * eip of a repeated string instruction (or -1), for RF; step says EFLAGS.TF
+ * was set when the instruction began (SDM Vol.3 17.3.1.4). */
+void helper_debug_trap(X86CPUState *env, uint64_t rep_eip, uint64_t step);
 /* The X86_TB_FLAG_RF / _DR_INSN0..3 / _DR_TRAP bits for env's state. */
 uint32_t x86_dr_tb_flags(const X86CPUState *env);
 /* True when an enabled data breakpoint exists and a data breakpoint

@@ -503,8 +503,9 @@ void gen_exit_lookup(DisasContext *s)
     } else if (s->flags & (X86_TB_FLAG_TF | X86_TB_FLAG_DR_TRAP)) {
         /* SDM Vol.3 17.3.1.4: a single-step trap after the instruction;
          * 17.3.1.2/3: data and I/O breakpoint traps too (debug_helper.c) */
-        gen_helper(&hi_debug_trap, NULL, 1,
-                   const64(s->insn.rep != X86_REP_NONE ? (int64_t)s->eip : -1));
+        gen_helper(&hi_debug_trap, NULL, 2,
+                   const64(s->insn.rep != X86_REP_NONE ? (int64_t)s->eip : -1),
+                   const64(!!(s->flags & X86_TB_FLAG_TF)));
         tcg_gen_exit_tb(NULL, 0);
     } else {
         tcg_gen_exit_tb(NULL, 0);
