@@ -6,7 +6,7 @@
  * stores, loads, pushes and string iterations (LEN and alignment, B bits
  * of breakpoints that are not enabled), I/O breakpoints with CR4.DE, the
  * single-step trap reported together with a data breakpoint, the TSS T
- * bit, RF pushed by faults, block flags when DR7 enables nothing; SMEP
+ * bit, RF pushed by faults, a debugger breakpoint hiding a guest one, block flags when DR7 enables nothing; SMEP
  * and SMAP with STAC/CLAC, the AC-selected MMU index and implicit
  * accesses from CPL 3. Snippets come from the host assembler.
  */
@@ -172,6 +172,31 @@ static void test_rf_lets_one_instruction_past_its_breakpoint_and_is_cleared(void
     assert_int_equal(frame32(0), H_CODE);
     assert_false(frame32(2) & RF_MASK);
     assert_int_equal(env->dr[6] & 0xf, DR6_B(1));
+}
+
+static void test_gdb_breakpoint_takes_priority_over_the_guests_unseen(void **state)
+{
+    X86CPUState *env = h.env;
+    CPUState *cs = &h.cpu->cs;
+    uint32_t at = SNIP_ADDR(snip_ibp, ibp_at);
+    CPUBreakpoint bp = { BP_SW, at, 1 };
+
+    setup_flat32();
+    env->dr[0] = at;
+    env->dr[7] = 0x400 | 0x1;
+    cs->breakpoints = g_array_new(false, false, sizeof(CPUBreakpoint));
+    g_array_append_val(cs->breakpoints, bp);
+    assert_int_equal(h_run(snip_ibp_start, (size_t)(snip_ibp_end - snip_ibp_start)),
+                     EXCP_DEBUG);
+    assert_int_equal(env->rip, at);
+    assert_int_equal(env->regs[R_EBX], 1);
+    assert_int_equal(env->dr[6], 0xffff0ff0);       /* the guest saw nothing */
+    g_array_free(cs->breakpoints, true);
+    cs->breakpoints = NULL;
+    tb_flush();
+    assert_int_equal(h_exec_hlt(), EXCP_HLT);      /* now the guest's own #DB */
+    assert_int_equal(h_stub_vector(), EXCP_DB);
+    assert_int_equal(frame32(0), at);
 }
 
 static void test_block_flags_carry_nothing_of_dr7_when_it_enables_nothing(void **state)
@@ -457,6 +482,7 @@ int main(void)
         BOTH_BACKENDS(test_general_detect_faults_mov_dr_with_bd_and_clears_gd),
         BOTH_BACKENDS(test_instruction_breakpoint_faults_before_the_instruction),
         BOTH_BACKENDS(test_rf_lets_one_instruction_past_its_breakpoint_and_is_cleared),
+        BOTH_BACKENDS(test_gdb_breakpoint_takes_priority_over_the_guests_unseen),
         BOTH_BACKENDS(test_block_flags_carry_nothing_of_dr7_when_it_enables_nothing),
         BOTH_BACKENDS(test_write_breakpoint_traps_after_the_store_with_b_bits_of_disabled_ones),
         BOTH_BACKENDS(test_len8_breakpoint_is_aligned_down_in_64bit_mode),
