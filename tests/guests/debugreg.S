@@ -15,6 +15,8 @@
  *   - general detect: DR7.GD makes MOV DR a #DB fault with BD, and the
  *     handler finds GD cleared;
  *   - EFLAGS.TF: #DB with BS after the instruction that follows POPF;
+ *   - a JMP to a TSS whose T bit is set: #DB with BT before the new
+ *     task's first instruction;
  *   - a fault (#UD) pushes RF = 1 (SDM 17.3.1.1).
  * Each #DB line shows DR6, the pushed RF and whether EIP is the expected
  * one. QEMU-TCG's deviations from the SDM are in debugreg.qemu-diff.
@@ -82,6 +84,7 @@ main:
     call io_breakpoint
     call general_detect
     call single_step
+    call task_trap
 
     movl $1f, resume
     ud2
@@ -237,6 +240,76 @@ single_step:
 after_nop:
     ret
 
+/* Two 32-bit TSSs in a copy of the runtime's GDT (selectors 0x30 for the
+ * running task A, 0x38 for B with T = 1); B jumps back to A. */
+task_trap:
+    PRINT "debugreg: task switch to a TSS with the T bit\n"
+    sgdt saved_gdtr
+    movzwl saved_gdtr, %ecx
+    inc %ecx
+    mov saved_gdtr + 2, %esi
+    mov $task_gdt, %edi
+    cld
+    rep movsb
+    mov $tss_a, %eax
+    mov $(task_gdt + 0x30), %edi
+    call tss_desc
+    mov $tss_b, %eax
+    mov $(task_gdt + 0x38), %edi
+    call tss_desc
+    movw $(0x40 - 1), task_gdtr
+    movl $task_gdt, task_gdtr + 2
+    lgdt task_gdtr
+    mov $0x30, %ax
+    ltr %ax
+    movl $task_b, tss_b + 0x20      /* EIP */
+    movl $2, tss_b + 0x24           /* EFLAGS */
+    movl $(task_b_stack + 1024), tss_b + 0x38   /* ESP */
+    movl $SEL_DATA32, tss_b + 0x48  /* ES */
+    movl $SEL_CODE32, tss_b + 0x4c  /* CS */
+    movl $SEL_DATA32, tss_b + 0x50  /* SS */
+    movl $SEL_DATA32, tss_b + 0x54  /* DS */
+    movl $SEL_DATA32, tss_b + 0x58  /* FS */
+    movl $SEL_DATA32, tss_b + 0x5c  /* GS */
+    movw $1, tss_b + 0x64           /* T */
+    movl $task_b, want_eip
+    movl $1, db_quiet
+    movl $0, db_count_gd
+    ljmp $0x38, $0
+    PRINT "debugreg: back in task A\n"
+    lgdt saved_gdtr
+    ret
+
+/* One line: the #DB that on_db recorded quietly on the way in. */
+task_b:
+    movl $0, db_quiet
+    PRINT "debugreg: in task B: "
+    cmpl $0, db_count_gd
+    je 1f
+    PRINT "#DB DR6 0x"
+    HEX last_dr6, 8
+    cmpl $0, last_eip_ok
+    je 2f
+    PRINT " before its first instruction"
+    jmp 2f
+1:  PRINT "no #DB"
+2:  PRINT "\n"
+    ljmp $0x30, $0
+
+/* tss_desc: a 32-bit available TSS descriptor for the 104 bytes at %eax,
+ * written at %edi. */
+tss_desc:
+    movw $103, (%edi)
+    mov %ax, 2(%edi)
+    push %eax
+    shr $16, %eax
+    mov %al, 4(%edi)
+    movb $0x89, 5(%edi)             /* present, DPL 0, type 9 */
+    movb $0, 6(%edi)
+    mov %ah, 7(%edi)
+    pop %eax
+    ret
+
 /* #DB: prints DR6, the pushed RF and the EIP check, clears DR6 and TF,
  * and sets RF in the frame so that an instruction breakpoint lets the
  * instruction run when the handler returns. */
@@ -295,6 +368,14 @@ on_fault:
 
     .data
     .align 8
+saved_gdtr:
+    .word 0
+    .long 0
+    .align 8
+task_gdtr:
+    .word 0
+    .long 0
+    .align 8
 dvar:
     .long 0, 0
 sbuf:
@@ -319,3 +400,14 @@ last_rf:
     .long 0
 last_eip_ok:
     .long 0
+
+    .bss
+    .align 16
+task_gdt:
+    .skip 0x40
+tss_a:
+    .skip 104
+tss_b:
+    .skip 104
+task_b_stack:
+    .skip 1024
