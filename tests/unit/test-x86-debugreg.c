@@ -334,6 +334,23 @@ static void test_io_breakpoint_traps_only_with_cr4_de(void **state)
     assert_int_equal(env->dr[6] & 0xf, DR6_B(3));
 }
 
+SNIPPET(snip_outs, ".code32", "mov $0x80, %dx\n mov $0x200000, %esi\n outsb\n outs_next:\n inc %ebx\n");
+extern const uint8_t outs_next[];
+
+static void test_io_breakpoint_traps_on_outs_with_len_covering_the_port(void **state)
+{
+    X86CPUState *env = h.env;
+
+    setup_flat32();
+    env->cr[4] |= CR4_DE;
+    env->dr[1] = 0x81;               /* LEN 2: ports 0x80-0x81 */
+    env->dr[7] = 0x400 | 0x4 | (2u << 20) | (1u << 22);
+    RUN_SNIPPET(snip_outs);
+    assert_int_equal(h_stub_vector(), EXCP_DB);
+    assert_int_equal(frame32(0), SNIP_ADDR(snip_outs, outs_next));
+    assert_int_equal(env->dr[6] & 0xf, DR6_B(1));
+}
+
 /* JMP to a TSS whose T bit is set: #DB with BT before its first instruction. */
 SNIPPET(snip_task_t, ".code32", "ljmp $0x38, $0\n .globl task_t_b\n task_t_b:\n inc %ebx\n");
 extern const uint8_t task_t_b[];
@@ -425,6 +442,23 @@ static void test_smap_allows_after_stac_and_faults_after_clac(void **state)
     assert_false(env->eflags & AC_MASK);
 }
 
+SNIPPET(snip_smap_popf, ".code32",
+        "pushf\n orl $0x40000, (%esp)\n popf\n mov 0x200040, %ebx\n"
+        "pushf\n andl $~0x40000, (%esp)\n popf\n popf_fault:\n mov 0x200040, %ecx\n");
+extern const uint8_t popf_fault[];
+
+static void test_smap_follows_ac_set_and_cleared_by_popf(void **state)
+{
+    X86CPUState *env = h.env;
+
+    setup_paging(CR4_SMAP);
+    h_put32(0x200040, 0x77);
+    RUN_SNIPPET(snip_smap_popf);
+    assert_int_equal(env->regs[R_EBX], 0x77);
+    assert_int_equal(h_stub_vector(), EXCP_PF);
+    assert_int_equal(h_get32(env->regs[R_ESP] + 8), SNIP_ADDR(snip_smap_popf, popf_fault));
+}
+
 /* Ring 3 with AC set loads DS from a GDT entry that lies on a user page:
  * an implicit supervisor access, checked whatever AC says (SDM Vol.3
  * 4.6.1). Ring 0 runs with AC set too, its stack being on a user page. */
@@ -490,10 +524,12 @@ int main(void)
         BOTH_BACKENDS(test_string_breakpoint_traps_after_its_iteration_with_rf_pushed),
         BOTH_BACKENDS(test_single_step_and_data_breakpoint_are_one_db),
         BOTH_BACKENDS(test_io_breakpoint_traps_only_with_cr4_de),
+        BOTH_BACKENDS(test_io_breakpoint_traps_on_outs_with_len_covering_the_port),
         BOTH_BACKENDS(test_task_switch_to_a_tss_with_t_bit_raises_db_with_bt),
         BOTH_BACKENDS(test_a_fault_pushes_rf_set),
         BOTH_BACKENDS(test_smep_faults_a_supervisor_fetch_from_a_user_page),
         BOTH_BACKENDS(test_smap_allows_after_stac_and_faults_after_clac),
+        BOTH_BACKENDS(test_smap_follows_ac_set_and_cleared_by_popf),
         BOTH_BACKENDS(test_smap_checks_implicit_accesses_from_cpl3_despite_ac),
         BOTH_BACKENDS(test_cr4_smap_without_cpuid_smap_raises_gp_and_stac_ud),
     };
