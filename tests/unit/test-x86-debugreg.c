@@ -32,6 +32,15 @@ static uint32_t frame32(unsigned i)
     return h_get32(h.env->regs[R_ESP] + 4 + 4 * i);
 }
 
+/* A #DB stopped in its stub, raised at eip (the pushed EIP), with B0-B3
+ * of DR6 equal to b_bits. */
+static void assert_db_at(uint32_t eip, uint32_t b_bits)
+{
+    assert_int_equal(h_stub_vector(), EXCP_DB);
+    assert_int_equal(frame32(0), eip);
+    assert_int_equal(h.env->dr[6] & 0xf, b_bits);
+}
+
 /* The TCG CPU model (SMEP and SMAP advertised) and a TSS for ring 3. */
 static void setup_flat32(void)
 {
@@ -233,11 +242,9 @@ static void test_write_breakpoint_traps_after_the_store_with_b_bits_of_disabled_
     env->dr[3] = 0x200002;           /* not enabled, LEN 2: also met */
     env->dr[7] = 0x400 | 0x1 | (1u << 16) | (3u << 18) | (1u << 28) | (1u << 30);
     RUN_SNIPPET(snip_dwrite);
-    assert_int_equal(h_stub_vector(), EXCP_DB);
-    assert_int_equal(frame32(0), SNIP_ADDR(snip_dwrite, dw_next));
+    assert_db_at(SNIP_ADDR(snip_dwrite, dw_next), DR6_B(0) | DR6_B(3));
     assert_int_equal(h_get32(0x200000), 1);
     assert_int_equal(env->regs[R_EBX], 0);
-    assert_int_equal(env->dr[6] & 0xf, DR6_B(0) | DR6_B(3));
 }
 
 SNIPPET(snip_len8, ".code64", "movb $1, 0x200010\n movb $2, 0x200008\n l8_next:\n inc %ebx\n");
@@ -268,10 +275,8 @@ static void test_read_write_breakpoint_traps_on_the_push_of_a_call(void **state)
     env->dr[2] = 0x2feffc;
     env->dr[7] = 0x400 | 0x10 | (3u << 24) | (3u << 26);
     RUN_SNIPPET(snip_push);
-    assert_int_equal(h_stub_vector(), EXCP_DB);
-    assert_int_equal(frame32(0), SNIP_ADDR(snip_push, push_to));
+    assert_db_at(SNIP_ADDR(snip_push, push_to), DR6_B(2));
     assert_int_equal(env->regs[R_EBX], 0);
-    assert_int_equal(env->dr[6] & 0xf, DR6_B(2));
 }
 
 SNIPPET(snip_rep, ".code32",
@@ -287,11 +292,9 @@ static void test_string_breakpoint_traps_after_its_iteration_with_rf_pushed(void
     env->dr[0] = 0x200205;
     env->dr[7] = 0x400 | 0x1 | (1u << 16);
     RUN_SNIPPET(snip_rep);
-    assert_int_equal(h_stub_vector(), EXCP_DB);
-    assert_int_equal(frame32(0), SNIP_ADDR(snip_rep, rep_at));
+    assert_db_at(SNIP_ADDR(snip_rep, rep_at), DR6_B(0));
     assert_int_equal(env->regs[R_ECX], 2);
     assert_true(frame32(2) & RF_MASK);
-    assert_int_equal(env->dr[6] & 0xf, DR6_B(0));
 }
 
 SNIPPET(snip_step_data, ".code32",
@@ -329,9 +332,7 @@ static void test_io_breakpoint_traps_only_with_cr4_de(void **state)
     env->dr[3] = 0x80;
     env->dr[7] = 0x400 | 0x40 | (2u << 28);
     RUN_SNIPPET(snip_io);
-    assert_int_equal(h_stub_vector(), EXCP_DB);
-    assert_int_equal(frame32(0), SNIP_ADDR(snip_io, io_next));
-    assert_int_equal(env->dr[6] & 0xf, DR6_B(3));
+    assert_db_at(SNIP_ADDR(snip_io, io_next), DR6_B(3));
 }
 
 SNIPPET(snip_outs, ".code32", "mov $0x80, %dx\n mov $0x200000, %esi\n outsb\n outs_next:\n inc %ebx\n");
@@ -346,9 +347,7 @@ static void test_io_breakpoint_traps_on_outs_with_len_covering_the_port(void **s
     env->dr[1] = 0x81;               /* LEN 2: ports 0x80-0x81 */
     env->dr[7] = 0x400 | 0x4 | (2u << 20) | (1u << 22);
     RUN_SNIPPET(snip_outs);
-    assert_int_equal(h_stub_vector(), EXCP_DB);
-    assert_int_equal(frame32(0), SNIP_ADDR(snip_outs, outs_next));
-    assert_int_equal(env->dr[6] & 0xf, DR6_B(1));
+    assert_db_at(SNIP_ADDR(snip_outs, outs_next), DR6_B(1));
 }
 
 /* JMP to a TSS whose T bit is set: #DB with BT before its first instruction. */
