@@ -76,7 +76,8 @@ uint32_t x86_dr_tb_flags(const X86CPUState *env)
         if (dr7_type(dr7, n) == 0) {
             f |= X86_TB_FLAG_DR_INSN0 << n;
         } else if (dr_is_data(dr7, n) || dr_is_io(env, n)) {
-            f |= X86_TB_FLAG_DR_TRAP;
+            /* one instruction per block, as for the debugger's watchpoints */
+            f |= X86_TB_FLAG_DR_TRAP | X86_TB_FLAG_ONE_INSN;
         }
     }
     return f;

@@ -522,8 +522,7 @@ void gen_jmp_eip(DisasContext *s, uint64_t eip)
         target = (uint32_t)target;
     }
     if (s->jmp_slot < 2 && !(s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF |
-                                         X86_TB_FLAG_DEBUG_STEP | X86_TB_FLAG_ONE_INSN |
-                                         X86_TB_FLAG_DR_TRAP)) &&
+                                         X86_TB_FLAG_DEBUG_STEP | X86_TB_FLAG_ONE_INSN)) &&
         (target & TCG_PAGE_MASK) == (s->tb->pc & TCG_PAGE_MASK)) {
         int n = s->jmp_slot++;
         tcg_gen_goto_tb(n);
@@ -990,7 +989,7 @@ void x86_translate_block(void *envp, TranslationBlock *tb)
         }
         if (s->is_jmp == DISAS_END_NOJMP ||
             (s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF | X86_TB_FLAG_DEBUG_STEP |
-                         X86_TB_FLAG_ONE_INSN | X86_TB_FLAG_DR_TRAP | X86_TB_FLAG_RF))) {
+                         X86_TB_FLAG_ONE_INSN | X86_TB_FLAG_RF))) {
             gen_update_cc_op(s);
             gen_store_rip(s, s->next_eip);
             gen_exit_lookup(s);

@@ -29,8 +29,9 @@
                                            * so a hit stops right after its instruction */
 #define X86_TB_FLAG_DR_INSN0 (1u << 16) /* bits 16-19: DR7 enables an instruction
                                          * breakpoint in DR0..DR3: compare each pc */
-#define X86_TB_FLAG_DR_TRAP (1u << 20)  /* DR7 enables a data or I/O breakpoint: one
-                                         * instruction per block, trap check after it */
+#define X86_TB_FLAG_DR_TRAP (1u << 20)  /* DR7 enables a data or I/O breakpoint: trap
+                                         * check after the instruction (comes with
+                                         * X86_TB_FLAG_ONE_INSN) */
 #define X86_TB_FLAG_RF (1u << 21)       /* EFLAGS.RF: the first instruction skips the
                                          * breakpoint check and clears RF; one per block */
 #define X86_TB_FLAG_SMAP_AC (1u << 22)  /* CR4.SMAP, CPL < 3 and EFLAGS.AC: explicit
