@@ -2,7 +2,8 @@
  * gdbstub.c: the GDB remote serial protocol server (-s, -gdb tcp::PORT,
  * -gdb unix:PATH, the monitor's gdbserver). It frames packets
  * ($data#checksum), answers with the register file described by a target
- * description XML generated from one table, reads and writes
+ * description XML generated from one table (amd64, or i386 for a CPU
+ * model without long mode), reads and writes
  * guest-virtual memory through the guest's page tables, and controls the
  * vCPU through the generic run controls (vm_stop/vm_cont), breakpoints
  * and single step, which the accelerator implements. Runs on the main
@@ -19,6 +20,7 @@
 #include "system/runstate.h"
 #include "target-x86/arch-debug.h"
 #include "target-x86/cpu.h"
+#include "target-x86/cpuid.h"
 
 #define GDB_MAX_PACKET 16384
 
@@ -58,7 +60,7 @@ typedef struct GdbReg {
 #define SYS  "org.vireo.x86.sys"
 
 /* amd64 order as gdb's core feature expects it. */
-static const GdbReg gdb_regs[] = {
+static const GdbReg gdb_regs_amd64[] = {
     { "rax", 64, "int64", GR_GPR, R_EAX, CORE }, { "rbx", 64, "int64", GR_GPR, R_EBX, CORE },
     { "rcx", 64, "int64", GR_GPR, R_ECX, CORE }, { "rdx", 64, "int64", GR_GPR, R_EDX, CORE },
     { "rsi", 64, "int64", GR_GPR, R_ESI, CORE }, { "rdi", 64, "int64", GR_GPR, R_EDI, CORE },
@@ -94,6 +96,59 @@ static const GdbReg gdb_regs[] = {
     { "cr3", 64, "int64", GR_CR, 3, SYS }, { "cr4", 64, "int64", GR_CR, 4, SYS },
     { "cr8", 64, "int64", GR_CR, 8, SYS }, { "efer", 64, "int64", GR_EFER, 0, SYS },
 };
+
+/* i386 order (gdb's 32bit-core.xml and 32bit-sse.xml): the general
+ * registers in hardware encoding order, eip, eflags, the selectors, x87
+ * (regnums 0-31), xmm0-7 and mxcsr (32-40); then the system registers.
+ * The g packet is this table in order. fs_base and gs_base sit in the
+ * vireo feature, not in org.gnu.gdb.i386.segments: gdb 13 accepts that
+ * feature for amd64 only and fails an internal assertion for i386. The
+ * Linux feature (orig_eax) is left out: it is a kernel syscall-restart
+ * slot, not CPU state. */
+static const GdbReg gdb_regs_i386[] = {
+    { "eax", 32, "int32", GR_GPR, R_EAX, CORE }, { "ecx", 32, "int32", GR_GPR, R_ECX, CORE },
+    { "edx", 32, "int32", GR_GPR, R_EDX, CORE }, { "ebx", 32, "int32", GR_GPR, R_EBX, CORE },
+    { "esp", 32, "data_ptr", GR_GPR, R_ESP, CORE }, { "ebp", 32, "data_ptr", GR_GPR, R_EBP, CORE },
+    { "esi", 32, "int32", GR_GPR, R_ESI, CORE }, { "edi", 32, "int32", GR_GPR, R_EDI, CORE },
+    { "eip", 32, "code_ptr", GR_RIP, 0, CORE }, { "eflags", 32, "int32", GR_EFLAGS, 0, CORE },
+    { "cs", 32, "int32", GR_SEG, R_CS, CORE }, { "ss", 32, "int32", GR_SEG, R_SS, CORE },
+    { "ds", 32, "int32", GR_SEG, R_DS, CORE }, { "es", 32, "int32", GR_SEG, R_ES, CORE },
+    { "fs", 32, "int32", GR_SEG, R_FS, CORE }, { "gs", 32, "int32", GR_SEG, R_GS, CORE },
+    { "st0", 80, "i387_ext", GR_ST, 0, CORE }, { "st1", 80, "i387_ext", GR_ST, 1, CORE },
+    { "st2", 80, "i387_ext", GR_ST, 2, CORE }, { "st3", 80, "i387_ext", GR_ST, 3, CORE },
+    { "st4", 80, "i387_ext", GR_ST, 4, CORE }, { "st5", 80, "i387_ext", GR_ST, 5, CORE },
+    { "st6", 80, "i387_ext", GR_ST, 6, CORE }, { "st7", 80, "i387_ext", GR_ST, 7, CORE },
+    { "fctrl", 32, "int", GR_FPU, 0, CORE }, { "fstat", 32, "int", GR_FPU, 1, CORE },
+    { "ftag", 32, "int", GR_FPU, 2, CORE }, { "fiseg", 32, "int", GR_FPU, 3, CORE },
+    { "fioff", 32, "int", GR_FPU, 4, CORE }, { "foseg", 32, "int", GR_FPU, 5, CORE },
+    { "fooff", 32, "int", GR_FPU, 6, CORE }, { "fop", 32, "int", GR_FPU, 7, CORE },
+    { "xmm0", 128, "vec128", GR_XMM, 0, SSE }, { "xmm1", 128, "vec128", GR_XMM, 1, SSE },
+    { "xmm2", 128, "vec128", GR_XMM, 2, SSE }, { "xmm3", 128, "vec128", GR_XMM, 3, SSE },
+    { "xmm4", 128, "vec128", GR_XMM, 4, SSE }, { "xmm5", 128, "vec128", GR_XMM, 5, SSE },
+    { "xmm6", 128, "vec128", GR_XMM, 6, SSE }, { "xmm7", 128, "vec128", GR_XMM, 7, SSE },
+    { "mxcsr", 32, "int", GR_MXCSR, 0, SSE },
+    { "fs_base", 32, "int32", GR_SEGBASE, R_FS, SYS },
+    { "gs_base", 32, "int32", GR_SEGBASE, R_GS, SYS },
+    { "cr0", 32, "int32", GR_CR, 0, SYS }, { "cr2", 32, "int32", GR_CR, 2, SYS },
+    { "cr3", 32, "int32", GR_CR, 3, SYS }, { "cr4", 32, "int32", GR_CR, 4, SYS },
+    { "efer", 64, "int64", GR_EFER, 0, SYS },
+};
+
+typedef struct GdbLayout {
+    const char *arch;
+    const GdbReg *regs;
+    size_t nregs;
+} GdbLayout;
+
+static const GdbLayout layout_amd64 = { "i386:x86-64", gdb_regs_amd64, ARRAY_SIZE(gdb_regs_amd64) };
+static const GdbLayout layout_i386 = { "i386", gdb_regs_i386, ARRAY_SIZE(gdb_regs_i386) };
+
+/* The register file gdb sees: the i386 one when the CPU model has no long
+ * mode (-cpu vireo32), as a 32-bit CPU cannot hold 64-bit registers. */
+static const GdbLayout *gdb_layout(void)
+{
+    return x86_cpu_has_long_mode(&current_machine->cpu->env) ? &layout_amd64 : &layout_i386;
+}
 
 /* The x87 tag word in its full two-bits-per-register form, from fptags. */
 static uint32_t fpu_full_tag(X86CPUState *env)
@@ -184,14 +239,15 @@ static void reg_write(X86CPUState *env, const GdbReg *r, const uint8_t *buf)
 /* The target description: <feature> blocks in table order. */
 static char *target_xml(void)
 {
+    const GdbLayout *l = gdb_layout();
     GString *x = g_string_new("<?xml version=\"1.0\"?>\n"
                               "<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
-                              "<target version=\"1.0\">\n"
-                              "<architecture>i386:x86-64</architecture>\n");
+                              "<target version=\"1.0\">\n");
     const char *cur = NULL;
 
-    for (size_t i = 0; i < ARRAY_SIZE(gdb_regs); i++) {
-        const GdbReg *r = &gdb_regs[i];
+    g_string_append_printf(x, "<architecture>%s</architecture>\n", l->arch);
+    for (size_t i = 0; i < l->nregs; i++) {
+        const GdbReg *r = &l->regs[i];
         if (!cur || strcmp(cur, r->feature) != 0) {
             if (cur) {
                 g_string_append(x, "</feature>\n");
@@ -295,13 +351,14 @@ static void gdb_stop_reply(GdbServer *s, int sig)
 
 static void cmd_read_regs(GdbServer *s)
 {
+    const GdbLayout *l = gdb_layout();
     X86CPUState *env = gdb_env();
     GString *out = g_string_new(NULL);
     uint8_t buf[16];
 
-    for (size_t i = 0; i < ARRAY_SIZE(gdb_regs); i++) {
-        reg_read(env, &gdb_regs[i], buf);
-        hex_encode(out, buf, gdb_regs[i].bits / 8);
+    for (size_t i = 0; i < l->nregs; i++) {
+        reg_read(env, &l->regs[i], buf);
+        hex_encode(out, buf, l->regs[i].bits / 8);
     }
     gdb_send(s, out->str);
     g_string_free(out, true);
@@ -309,17 +366,18 @@ static void cmd_read_regs(GdbServer *s)
 
 static void cmd_write_regs(GdbServer *s, const char *hex)
 {
+    const GdbLayout *l = gdb_layout();
     X86CPUState *env = gdb_env();
     size_t avail = strlen(hex) / 2;
     uint8_t buf[16];
 
-    for (size_t i = 0; i < ARRAY_SIZE(gdb_regs) && avail >= (size_t)gdb_regs[i].bits / 8; i++) {
-        size_t n = gdb_regs[i].bits / 8;
+    for (size_t i = 0; i < l->nregs && avail >= (size_t)l->regs[i].bits / 8; i++) {
+        size_t n = l->regs[i].bits / 8;
         if (!hex_decode(hex, buf, n)) {
             gdb_send(s, "E01");
             return;
         }
-        reg_write(env, &gdb_regs[i], buf);
+        reg_write(env, &l->regs[i], buf);
         hex += 2 * n;
         avail -= n;
     }
@@ -329,34 +387,36 @@ static void cmd_write_regs(GdbServer *s, const char *hex)
 
 static void cmd_read_reg(GdbServer *s, const char *arg)
 {
+    const GdbLayout *l = gdb_layout();
     unsigned long n = strtoul(arg, NULL, 16);
     GString *out;
     uint8_t buf[16];
 
-    if (n >= ARRAY_SIZE(gdb_regs)) {
+    if (n >= l->nregs) {
         gdb_send(s, "E01");
         return;
     }
-    reg_read(gdb_env(), &gdb_regs[n], buf);
+    reg_read(gdb_env(), &l->regs[n], buf);
     out = g_string_new(NULL);
-    hex_encode(out, buf, gdb_regs[n].bits / 8);
+    hex_encode(out, buf, l->regs[n].bits / 8);
     gdb_send(s, out->str);
     g_string_free(out, true);
 }
 
 static void cmd_write_reg(GdbServer *s, const char *arg)
 {
+    const GdbLayout *l = gdb_layout();
     char *eq;
     unsigned long n = strtoul(arg, &eq, 16);
     uint8_t buf[16];
 
-    if (*eq != '=' || n >= ARRAY_SIZE(gdb_regs) ||
-        strlen(eq + 1) < (size_t)gdb_regs[n].bits / 4 ||
-        !hex_decode(eq + 1, buf, gdb_regs[n].bits / 8)) {
+    if (*eq != '=' || n >= l->nregs ||
+        strlen(eq + 1) < (size_t)l->regs[n].bits / 4 ||
+        !hex_decode(eq + 1, buf, l->regs[n].bits / 8)) {
         gdb_send(s, "E01");
         return;
     }
-    reg_write(gdb_env(), &gdb_regs[n], buf);
+    reg_write(gdb_env(), &l->regs[n], buf);
     gdb_state_changed();
     gdb_send(s, "OK");
 }

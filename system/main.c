@@ -20,6 +20,7 @@
 #include "system/qmp.h"
 #include "system/runstate.h"
 #include "target-x86/cpu.h"
+#include "target-x86/cpuid.h"
 #include "ui/console.h"
 #include "ui/display.h"
 
@@ -43,6 +44,7 @@ typedef struct Options {
     const char *monitor;
     const char *qmp;
     const char *gdb;
+    const X86CPUModel *cpu_model;   /* -cpu; NULL: the default */
     bool start_stopped;
 } Options;
 
@@ -257,6 +259,26 @@ static int opt_log(Options *o, const char *v, GError **errp)
     return 0;
 }
 
+/* -cpu MODEL, or -cpu help to list the models (QEMU's spelling). */
+static int opt_cpu(Options *o, const char *v, GError **errp)
+{
+    const X86CPUModel *model;
+
+    if (strcmp(v, "help") == 0) {
+        printf("Available CPUs:\n");
+        for (size_t i = 0; (model = x86_cpu_model_nth(i)); i++) {
+            printf("  %-10s %s\n", model->name, model->description);
+        }
+        exit(0);
+    }
+    o->cpu_model = x86_cpu_model_find(v);
+    if (!o->cpu_model) {
+        error_setg(errp, "-cpu %s: unknown CPU model (-cpu help lists them)", v);
+        return -1;
+    }
+    return 0;
+}
+
 static int opt_log_file(Options *o, const char *v, GError **errp)
 {
     o->log_file = v;
@@ -272,6 +294,7 @@ static int opt_log_filter(Options *o, const char *v, GError **errp)
 static const OptDef options[] = {
     { "accel", ARG_VALUE, opt_accel, "kvm|tcg[,opts]", "choose the accelerator (default: tcg)" },
     { "enable-kvm", ARG_NONE, opt_enable_kvm, NULL, "same as -accel kvm" },
+    { "cpu", ARG_VALUE, opt_cpu, "MODEL", "CPU model: vireo64 (default) or vireo32 (-cpu help lists them)" },
     { "m", ARG_VALUE, opt_memory, "SIZE", "guest RAM size, e.g. 512M or 2G (default: 128M)" },
     { "kernel", ARG_VALUE, opt_kernel, "FILE", "boot a Linux bzImage or a multiboot kernel" },
     { "initrd", ARG_VALUE, opt_initrd, "FILE", "initial ramdisk (multiboot: modules, comma-separated)" },
@@ -419,6 +442,16 @@ static int start_display(Machine *m, GError **errp)
     return 0;
 }
 
+/* The -cpu model replaces the default CPUID table, before the
+ * accelerator narrows it to what it implements. Always 0. */
+static int apply_cpu_model(Machine *m, Options *o)
+{
+    if (o->cpu_model) {
+        x86_cpuid_apply_model(&m->cpu->env, o->cpu_model);
+    }
+    return 0;
+}
+
 static int start_gdb(Options *o, GError **errp)
 {
     if (!o->gdb) {
@@ -534,7 +567,7 @@ int main(int argc, char **argv)
     current_machine = m;
     bql_lock();
     m->accel = accel_find(o.cfg->accel, &err);
-    if (!m->accel || pc_board_init(m, &err) < 0 ||
+    if (!m->accel || pc_board_init(m, &err) < 0 || apply_cpu_model(m, &o) < 0 ||
         m->accel->init(m, o.cfg->accel_opts, &err) < 0 ||
         start_display(m, &err) < 0 ||
         start_monitor(&o, &mon, &err) < 0 || start_qmp(&o, &err) < 0 ||

@@ -109,6 +109,53 @@ void x86_eflags_set(X86CPUState *env, uint64_t eflags)
     x86_update_hflags(env);
 }
 
+/*
+ * True when accesses through seg need run-time checks outside 64-bit mode:
+ * a limit below 4 GiB or an expand-down data segment (SDM Vol.3 5.3) and,
+ * in protected mode, anything but present writable data (a null selector,
+ * read-only data, a code segment: SDM Vol.3 5.4, 5.5). For CS: a limit
+ * below 4 GiB, or an execute-only code segment in protected mode.
+ */
+static bool seg_needs_checks(const X86CPUState *env, int seg, bool pm)
+{
+    const SegmentCache *sc = &env->segs[seg];
+    uint32_t type = sc->flags & (DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_E_MASK |
+                                 DESC_W_MASK);
+
+    if (sc->limit != 0xffffffffu) {
+        return true;
+    }
+    if (seg == R_CS) {
+        return pm && !(sc->flags & DESC_R_MASK);
+    }
+    if (pm) {
+        return type != (DESC_P_MASK | DESC_S_MASK | DESC_W_MASK);
+    }
+    return (type & (DESC_S_MASK | DESC_CS_MASK | DESC_E_MASK)) == (DESC_S_MASK | DESC_E_MASK);
+}
+
+/* The HF_SEGCHK* bits for hflags hf (PE, VM and CS64 already decided). */
+static uint32_t segchk_hflags(const X86CPUState *env, uint32_t hf)
+{
+    bool pm = (hf & HF_PE_MASK) && !(hf & HF_VM_MASK);
+    uint32_t r = 0;
+
+    if (hf & HF_CS64_MASK) {
+        return 0;
+    }
+    if (seg_needs_checks(env, R_CS, pm) || seg_needs_checks(env, R_DS, pm) ||
+        seg_needs_checks(env, R_ES, pm) || seg_needs_checks(env, R_SS, pm)) {
+        r |= HF_SEGCHK_MASK;
+    }
+    if (seg_needs_checks(env, R_FS, pm)) {
+        r |= HF_SEGCHK_FS_MASK;
+    }
+    if (seg_needs_checks(env, R_GS, pm)) {
+        r |= HF_SEGCHK_GS_MASK;
+    }
+    return r;
+}
+
 void x86_update_hflags(X86CPUState *env)
 {
     uint32_t hf = env->hflags & (HF_INHIBIT_IRQ_MASK | HF_SMM_MASK | HF_NMI_MASK |
@@ -142,7 +189,7 @@ void x86_update_hflags(X86CPUState *env)
             hf |= HF_ADDSEG_MASK;
         }
     }
-    env->hflags = hf;
+    env->hflags = hf | segchk_hflags(env, hf);
 }
 
 static const char *seg_names[6] = { "ES", "CS", "SS", "DS", "FS", "GS" };

@@ -56,6 +56,12 @@ enum { R_ES, R_CS, R_SS, R_DS, R_FS, R_GS };
 #define DESC_L_MASK     (1u << 21)
 #define DESC_B_MASK     (1u << 22)
 #define DESC_G_MASK     (1u << 23)
+/* Type bits of a non-system descriptor (S=1). */
+#define DESC_CS_MASK (1u << 11)  /* code segment (type bit 3) */
+#define DESC_C_MASK  (1u << 10)  /* code: conforming */
+#define DESC_E_MASK  (1u << 10)  /* data: expand-down */
+#define DESC_R_MASK  (1u << 9)   /* code: readable */
+#define DESC_W_MASK  (1u << 9)   /* data: writable */
 
 /* Control register bits (SDM Vol.3 2.5). */
 #define CR0_PE (1u << 0)
@@ -116,6 +122,13 @@ enum { R_ES, R_CS, R_SS, R_DS, R_FS, R_GS };
 #define HF_SMM_MASK      (1u << 10)
 #define HF_NMI_MASK      (1u << 11) /* NMIs blocked until IRET */
 #define HF_HALTED_MASK   (1u << 12)
+/* Outside 64-bit mode, accesses need run-time segment checks (limit, type,
+ * null selector; SDM Vol.3 5.3-5.5): through CS, DS, ES or SS / through FS
+ * / through GS. Clear while those segments are flat, writable data (and
+ * CS flat and readable); computed by x86_update_hflags. */
+#define HF_SEGCHK_MASK    (1u << 13)
+#define HF_SEGCHK_FS_MASK (1u << 14)
+#define HF_SEGCHK_GS_MASK (1u << 15)
 
 /* Lazy-flag state: cc_op says how CC_* are computed from cc_dst/cc_src/cc_src2.
  * CC_OP_EFLAGS means eflags itself holds them. The front end extends this
@@ -249,6 +262,12 @@ typedef struct X86CPU {
     X86IntAckFn int_ack;
     void *int_ack_opaque;
     void *apic;             /* the local APIC device, if any */
+    /* MS-DOS compatible x87 error reporting (SDM Vol.1 8.7.2, Appendix D),
+     * used while CR0.NE is clear: the FERR# output, wired by the board (on
+     * a PC to IRQ13; NULL: not wired), its level, and the IGNNE# input. */
+    struct IrqLine *ferr;
+    bool ferr_level;
+    bool ignne;
 } X86CPU;
 
 static inline X86CPU *x86_cpu(CPUState *cs) { return (X86CPU *)cs->arch; }
@@ -260,6 +279,9 @@ void x86_cpu_free(X86CPU *cpu);
 
 /* Power-on/RESET state (SDM Vol.3 9.1.1): real mode at F000:FFF0. */
 void x86_cpu_reset(X86CPU *cpu);
+
+/* Drives the IGNNE# input (the board's port 0xF0 logic). BQL held. */
+void x86_cpu_set_ignne(X86CPU *cpu, bool level);
 
 /* EFLAGS with the lazy arithmetic flags folded in. */
 uint64_t x86_eflags_get(const X86CPUState *env);

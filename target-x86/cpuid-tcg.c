@@ -5,13 +5,15 @@
  * x86_tcg_decoder_features() turns the remaining CPUID bits into the
  * decoder's feature set, so an instruction of an unadvertised extension
  * decodes as #UD. Implemented and so added: POPCNT, MOVBE, LZCNT (ABM),
- * CMPXCHG16B, RDTSCP, 1 GiB pages, SMEP and SMAP (mmu.c, STAC/CLAC), XSAVE/XSAVEOPT for x87 and SSE state
- * (xsave_helper.c; CPUID.0xD sub-leaves 0 and 1 describe the 576-byte
- * area); removed: VME, SSSE3 and later, AVX (OSXSAVE is computed from
- * CR4 by helper_cpuid). FPU (x87_helper.c), SSE, SSE2 and SSE3 (sse_fp_helper.c, with
- * FISTTP) are implemented; MMX stays advertised because an x86-64 kernel
- * refuses to start without it (arch/x86 verify_cpu), though its register
- * forms still raise #UD with a log line under -d unimp.
+ * CMPXCHG16B, RDTSCP, 1 GiB pages (with long mode only), XSAVE/XSAVEOPT
+ * for x87 and SSE state (xsave_helper.c; CPUID.0xD sub-leaves 0 and 1
+ * describe the 576-byte area), SSSE3 and SSE4.1 (sse4_helper.c,
+ * sse_fp_helper.c), SSE4.2 (translate-sse42.c, sse42_helper.c) but only
+ * while SSSE3 and SSE4.1 are advertised too, since software takes SSE4.2
+ * to imply them, and VME with PVI (misc_helper.c, excp_helper.c,
+ * seg_helper.c), SMEP and SMAP (mmu.c, STAC/CLAC). Removed: AES, PCLMULQDQ, x2APIC, AVX (OSXSAVE is
+ * computed from CR4 by helper_cpuid). The FPU (x87_helper.c), MMX, SSE,
+ * SSE2 and SSE3 (sse_fp_helper.c, with FISTTP) are implemented.
  */
 #include "vireo/common.h"
 #include "target-x86/cpuid.h"
@@ -42,12 +44,18 @@ void x86_cpuid_restrict_for_tcg(X86CPUState *env)
     X86CPUIDEntry *e = x86_cpuid_find(env, 1, 0);
 
     if (e) {
-        e->edx &= ~CPUID_VME;
         e->ecx |= CPUID_EXT_POPCNT | CPUID_EXT_MOVBE;
         e->ecx |= CPUID_EXT_CX16 | CPUID_EXT_XSAVE;
-        e->ecx &= ~(CPUID_EXT_PCLMUL | CPUID_EXT_SSSE3 |
-                    CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_X2APIC | CPUID_EXT_AES |
+        e->ecx |= CPUID_EXT_SSSE3 | CPUID_EXT_SSE41;
+        e->ecx &= ~(CPUID_EXT_PCLMUL | CPUID_EXT_SSE42 | CPUID_EXT_X2APIC | CPUID_EXT_AES |
                     CPUID_EXT_OSXSAVE | CPUID_EXT_AVX);
+        /* SSE4.2 is implemented, but software takes it to imply SSSE3 and
+         * SSE4.1 (glibc's string functions run PALIGNR beside PCMPISTRI):
+         * advertised only together with both. */
+        if ((e->ecx & (CPUID_EXT_SSSE3 | CPUID_EXT_SSE41)) ==
+            (CPUID_EXT_SSSE3 | CPUID_EXT_SSE41)) {
+            e->ecx |= CPUID_EXT_SSE42;
+        }
     }
     restrict_xsave_leaf(env);
     e = x86_cpuid_find(env, 7, 0);
@@ -57,9 +65,9 @@ void x86_cpuid_restrict_for_tcg(X86CPUState *env)
     }
     e = x86_cpuid_find(env, 0x80000001, 0);
     if (e) {
-        e->edx |= CPUID_EXT2_RDTSCP | CPUID_EXT2_PDPE1GB;
-        e->ecx &= CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM;
-        e->ecx |= CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM;
+        /* 1 GiB pages exist only in IA-32e paging: not for a 32-bit model. */
+        e->edx |= CPUID_EXT2_RDTSCP | (e->edx & CPUID_EXT2_LM ? CPUID_EXT2_PDPE1GB : 0);
+        e->ecx = (e->ecx & CPUID_EXT3_LAHF_LM) | CPUID_EXT3_ABM;
     }
 }
 

@@ -1,7 +1,9 @@
 /*
  * cpuid.c: the default CPU model and CPUID lookup (see cpuid.h). The
  * model is a 64-bit family-6 CPU with the baseline x86-64 features; the
- * accelerator narrows it to what it can really provide.
+ * accelerator narrows it to what it can really provide. -cpu picks a
+ * model from a short list (vireo64, the default; vireo32 without long
+ * mode).
  */
 #include "vireo/common.h"
 #include "target-x86/cpuid.h"
@@ -48,6 +50,48 @@ void x86_cpuid_init_model(X86CPUState *env)
     }
     /* 40-bit physical, 48-bit virtual addresses. */
     set_entry(env, 0x80000008, 0, false, 0x00003028, 0, 0, 0);
+}
+
+static const X86CPUModel models[] = {
+    { "vireo64", "64-bit family-6 CPU with long mode (default)", true },
+    { "vireo32", "the same CPU without long mode, SYSCALL or LAHF in 64-bit mode", false },
+};
+
+const X86CPUModel *x86_cpu_model_nth(size_t i)
+{
+    return i < ARRAY_SIZE(models) ? &models[i] : NULL;
+}
+
+const X86CPUModel *x86_cpu_model_find(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(models); i++) {
+        if (strcmp(models[i].name, name) == 0) {
+            return &models[i];
+        }
+    }
+    return NULL;
+}
+
+/* A 32-bit model clears the extended-leaf bits that only mean something
+ * in IA-32e mode (SDM Vol.2A CPUID, Table 3-8: on Intel, SYSCALL and
+ * LAHF/SAHF bits describe 64-bit mode); EFER.LME and EFER.SCE then become
+ * reserved (misc_helper.c). */
+void x86_cpuid_apply_model(X86CPUState *env, const X86CPUModel *model)
+{
+    X86CPUIDEntry *e;
+
+    x86_cpuid_init_model(env);
+    e = x86_cpuid_find(env, 0x80000001, 0);
+    if (!model->long_mode && e) {
+        e->edx &= ~(CPUID_EXT2_LM | CPUID_EXT2_SYSCALL);
+        e->ecx &= ~CPUID_EXT3_LAHF_LM;
+    }
+}
+
+bool x86_cpu_has_long_mode(X86CPUState *env)
+{
+    X86CPUIDEntry *e = x86_cpuid_find(env, 0x80000001, 0);
+    return e && (e->edx & CPUID_EXT2_LM);
 }
 
 X86CPUIDEntry *x86_cpuid_find(X86CPUState *env, uint32_t function, uint32_t index)

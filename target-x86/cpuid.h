@@ -60,6 +60,25 @@
 /* Fills env's CPUID table with the default model "vireo64". */
 void x86_cpuid_init_model(X86CPUState *env);
 
+/* A CPU model that -cpu can name. */
+typedef struct X86CPUModel {
+    const char *name;
+    const char *description;
+    bool long_mode;     /* CPUID.80000001H:EDX.LM: the guest may enter IA-32e mode */
+} X86CPUModel;
+
+/* The model called name, or NULL if there is none. */
+const X86CPUModel *x86_cpu_model_find(const char *name);
+
+/* The i-th model (0 is the default), or NULL past the last one. */
+const X86CPUModel *x86_cpu_model_nth(size_t i);
+
+/* Fills env's CPUID table with model (before the accelerator narrows it). */
+void x86_cpuid_apply_model(X86CPUState *env, const X86CPUModel *model);
+
+/* True if env's CPUID advertises long mode (CPUID.80000001H:EDX.LM). */
+bool x86_cpu_has_long_mode(X86CPUState *env);
+
 /* The entry for (function, index), or NULL. */
 X86CPUIDEntry *x86_cpuid_find(X86CPUState *env, uint32_t function, uint32_t index);
 

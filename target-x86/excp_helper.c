@@ -78,11 +78,26 @@ void helper_raise_exception_err(X86CPUState *env, uint64_t vec, uint64_t err)
     x86_raise_exception_err(env, (int)vec, (int)err, TCG_GETPC());
 }
 
-/* Software interrupts: INT n, INT3 (is_int, so gate DPL is checked). */
-void helper_raise_interrupt(X86CPUState *env, uint64_t vec, uint64_t next_eip)
+/* The call through an IVT entry (real mode, V86 redirection): pushes
+ * flags, CS and ret_ip on the 16-bit stack st, then CS:IP from ent. */
+static void ivt_call(X86CPUState *env, X86Stack *st, uint64_t flags, uint64_t ret_ip,
+                     uint32_t ent)
+{
+    st->mask = 0xffff;
+    st->sp &= 0xffff;
+    x86_push(env, st, flags, 2);
+    x86_push(env, st, env->segs[R_CS].selector, 2);
+    x86_push(env, st, ret_ip, 2);
+    x86_set_sp(env, st->sp, 0xffff);
+    env->rip = ent & 0xffff;
+    env->segs[R_CS].selector = ent >> 16;
+    env->segs[R_CS].base = (ent >> 16) << 4;
+}
+
+static void raise_software_interrupt(X86CPUState *env, int vec, uint64_t next_eip,
+                                     uintptr_t ra)
 {
     TCGCPU *cpu = current_tcg_cpu;
-    uintptr_t ra = TCG_GETPC();
 
     if (ra) {
         tcg_cpu_restore_state(cpu, ra);
@@ -96,10 +111,74 @@ void helper_raise_interrupt(X86CPUState *env, uint64_t vec, uint64_t next_eip)
     tcg_cpu_loop_exit(cpu);
 }
 
+/* Software interrupts: INT n, INT3 (is_int, so gate DPL is checked). */
+void helper_raise_interrupt(X86CPUState *env, uint64_t vec, uint64_t next_eip)
+{
+    raise_software_interrupt(env, (int)vec, next_eip, TCG_GETPC());
+}
+
+/* Bit vec of the TSS's software interrupt redirection bitmap, the 32
+ * bytes below the I/O map base (SDM Vol.3 20.3.3, Figure 20-5): set means
+ * "through the IDT". #GP(0) when TR is not a 32-bit TSS or the byte lies
+ * past its limit. */
+static bool int_redirection_bit(X86CPUState *env, int vec, uintptr_t ra)
+{
+    unsigned mmu = x86_sup_mmu(env);
+    uint32_t type = (env->tr.flags >> DESC_TYPE_SHIFT) & 15, iomap, off;
+
+    if (!(env->tr.flags & DESC_P_MASK) || (type != 9 && type != 11) ||
+        env->tr.limit < 0x67) {
+        x86_raise_exception_err(env, EXCP_GP, 0, ra);
+    }
+    iomap = x86_ld(env, env->tr.base + 0x66, 2, mmu, ra);
+    off = iomap - 32 + (uint32_t)vec / 8;
+    if (iomap < 32 || off > env->tr.limit) {
+        x86_raise_exception_err(env, EXCP_GP, 0, ra);
+    }
+    return (x86_ld(env, env->tr.base + off, 1, mmu, ra) >> (vec & 7)) & 1;
+}
+
+/* Methods 5 and 6 (SDM Vol.3 20.3.3.4-5): the 8086 program's own handler
+ * from the IVT at linear 0, staying in V86. With IOPL < 3 the pushed
+ * FLAGS carry VIF as IF and IOPL as 3, and VIF is cleared instead of IF. */
+static void int_redirect_to_ivt(X86CPUState *env, int vec, uint64_t next_eip, uintptr_t ra)
+{
+    bool iopl3 = ((env->eflags & IOPL_MASK) >> IOPL_SHIFT) == 3;
+    uint32_t ent = x86_ld(env, (uint32_t)vec * 4, 4, x86_mmu_index(env), ra);
+    X86Stack st = x86_cur_stack(env, ra);
+    uint64_t flags;
+
+    helper_cc_materialize(env);
+    flags = x86_eflags_get(env);
+    if (!iopl3) {
+        flags = (flags & ~(uint64_t)IF_MASK) | IOPL_MASK | ((flags & VIF_MASK) ? IF_MASK : 0);
+    }
+    ivt_call(env, &st, flags, next_eip, ent);
+    env->eflags &= ~(uint64_t)(TF_MASK | (iopl3 ? IF_MASK : VIF_MASK));
+}
+
+/* INT n (opcode CD) in virtual-8086 mode, SDM Vol.3 Table 20-2: with
+ * CR4.VME and the vector's redirection bit clear, the IVT (methods 5, 6);
+ * otherwise the IDT with IOPL 3 (methods 1, 4) or #GP(0) (methods 2, 3).
+ * INT3, INTO and INT1 are not IOPL-sensitive and never come here. */
+void helper_int_vm86(X86CPUState *env, uint64_t vec, uint64_t next_eip)
+{
+    uintptr_t ra = TCG_GETPC();
+
+    if ((env->cr[4] & CR4_VME) && !int_redirection_bit(env, (int)vec, ra)) {
+        int_redirect_to_ivt(env, (int)vec, next_eip, ra);
+        return;
+    }
+    if (((env->eflags & IOPL_MASK) >> IOPL_SHIFT) < 3) {
+        x86_raise_exception_err(env, EXCP_GP, 0, ra);
+    }
+    raise_software_interrupt(env, (int)vec, next_eip, ra);
+}
+
 void helper_into(X86CPUState *env, uint64_t next_eip)
 {
     if (x86_cc_compute_all(env) & CC_O) {
-        helper_raise_interrupt(env, EXCP_OF, next_eip);
+        raise_software_interrupt(env, EXCP_OF, next_eip, TCG_GETPC());
     }
 }
 
@@ -155,15 +234,7 @@ static void do_interrupt_real(X86CPUState *env, int vec, uint64_t ret_eip)
         x86_raise_exception_err(env, EXCP_GP, vec * 8 + 2, 0);
     }
     ent = x86_ld(env, env->idt.base + vec * 4, 4, x86_mmu_index(env), 0);
-    st.mask = 0xffff;
-    st.sp &= 0xffff;
-    x86_push(env, &st, x86_eflags_get(env), 2);
-    x86_push(env, &st, env->segs[R_CS].selector, 2);
-    x86_push(env, &st, ret_eip, 2);
-    x86_set_sp(env, st.sp, 0xffff);
-    env->rip = ent & 0xffff;
-    env->segs[R_CS].selector = ent >> 16;
-    env->segs[R_CS].base = (ent >> 16) << 4;
+    ivt_call(env, &st, x86_eflags_get(env), ret_eip, ent);
     env->eflags &= ~(uint64_t)(IF_MASK | TF_MASK | AC_MASK | RF_MASK);
 }
 
@@ -237,14 +308,19 @@ static void interrupt_task_gate(X86CPUState *env, uint32_t sel, int err, bool ha
     uint32_t e1, e2;
     X86Stack st;
 
-    if ((sel & 4) || x86_load_desc(env, sel, &e1, &e2, 0) < 0 ||
-        ((e2 >> DESC_TYPE_SHIFT) & 0x1f) != 9) {
+    unsigned type;
+
+    if ((sel & 4) || x86_load_desc(env, sel, &e1, &e2, 0) < 0) {
+        x86_raise_exception_err(env, EXCP_TS, sel & 0xfffc, 0);
+    }
+    type = (e2 >> DESC_TYPE_SHIFT) & 0x1f;
+    if (type != 9 && type != 1) {        /* an available TSS, 32- or 16-bit */
         x86_raise_exception_err(env, EXCP_TS, sel & 0xfffc, 0);
     }
     x86_task_switch(env, sel, e1, e2, X86_TASK_CALL, ret_eip, 0);
-    if (has_err) {
+    if (has_err) {   /* a word on the stack of a 16-bit task (SDM Vol.3 6.12.2) */
         st = x86_cur_stack(env, 0);
-        x86_push(env, &st, (uint32_t)err, 4);
+        x86_push(env, &st, (uint32_t)err, type == 9 ? 4 : 2);
         x86_set_sp(env, st.sp, st.mask);
     }
 }
@@ -287,8 +363,7 @@ static void do_interrupt_pm32(X86CPUState *env, int vec, bool is_int, int err,
         if (!(se2 & DESC_P_MASK)) {
             x86_raise_exception_err(env, EXCP_SS, new_ss & 0xfffc, 0);
         }
-        st.base = x86_desc_base(se1, se2);
-        st.mask = (se2 & DESC_B_MASK) ? 0xffffffffu : 0xffff;
+        x86_stack_from_desc(&st, new_ss, se1, se2);
         st.sp = new_esp & st.mask;
         st.mmu = x86_sup_mmu(env);
         st.ra = 0;
@@ -370,6 +445,7 @@ static void do_interrupt_lm(X86CPUState *env, int vec, bool is_int, int err,
     }
     st.base = 0;
     st.mask = ~0ULL;
+    st.check = false;
     st.sp = new_rsp & ~15ULL;
     st.mmu = dpl == 3 ? X86_MMU_USER : mmu;
     st.ra = 0;
@@ -418,10 +494,6 @@ void x86_do_interrupt(X86CPUState *env, int vec, bool is_int, int err,
     } else if (x86_long_mode(env)) {
         do_interrupt_lm(env, vec, is_int, err, has_err, ret_eip);
     } else {
-        if (is_int && x86_vm86(env) &&
-            ((env->eflags & IOPL_MASK) >> IOPL_SHIFT) < 3) {
-            x86_raise_exception_err(env, EXCP_GP, 0, 0);
-        }
         do_interrupt_pm32(env, vec, is_int, err, has_err, ret_eip);
     }
     env->hflags &= ~(HF_INHIBIT_IRQ_MASK | HF_HALTED_MASK);

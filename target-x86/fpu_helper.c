@@ -5,10 +5,90 @@
  * layout). Operating systems probe and save the FPU with exactly these;
  * the arithmetic comes with the softfloat-based translator. CR0.EM/TS give
  * #NM (x87, FXSAVE) or #UD (SSE state with EM) as the SDM says.
+ * It also holds the pending-exception check of every waiting x87/MMX
+ * instruction: #MF with CR0.NE set, else the MS-DOS compatible FERR# /
+ * IGNNE# protocol (docs/interrupts.md, "x87 errors and IRQ13").
  */
 #include "vireo/common.h"
+#include "vireo/log.h"
+#include "hw/irq.h"
+#include "system/bql.h"
 #include "tcg/tb.h"
 #include "target-x86/helper-internal.h"
+
+#define FSW_ES 0x0080u
+
+/* Drives the FERR# output; the board's handler runs under the BQL. */
+static void set_ferr(X86CPUState *env, bool level)
+{
+    X86CPU *cpu = container_of(env, X86CPU, env);
+    bool locked;
+
+    if (cpu->ferr_level == level) {
+        return;
+    }
+    cpu->ferr_level = level;
+    locked = bql_locked();
+    if (!locked) {
+        bql_lock();
+    }
+    irq_set(cpu->ferr, level);
+    if (!locked) {
+        bql_unlock();
+    }
+}
+
+void x86_cpu_set_ignne(X86CPU *cpu, bool level)
+{
+    cpu->ignne = level;
+}
+
+void x86_fpu_update_ferr(X86CPUState *env)
+{
+    if (!(env->fpus & FSW_ES)) {
+        set_ferr(env, false);
+    }
+}
+
+/*
+ * SDM Vol.1 8.7.1: with CR0.NE set, #MF before the waiting instruction.
+ * 8.7.2 and Appendix D (MS-DOS compatibility sub-mode, CR0.NE clear):
+ * FERR# is asserted (here deferred to the waiting instruction, which the
+ * SDM allows) and the processor freezes just before the instruction until
+ * an interrupt arrives; the PC routes FERR# to IRQ13, whose handler
+ * returns to the instruction, which then checks again. With IGNNE#
+ * asserted (the chipset does so after a write to port 0xF0) the error is
+ * ignored and the instruction runs.
+ */
+void x86_fpu_check_pending(X86CPUState *env, uintptr_t ra)
+{
+    X86CPU *cpu = container_of(env, X86CPU, env);
+    TCGCPU *tc = current_tcg_cpu;
+
+    if (!(env->fpus & FSW_ES)) {
+        set_ferr(env, false);
+        return;
+    }
+    if (env->cr[0] & CR0_NE) {
+        x86_raise_exception(env, EXCP_MF, ra);
+    }
+    if (!cpu->ferr) {
+        log_mask(LOG_UNIMP, "x87: pending exception with CR0.NE clear and no FERR# "
+                 "wiring: ignored as with IGNNE#\n");
+        return;
+    }
+    if (cpu->ignne) {
+        return;
+    }
+    set_ferr(env, true);
+    /* The freeze: halted at this instruction; an interrupt wakes the CPU
+     * and its handler returns here (no STI shadow survives a freeze). */
+    env->hflags &= ~HF_INHIBIT_IRQ_MASK;
+    env->hflags |= HF_HALTED_MASK;
+    env->exception_index = -1;
+    tc->exception_index = EXCP_HLT;
+    tcg_cpu_loop_exit_restore(tc, ra);
+}
 
 /* #NM / #UD checks of SDM Vol.3 Table 2-2; sse selects the SSE column. */
 static void fpu_check(X86CPUState *env, bool sse, uintptr_t ra)
@@ -39,6 +119,7 @@ void helper_fninit(X86CPUState *env)
     fpu_check(env, false, TCG_GETPC());
     env->fpuc = 0x37f;
     env->fpus = 0;
+    x86_fpu_update_ferr(env);
     env->fpstt = 0;
     memset(env->fptags, 1, sizeof(env->fptags));
     env->fpop = 0;
@@ -50,6 +131,7 @@ void helper_fnclex(X86CPUState *env)
 {
     fpu_check(env, false, TCG_GETPC());
     env->fpus &= 0x7f00;
+    x86_fpu_update_ferr(env);
 }
 
 uint64_t helper_fnstsw(X86CPUState *env)
@@ -69,10 +151,8 @@ void helper_fldcw(X86CPUState *env, uint64_t val)
     uintptr_t ra = TCG_GETPC();
 
     fpu_check(env, false, ra);
-    /* A waiting instruction: a pending unmasked exception first (#MF). */
-    if ((env->fpus & 0x80) && (env->cr[0] & CR0_NE)) {
-        x86_raise_exception(env, EXCP_MF, ra);
-    }
+    /* A waiting instruction: a pending unmasked exception first. */
+    x86_fpu_check_pending(env, ra);
     env->fpuc = (uint16_t)val;
     /* ES and B follow the flags under the new masks (SDM Vol.1 8.1.3.1). */
     if (env->fpus & ~env->fpuc & 0x3f) {
@@ -80,6 +160,7 @@ void helper_fldcw(X86CPUState *env, uint64_t val)
     } else {
         env->fpus &= ~0x8080;
     }
+    x86_fpu_update_ferr(env);
 }
 
 void helper_emms(X86CPUState *env)
@@ -190,4 +271,5 @@ void helper_fxrstor(X86CPUState *env, uint64_t addr)
         env->xmm[i].q[0] = x86_ld(env, addr + 160 + i * 16, 8, mmu, ra);
         env->xmm[i].q[1] = x86_ld(env, addr + 168 + i * 16, 8, mmu, ra);
     }
+    x86_fpu_update_ferr(env);
 }

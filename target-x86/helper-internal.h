@@ -36,6 +36,13 @@ static inline bool x86_code64(const X86CPUState *env)
     return env->hflags & HF_CS64_MASK;
 }
 
+/* A waiting x87 or MMX instruction at ra checks FSW.ES (fpu_helper.c):
+ * returns when nothing is pending or IGNNE# lets it go on; else raises #MF
+ * (CR0.NE set) or asserts FERR# and freezes before the instruction. */
+void x86_fpu_check_pending(X86CPUState *env, uintptr_t ra);
+/* Deasserts FERR# once FSW.ES is clear (after FNCLEX, FNINIT, FLDENV...). */
+void x86_fpu_update_ferr(X86CPUState *env);
+
 /* MMU index for the supervisor accesses the processor itself makes
  * (descriptor tables, TSS, stacks of an interrupt to ring 0). SMAP checks
  * them at CPL 3 whatever EFLAGS.AC says, at CPL 0-2 as explicit accesses
@@ -65,12 +72,7 @@ static inline unsigned x86_desc_dpl(uint32_t e2)
     return (e2 >> DESC_DPL_SHIFT) & 3;
 }
 
-/* Code segment type bit (type bit 3) of a non-system descriptor. */
-#define DESC_CS_MASK (1u << 11)
-#define DESC_C_MASK  (1u << 10)  /* code: conforming */
-#define DESC_E_MASK  (1u << 10)  /* data: expand-down */
-#define DESC_R_MASK  (1u << 9)   /* code: readable */
-#define DESC_W_MASK  (1u << 9)   /* data: writable */
+/* The type bits of non-system descriptors (DESC_CS_MASK..) are in cpu.h. */
 
 /* Reads the 8-byte descriptor for selector from the GDT or LDT:
  * 0, or -1 when the selector is beyond the table limit. */
@@ -94,18 +96,40 @@ typedef struct X86Stack {
     uint64_t mask;
     unsigned mmu;
     uintptr_t ra;
+    /* Limit checks outside 64-bit mode (check set): the stack segment's
+     * limit and attributes, and the #SS error code (0 for the current
+     * stack, the selector of a new one). */
+    bool check;
+    uint32_t limit, flags;
+    uint16_t err;
 } X86Stack;
+
+/* Raises #SS(st->err) unless [off, off + size) lies within the stack
+ * segment (SDM Vol.3 5.3, expand-down included); returns otherwise. */
+void x86_stack_limit_check(X86CPUState *env, const X86Stack *st, uint64_t off,
+                           unsigned size);
+/* Points st at the top of the stack segment of descriptor (sel, e1, e2)
+ * with limit checks, #SS(sel) on a fault; sp is set by the caller. */
+void x86_stack_from_desc(X86Stack *st, uint32_t sel, uint32_t e1, uint32_t e2);
 
 static inline void x86_push(X86CPUState *env, X86Stack *st, uint64_t val,
                             unsigned size)
 {
     st->sp = (st->sp - size) & st->mask;
+    if (st->check) {
+        x86_stack_limit_check(env, st, st->sp, size);
+    }
     x86_st(env, st->base + st->sp, val, size, st->mmu, st->ra);
 }
 
 static inline uint64_t x86_pop(X86CPUState *env, X86Stack *st, unsigned size)
 {
-    uint64_t v = x86_ld(env, st->base + st->sp, size, st->mmu, st->ra);
+    uint64_t v;
+
+    if (st->check) {
+        x86_stack_limit_check(env, st, st->sp, size);
+    }
+    v = x86_ld(env, st->base + st->sp, size, st->mmu, st->ra);
     st->sp = (st->sp + size) & st->mask;
     return v;
 }
@@ -131,6 +155,10 @@ static inline X86Stack x86_cur_stack(X86CPUState *env, uintptr_t ra)
     st.sp = env->regs[R_ESP] & st.mask;
     st.mmu = x86_mmu_index(env);
     st.ra = ra;
+    st.check = !x86_code64(env);
+    st.limit = env->segs[R_SS].limit;
+    st.flags = env->segs[R_SS].flags;
+    st.err = 0;
     return st;
 }
 
@@ -151,5 +179,10 @@ void x86_task_return(X86CPUState *env, uint64_t next_eip, uintptr_t ra);
 
 /* Clears the TLB and jump cache when paging-relevant state changed. */
 void x86_update_mmu_mode(X86CPUState *env);
+
+/* The SSSE3 (n = 8 or 16 bytes) and SSE4.1 (n = 16) lane operation m on d
+ * and s (sse4_helper.c); xmm0 is the BLENDV mask. False if m is not one. */
+bool x86_sse4_lane_op(const XMMReg *xmm0, unsigned m, XMMReg *d, const XMMReg *s,
+                      unsigned imm, unsigned n);
 
 #endif

@@ -128,6 +128,10 @@ void helper_raise_exception(X86CPUState *env, uint64_t vec);
 void helper_raise_exception_err(X86CPUState *env, uint64_t vec, uint64_t err);
 /* INT n / INT3 / INT1: delivers vec with next_eip as return address: no return. */
 void helper_raise_interrupt(X86CPUState *env, uint64_t vec, uint64_t next_eip);
+/* INT n in virtual-8086 mode: redirected to the IVT (CR4.VME and the TSS
+ * redirection bit clear; returns with CS:IP set), raised through the IDT
+ * (IOPL 3), or #GP(0). */
+void helper_int_vm86(X86CPUState *env, uint64_t vec, uint64_t next_eip);
 /* INTO: raises #OF (a trap) when OF is set, else returns. */
 void helper_into(X86CPUState *env, uint64_t next_eip);
 /* Raises the #PF of a code fetch at linear (found at translation): no return. */
@@ -140,13 +144,17 @@ void helper_check_priv(X86CPUState *env);
 void helper_debug_stop(X86CPUState *env);
 
 /* EFLAGS (misc_helper.c). */
-/* PUSHF: EFLAGS without VM and RF; #GP in V86 with IOPL < 3. */
-uint64_t helper_read_eflags(X86CPUState *env);
-/* POPF: writes the bits CPL/IOPL allow (opsize 2, 4 or 8). */
+/* PUSHF (opsize 2, 4 or 8): EFLAGS without VM and RF; in V86 with
+ * IOPL < 3, #GP(0) unless CR4.VME and 16-bit (VIF as IF, IOPL as 3). */
+uint64_t helper_read_eflags(X86CPUState *env, uint64_t opsize);
+/* POPF: writes the bits CPL/IOPL allow (opsize 2, 4 or 8); in V86 with
+ * IOPL < 3, #GP(0) unless CR4.VME and 16-bit (then IF goes to VIF). */
 void helper_write_eflags(X86CPUState *env, uint64_t val, uint64_t opsize);
-/* CLI: clears IF, or #GP(0) when CPL > IOPL. */
+/* CLI: clears IF, or VIF (V86 with CR4.VME, CPL 3 with CR4.PVI) when
+ * IOPL forbids IF, or #GP(0). */
 void helper_cli(X86CPUState *env);
-/* STI: sets IF (with the one-instruction shadow), or #GP(0). */
+/* STI: sets IF (with the one-instruction shadow), or VIF as for CLI
+ * (#GP(0) if VIP is set), or #GP(0). */
 void helper_sti(X86CPUState *env);
 
 /* System instructions (misc_helper.c). */
@@ -295,8 +303,12 @@ uint64_t helper_sse_movmsk(X86CPUState *env, uint64_t m, uint64_t src_off);
 /* The 64-bit MMX form of lane operation m; dst_off names an MMX register. */
 void helper_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
                 uint64_t imm);
-/* #MF if an x87 exception is pending, else TOP = 0 and all tags valid. */
+/* The waiting check (#MF, or FERR# with CR0.NE clear), then TOP = 0 and
+ * all tags valid. */
 void helper_mmx_enter(X86CPUState *env);
+/* PTEST (sse4_helper.c): ZF and CF from the XMMRegs at dst_off and src_off,
+ * the other arithmetic flags cleared. */
+void helper_sse_ptest(X86CPUState *env, uint64_t dst_off, uint64_t src_off);
 
 /* SSE/SSE2/SSE3 floating point under MXCSR (sse_fp_helper.c); an unmasked
  * exception leaves the destination unchanged and raises #XM or #UD. */
@@ -314,6 +326,27 @@ uint64_t helper_sse_cvt2si(X86CPUState *env, uint64_t m, uint64_t src_off, uint6
  * (fpregs[i].mant), mmx = 1 when one does (#MF check, MMX mode). */
 void helper_sse_cvt_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
                         uint64_t mmx);
+
+/* SSE4.2 (sse42_helper.c). ctl of helper_pcmpstr: imm8 in bits 0-7 and: */
+#define X86_PCMPSTR_EXPLICIT (1u << 8)  /* PCMPESTRx: lengths in EAX/EDX */
+#define X86_PCMPSTR_REXW (1u << 9)      /* ... in RAX/RDX (REX.W) */
+#define X86_PCMPSTR_MASK (1u << 10)     /* PCMPxSTRM: mask to XMM0, else index to ECX */
+/* What one PCMPxSTRx computes (SDM Vol.2 4.1). */
+typedef struct X86PcmpstrResult {
+    uint32_t intres2;    /* IntRes2, after polarity */
+    unsigned index;      /* the ECX result */
+    XMMReg mask;         /* the XMM0 result */
+    uint32_t flags;      /* CC_C, CC_Z, CC_S, CC_O as defined; AF, PF clear */
+} X86PcmpstrResult;
+/* The PCMPxSTRx core on xmm1 = a (valid length la), xmm2/m128 = b (lb). */
+void x86_pcmpstr(const XMMReg *a, const XMMReg *b, unsigned imm, unsigned la, unsigned lb,
+                 X86PcmpstrResult *out);
+/* PCMPxSTRx per ctl on the XMMRegs at src1_off, src2_off: ECX or XMM0, flags. */
+void helper_pcmpstr(X86CPUState *env, uint64_t ctl, uint64_t src1_off, uint64_t src2_off);
+/* PCMPGTQ: each signed quadword of dst greater than src's -> all ones, else 0. */
+void helper_pcmpgtq(X86CPUState *env, uint64_t dst_off, uint64_t src_off);
+/* CRC32: crc (low 32 bits) updated with the low `bytes` bytes of val. */
+uint64_t helper_crc32(X86CPUState *env, uint64_t crc, uint64_t val, uint64_t bytes);
 
 /* x87 arithmetic (x87_helper.c). desc packs the operand forms: */
 #define X87_D_MSIZE 0xffu       /* memory operand bytes (0: register form) */

@@ -25,28 +25,65 @@ void x86_write_eflags_masked(X86CPUState *env, uint64_t val, uint64_t mask)
     x86_eflags_set(env, (f & ~mask) | (val & mask));
 }
 
-uint64_t helper_read_eflags(X86CPUState *env)
+static unsigned iopl(const X86CPUState *env)
 {
-    if (x86_vm86(env) && ((env->eflags & IOPL_MASK) >> IOPL_SHIFT) < 3) {
-        x86_raise_exception_err(env, EXCP_GP, 0, TCG_GETPC());   /* no VME */
+    return (env->eflags & IOPL_MASK) >> IOPL_SHIFT;
+}
+
+/* Virtual-8086 mode with CR4.VME and IOPL < 3: PUSHF, POPF, CLI, STI,
+ * INT n and IRET work on VIF instead of IF (SDM Vol.3 20.3.2). */
+static bool vme_active(const X86CPUState *env)
+{
+    return x86_vm86(env) && iopl(env) < 3 && (env->cr[4] & CR4_VME);
+}
+
+/* PUSHF: in V86 with IOPL < 3, only the 16-bit form with CR4.VME, which
+ * pushes VIF in the IF position and IOPL as 3 (SDM Vol.3 20.3.2). */
+uint64_t helper_read_eflags(X86CPUState *env, uint64_t opsize)
+{
+    uint64_t f = x86_eflags_get(env) & ~(uint64_t)(VM_MASK | RF_MASK);
+
+    if (x86_vm86(env) && iopl(env) < 3) {
+        if (!vme_active(env) || opsize != 2) {
+            x86_raise_exception_err(env, EXCP_GP, 0, TCG_GETPC());
+        }
+        f = (f & ~(uint64_t)IF_MASK) | IOPL_MASK | ((f & VIF_MASK) ? IF_MASK : 0);
     }
-    return x86_eflags_get(env) & ~(uint64_t)(VM_MASK | RF_MASK);
+    return f;
+}
+
+/* POPF with CR4.VME in V86, IOPL < 3, 16-bit: the popped IF goes to VIF;
+ * IOPL and IF stay; #GP(0) if it would set TF, or set IF with VIP set
+ * (SDM POPF, Vol.3 20.3.2). */
+static void popf_vme(X86CPUState *env, uint64_t val, uintptr_t ra)
+{
+    uint64_t mask = (TF_MASK | NT_MASK | DF_MASK | CC_MASK) & 0xffff;
+
+    if ((val & TF_MASK) || ((val & IF_MASK) && (env->eflags & VIP_MASK))) {
+        x86_raise_exception_err(env, EXCP_GP, 0, ra);
+    }
+    x86_write_eflags_masked(env, val, mask);
+    env->eflags = (env->eflags & ~(uint64_t)VIF_MASK) | ((val & IF_MASK) ? VIF_MASK : 0);
 }
 
 /* POPF (SDM POPF): which bits change depends on CPL, IOPL and V86. */
 void helper_write_eflags(X86CPUState *env, uint64_t val, uint64_t opsize)
 {
     uint64_t mask = TF_MASK | AC_MASK | ID_MASK | NT_MASK | DF_MASK | CC_MASK;
-    unsigned cpl = x86_cpl(env), iopl = (env->eflags & IOPL_MASK) >> IOPL_SHIFT;
+    unsigned cpl = x86_cpl(env);
 
     if (x86_vm86(env)) {
-        if (iopl < 3) {
-            GP0(env);
+        if (iopl(env) < 3) {
+            if (!vme_active(env) || opsize != 2) {
+                GP0(env);
+            }
+            popf_vme(env, val, TCG_GETPC());
+            return;
         }
         mask |= IF_MASK;
     } else if (!x86_pe(env) || cpl == 0) {
         mask |= IF_MASK | IOPL_MASK;
-    } else if (cpl <= iopl) {
+    } else if (cpl <= iopl(env)) {
         mask |= IF_MASK;
     }
     if (opsize == 2) {
@@ -57,27 +94,41 @@ void helper_write_eflags(X86CPUState *env, uint64_t val, uint64_t opsize)
 
 static bool iopl_ok(X86CPUState *env)
 {
-    unsigned iopl = (env->eflags & IOPL_MASK) >> IOPL_SHIFT;
-
     if (!x86_pe(env)) {
         return true;
     }
-    return x86_vm86(env) ? iopl == 3 : x86_cpl(env) <= iopl;
+    return x86_vm86(env) ? iopl(env) == 3 : x86_cpl(env) <= iopl(env);
+}
+
+/* CLI/STI change VIF instead of IF where IOPL forbids IF: V86 with
+ * CR4.VME, or CPL 3 with CR4.PVI (SDM CLI, STI; Vol.3 20.3.2, 20.4). */
+static bool vif_instead_of_if(const X86CPUState *env)
+{
+    return x86_vm86(env) ? (env->cr[4] & CR4_VME) != 0
+                         : x86_cpl(env) == 3 && (env->cr[4] & CR4_PVI);
 }
 
 void helper_cli(X86CPUState *env)
 {
-    if (!iopl_ok(env)) {
+    if (iopl_ok(env)) {
+        env->eflags &= ~(uint64_t)IF_MASK;
+    } else if (vif_instead_of_if(env)) {
+        env->eflags &= ~(uint64_t)VIF_MASK;
+    } else {
         GP0(env);
     }
-    env->eflags &= ~(uint64_t)IF_MASK;
 }
 
-/* STI: IF=1, and the next instruction runs before any interrupt. */
+/* STI: IF=1, and the next instruction runs before any interrupt; or VIF=1
+ * (#GP(0) with VIP set: the monitor has an interrupt to deliver). */
 void helper_sti(X86CPUState *env)
 {
     if (!iopl_ok(env)) {
-        GP0(env);
+        if (!vif_instead_of_if(env) || (env->eflags & VIP_MASK)) {
+            GP0(env);
+        }
+        env->eflags |= VIF_MASK;
+        return;
     }
     if (!(env->eflags & IF_MASK)) {
         env->hflags |= HF_INHIBIT_IRQ_MASK;
@@ -196,10 +247,16 @@ static bool msr_read(X86CPUState *env, uint32_t msr, uint64_t *val)
     }
 }
 
-/* EFER: SCE, LME, NXE writable; LMA follows CR0.PG (SDM Vol.3 10.8.5). */
+/* EFER: SCE, LME, NXE writable; LMA follows CR0.PG (SDM Vol.3 10.8.5).
+ * A model without long mode (-cpu vireo32) has LME and SCE reserved, so
+ * the guest cannot enter IA-32e mode (SDM Vol.4 Table 2-2, IA32_EFER). */
 static bool efer_write(X86CPUState *env, uint64_t val)
 {
-    uint64_t ok = EFER_SCE | EFER_LME | EFER_NXE;
+    uint64_t ok = EFER_NXE;
+
+    if (x86_cpu_has_long_mode(env)) {
+        ok |= EFER_SCE | EFER_LME;
+    }
 
     if (val & ~(ok | EFER_LMA)) {
         return false;

@@ -66,6 +66,32 @@ uint64_t x86_sp_mask(const X86CPUState *env)
            ? 0xffffffffu : 0xffff;
 }
 
+void x86_stack_limit_check(X86CPUState *env, const X86Stack *st, uint64_t off,
+                           unsigned size)
+{
+    uint64_t end = off + size - 1, upper = (st->flags & DESC_B_MASK) ? 0xffffffffu : 0xffff;
+    bool bad;
+
+    if ((st->flags & (DESC_CS_MASK | DESC_E_MASK)) == DESC_E_MASK) {
+        bad = off <= st->limit || end > upper;
+    } else {
+        bad = end > st->limit;
+    }
+    if (bad) {
+        x86_raise_exception_err(env, EXCP_SS, st->err, st->ra);
+    }
+}
+
+void x86_stack_from_desc(X86Stack *st, uint32_t sel, uint32_t e1, uint32_t e2)
+{
+    st->base = x86_desc_base(e1, e2);
+    st->mask = (e2 & DESC_B_MASK) ? 0xffffffffu : 0xffff;
+    st->check = true;
+    st->limit = x86_desc_limit(e1, e2);
+    st->flags = e2;
+    st->err = sel & 0xfffc;
+}
+
 /* Real mode and V86: a selector is a paragraph number. */
 static void load_seg_real(X86CPUState *env, int seg, uint32_t sel)
 {
@@ -272,6 +298,7 @@ static void lcall_gate_inner(X86CPUState *env, uint32_t gate_e2, uint32_t csel,
         st.sp = x86_ld(env, env->tr.base + o, 8, x86_sup_mmu(env), ra);
         st.base = 0;
         st.mask = ~0ULL;
+        st.check = false;
         ss = dpl;
     } else {
         bool tss32 = (env->tr.flags >> DESC_TYPE_SHIFT) & 8;
@@ -286,8 +313,7 @@ static void lcall_gate_inner(X86CPUState *env, uint32_t gate_e2, uint32_t csel,
         if (!(se2 & DESC_P_MASK)) {
             x86_raise_exception_err(env, EXCP_SS, ss & 0xfffc, ra);
         }
-        st.base = x86_desc_base(se1, se2);
-        st.mask = (se2 & DESC_B_MASK) ? 0xffffffffu : 0xffff;
+        x86_stack_from_desc(&st, ss, se1, se2);
         st.sp = esp & st.mask;
     }
     st.mmu = x86_sup_mmu(env);
@@ -470,6 +496,15 @@ static uint64_t eflags_write_mask(X86CPUState *env, unsigned size)
     return mask;
 }
 
+/* IRET(D/Q) at CPL 0 in protected mode also restores VIF and VIP (SDM
+ * IRET, RETURN-TO-SAME/OUTER-PRIVILEGE-LEVEL): how a monitor hands a
+ * CPL-3 task its virtual interrupt state under CR4.PVI. */
+static uint64_t iret_vif_mask(X86CPUState *env, unsigned size)
+{
+    return x86_pe(env) && !x86_vm86(env) && x86_cpl(env) == 0 && size >= 4
+           ? VIF_MASK | VIP_MASK : 0;
+}
+
 /* IRET to virtual-8086 mode (SDM IRET, RETURN-TO-VIRTUAL-8086-MODE). */
 static void iret_to_vm86(X86CPUState *env, X86Stack *st, uint32_t sel,
                          uint64_t eip, uint64_t flags)
@@ -490,6 +525,30 @@ static void iret_to_vm86(X86CPUState *env, X86Stack *st, uint32_t sel,
     env->regs[R_ESP] = esp;
 }
 
+/* IRET in V86 with IOPL < 3 (SDM IRET, RETURN-FROM-VIRTUAL-8086-MODE):
+ * only 16-bit with CR4.VME; the popped IF goes to VIF, IOPL and IF stay;
+ * #GP(0), with nothing popped, if it would set TF, or set IF with VIP. */
+static void iret_vme(X86CPUState *env, X86Stack *st, unsigned size, uintptr_t ra)
+{
+    uint64_t eip, flags;
+    uint32_t sel;
+
+    if (!(env->cr[4] & CR4_VME) || size != 2) {
+        GP(env, 0, ra);
+    }
+    eip = x86_pop(env, st, 2);
+    sel = x86_pop(env, st, 2) & 0xffff;
+    flags = x86_pop(env, st, 2);
+    if ((flags & TF_MASK) || ((flags & IF_MASK) && (env->eflags & VIP_MASK))) {
+        GP(env, 0, ra);
+    }
+    load_seg_real(env, R_CS, sel);
+    env->rip = eip;
+    x86_set_sp(env, st->sp, st->mask);
+    x86_write_eflags_masked(env, flags, TF_MASK | DF_MASK | NT_MASK | CC_MASK);
+    env->eflags = (env->eflags & ~(uint64_t)VIF_MASK) | ((flags & IF_MASK) ? VIF_MASK : 0);
+}
+
 void helper_iret(X86CPUState *env, uint64_t opsize, uint64_t next_eip)
 {
     uintptr_t ra = TCG_GETPC();
@@ -500,7 +559,8 @@ void helper_iret(X86CPUState *env, uint64_t opsize, uint64_t next_eip)
 
     env->hflags &= ~HF_NMI_MASK;
     if (x86_vm86(env) && ((env->eflags & IOPL_MASK) >> IOPL_SHIFT) < 3) {
-        GP(env, 0, ra);
+        iret_vme(env, &st, size, ra);
+        return;
     }
     if (x86_pe(env) && !x86_vm86(env) && (env->eflags & NT_MASK)) {
         if (x86_long_mode(env)) {
@@ -524,7 +584,7 @@ void helper_iret(X86CPUState *env, uint64_t opsize, uint64_t next_eip)
         iret_to_vm86(env, &st, sel, eip, flags);
         return;
     }
-    mask = eflags_write_mask(env, size);
+    mask = eflags_write_mask(env, size) | iret_vif_mask(env, size);
     far_return_pm(env, &st, sel, eip, size, 0, true, ra);
     x86_write_eflags_masked(env, flags, mask);
 }

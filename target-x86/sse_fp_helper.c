@@ -1,8 +1,9 @@
 /*
- * sse_fp_helper.c: the SSE/SSE2/SSE3 floating-point instructions on XMM
- * registers: scalar and packed arithmetic, MIN/MAX, SQRT, compares
- * (CMPcc, COMIS/UCOMIS), every XMM/GPR conversion, RCP/RSQRT and the SSE3
- * horizontal, alternating and duplicating forms. The arithmetic is
+ * sse_fp_helper.c: the SSE/SSE2/SSE3/SSE4.1 floating-point instructions
+ * on XMM registers: scalar and packed arithmetic, MIN/MAX, SQRT, compares
+ * (CMPcc, COMIS/UCOMIS), every XMM/GPR conversion, RCP/RSQRT, the SSE3
+ * horizontal, alternating and duplicating forms, ROUNDPS/PD/SS/SD and
+ * DPPS/DPPD. The arithmetic is
  * softfloat.h under the guest's MXCSR (rounding, DAZ, FTZ, masks); the
  * translator (translate-sse.c) passes the mnemonic and the byte offsets of
  * the destination and source XMMReg in the CPU state, a memory source
@@ -29,18 +30,30 @@ static XMMReg *xmm_at(X86CPUState *env, uint64_t off)
  * when one of them is unmasked. An unmasked pre-computation exception
  * (IE, DE, ZE) suppresses the post-computation ones (SDM Vol.1 11.5.2.1).
  */
-static void sse_finish(X86CPUState *env, const SoftFloatStatus *st, uintptr_t ra)
+static uint32_t pre_filter(uint32_t f, uint32_t masks)
+{
+    return (f & ~masks & PRE_FLAGS) ? f & PRE_FLAGS : f;
+}
+
+/* As above; staged (DPPS/DPPD) flags were filtered stage by stage already. */
+static void sse_finish_staged(X86CPUState *env, const SoftFloatStatus *st, uintptr_t ra,
+                              bool staged)
 {
     uint32_t masks = (env->mxcsr >> 7) & SF_FLAG_ALL;
     uint32_t f = st->flags & SF_FLAG_ALL, unmasked = f & ~masks;
 
-    if (unmasked & PRE_FLAGS) {
-        f &= PRE_FLAGS;
+    if (!staged) {
+        f = pre_filter(f, masks);
     }
     env->mxcsr |= f;
     if (unmasked) {
         x86_raise_exception(env, (env->cr[4] & CR4_OSXMMEXCPT) ? EXCP_XM : EXCP_UD, ra);
     }
+}
+
+static void sse_finish(X86CPUState *env, const SoftFloatStatus *st, uintptr_t ra)
+{
+    sse_finish_staged(env, st, ra, false);
 }
 
 static void sse_status(X86CPUState *env, SoftFloatStatus *st)
@@ -305,6 +318,128 @@ static bool do_other(SoftFloatStatus *st, unsigned m, XMMReg *r, const XMMReg *d
     return true;
 }
 
+/*
+ * ROUNDPS/PD/SS/SD (SDM Vol.2 ROUNDPS): imm[2] set takes MXCSR.RC, else
+ * imm[1:0] is the rounding mode; imm[3] suppresses the precision
+ * exception. An SNaN raises IE; no DE is reported. The scalar forms keep
+ * the upper elements of the destination.
+ */
+static void do_round(SoftFloatStatus *st, unsigned m, XMMReg *r, const XMMReg *s,
+                     unsigned imm)
+{
+    bool no_pe = imm & 8;
+
+    if (!(imm & 4)) {
+        st->rounding = imm & 3;
+    }
+    switch (m) {
+    case X86_MN_ROUNDPS:
+        for (int i = 0; i < 4; i++) r->l[i] = float32_round_to_int(st, s->l[i], no_pe);
+        break;
+    case X86_MN_ROUNDSS: r->l[0] = float32_round_to_int(st, s->l[0], no_pe); break;
+    case X86_MN_ROUNDPD:
+        for (int i = 0; i < 2; i++) r->q[i] = float64_round_to_int(st, s->q[i], no_pe);
+        break;
+    default: r->q[0] = float64_round_to_int(st, s->q[0], no_pe); break;
+    }
+}
+
+/*
+ * Ends one stage of DPPS/DPPD: the stage's flags (in st since *before was
+ * taken) filtered as for a single operation join those of the earlier
+ * stages. True if the instruction stops here with an unmasked exception.
+ */
+static bool end_stage(SoftFloatStatus *st, uint8_t *before)
+{
+    uint32_t stage = pre_filter(st->flags, st->exc_mask);
+
+    st->flags = *before | stage;
+    *before = st->flags;
+    st->flags = 0;
+    if (stage & ~st->exc_mask & SF_FLAG_ALL) {
+        st->flags = *before;
+        return true;
+    }
+    return false;
+}
+
+/*
+ * DPPS (SDM Vol.2 DPPS, operation DP_primitive): the products of the lanes
+ * selected by imm[7:4] (+0.0 for the others, computed without flags), then
+ * (p0 + p1) + (p2 + p3), each step rounded under MXCSR; the sum goes to
+ * the lanes selected by imm[3:0], +0.0 to the rest. Like the host CPU,
+ * vireo stops at the end of the stage (products, pair sums, final sum) in
+ * which an unmasked exception occurs, keeping the flags of the earlier
+ * stages; within a stage the single-operation rule applies (SDM Vol.1
+ * 11.5.2.1: an unmasked IE, DE or ZE suppresses OE, UE and PE).
+ */
+static void do_dpps(SoftFloatStatus *st, XMMReg *r, const XMMReg *d, const XMMReg *s,
+                    unsigned imm)
+{
+    float32 p[4], lo, hi, sum;
+    uint8_t acc = st->flags;
+
+    st->flags = 0;
+    for (int i = 0; i < 4; i++) {
+        p[i] = (imm >> (4 + i)) & 1 ? float32_mul(st, d->l[i], s->l[i]) : 0;
+    }
+    if (end_stage(st, &acc)) {
+        return;
+    }
+    lo = float32_add(st, p[0], p[1]);
+    hi = float32_add(st, p[2], p[3]);
+    if (end_stage(st, &acc)) {
+        return;
+    }
+    sum = float32_add(st, lo, hi);
+    if (end_stage(st, &acc)) {
+        return;
+    }
+    st->flags = acc;
+    for (int i = 0; i < 4; i++) {
+        r->l[i] = (imm >> i) & 1 ? sum : 0;
+    }
+}
+
+/* DPPD: the same on two float64 lanes, imm[5:4] and imm[1:0]. */
+static void do_dppd(SoftFloatStatus *st, XMMReg *r, const XMMReg *d, const XMMReg *s,
+                    unsigned imm)
+{
+    float64 p[2], sum;
+    uint8_t acc = st->flags;
+
+    st->flags = 0;
+    for (int i = 0; i < 2; i++) {
+        p[i] = (imm >> (4 + i)) & 1 ? float64_mul(st, d->q[i], s->q[i]) : 0;
+    }
+    if (end_stage(st, &acc)) {
+        return;
+    }
+    sum = float64_add(st, p[0], p[1]);
+    if (end_stage(st, &acc)) {
+        return;
+    }
+    st->flags = acc;
+    for (int i = 0; i < 2; i++) {
+        r->q[i] = (imm >> i) & 1 ? sum : 0;
+    }
+}
+
+/* The SSE4.1 floating-point forms: true if m is one of them. */
+static bool do_sse41(SoftFloatStatus *st, unsigned m, XMMReg *r, const XMMReg *d,
+                     const XMMReg *s, unsigned imm)
+{
+    switch (m) {
+    case X86_MN_ROUNDPS: case X86_MN_ROUNDPD: case X86_MN_ROUNDSS: case X86_MN_ROUNDSD:
+        do_round(st, m, r, s, imm);
+        return true;
+    case X86_MN_DPPS: do_dpps(st, r, d, s, imm); return true;
+    case X86_MN_DPPD: do_dppd(st, r, d, s, imm); return true;
+    default:
+        return false;
+    }
+}
+
 void helper_sse_fp(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off,
                    uint64_t imm)
 {
@@ -314,10 +449,11 @@ void helper_sse_fp(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_
 
     sse_status(env, &st);
     if (!do_arith(&st, m, &r, &d, &s) && !do_convert(&st, m, &r, &s) &&
-        !do_other(&st, m, &r, &d, &s, imm & 0xff)) {
+        !do_other(&st, m, &r, &d, &s, imm & 0xff) &&
+        !do_sse41(&st, m, &r, &d, &s, imm & 0xff)) {
         x86_raise_exception(env, EXCP_UD, ra);
     }
-    sse_finish(env, &st, ra);
+    sse_finish_staged(env, &st, ra, m == X86_MN_DPPS || m == X86_MN_DPPD);
     *dst = r;
 }
 
@@ -411,8 +547,8 @@ void helper_sse_cvt_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t
     bool to_mmx = m == X86_MN_CVTPS2PI || m == X86_MN_CVTTPS2PI || m == X86_MN_CVTPD2PI ||
                   m == X86_MN_CVTTPD2PI;
 
-    if (mmx && (env->fpus & 0x80) && (env->cr[0] & CR0_NE)) {
-        x86_raise_exception(env, EXCP_MF, ra);
+    if (mmx) {
+        x86_fpu_check_pending(env, ra);
     }
     memcpy(&r, (uint8_t *)env + dst_off, to_mmx ? 8 : 16);
     sse_status(env, &st);

@@ -4,7 +4,8 @@
  * translator (translate-sse.c) passes the mnemonic and the byte offsets
  * of the destination and source XMMReg in the CPU state (a memory source
  * was loaded into env->xmm_t0 first); this file does the lane arithmetic
- * of SDM Vol.2 for each one. helper_mmx runs the same lane code on the
+ * of SDM Vol.2 for each one; the SSSE3 and SSE4.1 lanes are in
+ * sse4_helper.c (x86_sse4_lane_op). helper_mmx runs the same lane code on the
  * 64-bit MMX registers (x87 significands), helper_mmx_enter the MMX-mode
  * entry of the x87 (SDM Vol.1 9.5/9.6).
  */
@@ -232,12 +233,15 @@ static bool shifts(unsigned m, XMMReg *d, uint64_t count)
     return true;
 }
 
-/* The lane operation m on d and s; false when m is not one of them. */
-static bool sse_op(unsigned m, XMMReg *d, const XMMReg *s, uint64_t imm)
+/* The lane operation m on d and s (n bytes wide for SSSE3 and later); false
+ * when m is not one of them. */
+static bool sse_op(const XMMReg *xmm0, unsigned m, XMMReg *d, const XMMReg *s,
+                   uint64_t imm, unsigned n)
 {
     return lanes8(m, d, s) || lanes16(m, d, s) || lanes32_64(m, d, s) ||
            shuffles(m, d, s, imm & 0xff) ||
-           shifts(m, d, (imm >> 8) ? imm & 0xff : s->q[0]);
+           shifts(m, d, (imm >> 8) ? imm & 0xff : s->q[0]) ||
+           x86_sse4_lane_op(xmm0, m, d, s, imm & 0xff, n);
 }
 
 /* imm: bits 0-7 the immediate; bit 8 set when it is a shift count. */
@@ -246,7 +250,7 @@ void helper_sse(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off
 {
     XMMReg s = *xmm_at(env, src_off);
 
-    if (!sse_op(m, xmm_at(env, dst_off), &s, imm)) {
+    if (!sse_op(&env->xmm[0], m, xmm_at(env, dst_off), &s, imm, 16)) {
         x86_raise_exception(env, EXCP_UD, TCG_GETPC());
     }
 }
@@ -281,7 +285,7 @@ void helper_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off
     default:
         break;
     }
-    if (!sse_op(m, &d, &s, imm)) {
+    if (!sse_op(&env->xmm[0], m, &d, &s, imm, 8)) {
         x86_raise_exception(env, EXCP_UD, TCG_GETPC());
     }
     reg->mant = d.q[0];
@@ -290,14 +294,12 @@ void helper_mmx(X86CPUState *env, uint64_t m, uint64_t dst_off, uint64_t src_off
 
 /*
  * Entry into MMX mode before an MMX instruction (SDM Vol.1 9.5.1, 9.6):
- * a pending unmasked x87 exception raises #MF first; then TOP = 0 and
- * every tag is valid.
+ * a pending unmasked x87 exception is reported first (#MF, or FERR# with
+ * CR0.NE clear: x86_fpu_check_pending); then TOP = 0 and every tag is valid.
  */
 void helper_mmx_enter(X86CPUState *env)
 {
-    if ((env->fpus & 0x80) && (env->cr[0] & CR0_NE)) {
-        x86_raise_exception(env, EXCP_MF, TCG_GETPC());
-    }
+    x86_fpu_check_pending(env, TCG_GETPC());
     env->fpstt = 0;
     memset(env->fptags, 0, sizeof(env->fptags));
 }

@@ -391,7 +391,8 @@ static void gen_bt(DisasContext *s, unsigned m)
         } else if (s->insn.addr_size == 4) {
             tcg_gen_ext32u_i64(ea, ea);
         }
-        s->A0 = gen_linear(s, OP(0)->mem.seg, ea);
+        s->A0 = gen_linear_acc(s, OP(0)->mem.seg, ea, size, X86_SEGACC_R);
+        s->A0_acc = X86_SEGACC_R;
     }
     tcg_gen_andi_i64(bit, off, bits - 1);
     v = gen_ld_op(s, OP(0));
@@ -550,7 +551,7 @@ static void gen_cmpxchg(DisasContext *s)
 /* CMPXCHG8B m64: EDX:EAX against memory; ZF reports equality. */
 static void gen_cmpxchg8b(DisasContext *s)
 {
-    TCGv_i64 addr = gen_linear(s, OP(0)->mem.seg, gen_ea(s, &OP(0)->mem));
+    TCGv_i64 addr = gen_linear_acc(s, OP(0)->mem.seg, gen_ea(s, &OP(0)->mem), 8, X86_SEGACC_RW);
     TCGv_i64 m = gen_ld_mem(s, addr, 8), cmp = tmp64(), nv = tmp64(), zf = tmp64();
     TCGv_i64 f, t = tmp64();
     TCGLabel *eq = gen_new_label();
@@ -627,9 +628,10 @@ static void gen_pusha_popa(DisasContext *s, bool push)
         tcg_gen_addi_i64(off, sp, push ? -(int64_t)size * (i + 1) : (int64_t)size * (7 - i));
         off = gen_extu(off, s->stack_size);
         if (push) {
-            gen_st_mem(s, gen_linear(s, R_SS, off), i == R_ESP ? sp : cpu_regs[i], size);
+            gen_st_mem(s, gen_linear_acc(s, R_SS, off, size, X86_SEGACC_W),
+                       i == R_ESP ? sp : cpu_regs[i], size);
         } else {
-            vals[i] = gen_ld_mem(s, gen_linear(s, R_SS, off), size);
+            vals[i] = gen_ld_mem(s, gen_linear_acc(s, R_SS, off, size, X86_SEGACC_R), size);
         }
     }
     if (!push) {
@@ -651,7 +653,7 @@ static void gen_pushf_popf(DisasContext *s, bool push)
     gen_update_cc_op(s);
     if (push) {
         v = tmp64();
-        gen_helper(&hi_read_eflags, v, 0);
+        gen_helper(&hi_read_eflags, v, 1, const64(size));
         gen_push(s, gen_extu(v, size), size);
         return;
     }
@@ -673,19 +675,20 @@ static void gen_enter(DisasContext *s)
 
     tcg_gen_subi_i64(frame, sp, size);
     frame = gen_extu(frame, ss);
-    gen_st_mem(s, gen_linear(s, R_SS, frame), cpu_regs[R_EBP], size);
+    gen_st_mem(s, gen_linear_acc(s, R_SS, frame, size, X86_SEGACC_W), cpu_regs[R_EBP], size);
     for (unsigned i = 1; i < level; i++) {
         t = tmp64();
         tcg_gen_subi_i64(t, cpu_regs[R_EBP], size * i);
-        bp = gen_ld_mem(s, gen_linear(s, R_SS, gen_extu(t, ss)), size);
+        bp = gen_ld_mem(s, gen_linear_acc(s, R_SS, gen_extu(t, ss), size, X86_SEGACC_R), size);
         t = tmp64();
         tcg_gen_subi_i64(t, frame, size * i);
-        gen_st_mem(s, gen_linear(s, R_SS, gen_extu(t, ss)), bp, size);
+        gen_st_mem(s, gen_linear_acc(s, R_SS, gen_extu(t, ss), size, X86_SEGACC_W), bp, size);
     }
     if (level) {
         t = tmp64();
         tcg_gen_subi_i64(t, frame, size * level);
-        gen_st_mem(s, gen_linear(s, R_SS, gen_extu(t, ss)), frame, size);
+        gen_st_mem(s, gen_linear_acc(s, R_SS, gen_extu(t, ss), size, X86_SEGACC_W), frame,
+                   size);
     }
     gen_st_reg(R_EBP, size, false, frame);
     t = tmp64();
@@ -697,7 +700,8 @@ static void gen_leave(DisasContext *s)
 {
     unsigned size = s->insn.op_size;
     TCGv_i64 sp = gen_extu(cpu_regs[R_EBP], s->stack_size);
-    TCGv_i64 v = gen_ld_mem(s, gen_linear(s, R_SS, sp), size), t = tmp64();
+    TCGv_i64 v = gen_ld_mem(s, gen_linear_acc(s, R_SS, sp, size, X86_SEGACC_R), size);
+    TCGv_i64 t = tmp64();
 
     tcg_gen_addi_i64(t, sp, size);
     gen_st_reg(R_ESP, s->stack_size, false, t);
@@ -753,7 +757,8 @@ static void gen_bound(DisasContext *s)
 {
     unsigned size = OP(0)->size;
     TCGv_i64 idx = gen_exts(gen_ld_op(s, OP(0)), size), a2 = tmp64();
-    TCGv_i64 addr = gen_linear(s, OP(1)->mem.seg, gen_ea(s, &OP(1)->mem)), lo, hi;
+    TCGv_i64 addr = gen_linear_acc(s, OP(1)->mem.seg, gen_ea(s, &OP(1)->mem), 2 * size,
+                                   X86_SEGACC_R), lo, hi;
     TCGLabel *fail = gen_new_label(), *ok = gen_new_label();
 
     lo = gen_exts(gen_ld_mem(s, addr, size), size);
@@ -798,8 +803,8 @@ static bool gen_move(DisasContext *s, unsigned m)
         t = tmp64();
         tcg_gen_add_i64(t, cpu_regs[R_EBX], gen_extu(cpu_regs[R_EAX], 1));
         t = gen_extu(t, s->insn.addr_size);
-        v = gen_ld_mem(s, gen_linear(s, s->insn.seg_override != X86_SEG_NONE ?
-                                        s->insn.seg_override : R_DS, t), 1);
+        v = gen_ld_mem(s, gen_linear_acc(s, s->insn.seg_override != X86_SEG_NONE ?
+                                            s->insn.seg_override : R_DS, t, 1, X86_SEGACC_R), 1);
         gen_st_reg(R_EAX, 1, false, v);
         return true;
     case X86_MN_BSWAP:
@@ -893,7 +898,8 @@ bool translate_alu(DisasContext *s)
     case X86_MN_CMPXCHG16B:
         gen_update_cc_op(s);
         gen_helper(&hi_cmpxchg16b, NULL, 1,
-                   gen_linear_sz(s, OP(0)->mem.seg, gen_ea(s, &OP(0)->mem), 16));
+                   gen_linear_acc(s, OP(0)->mem.seg, gen_ea(s, &OP(0)->mem), 16,
+                                  X86_SEGACC_RW));
         s->cc_op = CC_OP_EFLAGS;
         s->cc_op_dirty = false;
         return true;

@@ -28,9 +28,42 @@ HELPER(fwait, 0, false);
 
 #define OP(n) (&s->insn.ops[n])
 
-static TCGv_i64 mem_linear(DisasContext *s, const X86Operand *op)
+/*
+ * The linear address of an x87/SSE-state memory operand of size bytes
+ * after the segment checks for acc (X86_SEGACC_*). With CR0.TS or CR0.EM
+ * the helper raises #NM, which comes first (SDM Vol.3 6.9: decode faults
+ * before execution faults), so no check is emitted then.
+ */
+static TCGv_i64 mem_linear(DisasContext *s, const X86Operand *op, unsigned size, unsigned acc)
 {
-    return gen_linear(s, op->mem.seg, gen_ea(s, &op->mem));
+    TCGv_i64 ea = gen_ea(s, &op->mem);
+
+    if (s->flags & (X86_TB_FLAG_TS | X86_TB_FLAG_EM)) {
+        return gen_linear(s, op->mem.seg, ea);
+    }
+    return gen_linear_acc(s, op->mem.seg, ea, size, acc);
+}
+
+/* How an x87 instruction uses its memory operand, and how many bytes. */
+static unsigned x87_mem_access(DisasContext *s, const X86Operand *op, unsigned *size)
+{
+    unsigned m = s->insn.mnemonic;
+    bool o16 = s->insn.op_size == 2;
+
+    *size = op->size;
+    switch (m) {
+    case X86_MN_FNSTENV: case X86_MN_FLDENV:
+        *size = o16 ? 14 : 28;
+        return m == X86_MN_FNSTENV ? X86_SEGACC_W : X86_SEGACC_R;
+    case X86_MN_FNSAVE: case X86_MN_FRSTOR:
+        *size = o16 ? 94 : 108;
+        return m == X86_MN_FNSAVE ? X86_SEGACC_W : X86_SEGACC_R;
+    case X86_MN_FST: case X86_MN_FSTP: case X86_MN_FIST: case X86_MN_FISTP:
+    case X86_MN_FISTTP: case X86_MN_FBSTP:
+        return X86_SEGACC_W;
+    default:
+        return X86_SEGACC_R;
+    }
 }
 
 /* The x87 state mnemonics translate_fpu handles; SSE ones are LDMXCSR,
@@ -83,8 +116,9 @@ static void gen_x87(DisasContext *s)
     for (unsigned i = 0; i < in->nops; i++) {
         const X86Operand *op = OP(i);
         if (op->kind == X86_OPK_MEM) {
+            unsigned msize, acc = x87_mem_access(s, op, &msize);
+            addr = mem_linear(s, op, msize, acc);
             ea = gen_ea(s, &op->mem);
-            addr = gen_linear(s, op->mem.seg, ea);
             desc |= (op->size & X87_D_MSIZE) | ((uint64_t)(op->mem.seg & 7) << X87_D_SEG_SHIFT);
         }
     }
@@ -146,11 +180,13 @@ bool translate_fpu(DisasContext *s)
         return true;
     case X86_MN_FXSAVE: case X86_MN_FXRSTOR:
         gen_helper(s->insn.mnemonic == X86_MN_FXSAVE ? &hi_fxsave : &hi_fxrstor, NULL, 1,
-                   mem_linear(s, OP(0)));
+                   mem_linear(s, OP(0), 512, s->insn.mnemonic == X86_MN_FXSAVE ?
+                                                 X86_SEGACC_W : X86_SEGACC_R));
         return true;
     case X86_MN_XSAVE: case X86_MN_XSAVEOPT: case X86_MN_XRSTOR:
         gen_helper(s->insn.mnemonic == X86_MN_XRSTOR ? &hi_xrstor : &hi_xsave, NULL, 1,
-                   mem_linear(s, OP(0)));
+                   mem_linear(s, OP(0), 576, s->insn.mnemonic == X86_MN_XRSTOR ?
+                                                 X86_SEGACC_R : X86_SEGACC_W));
         return true;
     default:
         return false;

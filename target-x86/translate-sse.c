@@ -1,18 +1,23 @@
 /*
- * translate-sse.c: SSE/SSE2 (and SSE3 when advertised) on XMM registers:
- * floating-point arithmetic, compares and conversions (helper_sse_fp and
- * friends in sse_fp_helper.c, under MXCSR), and all 128/64/32-bit
- * moves between XMM registers, memory and general registers, the logic
- * operations, integer lane arithmetic and compares, unpacks, packs,
- * shuffles, shifts, PMOVMSKB/MOVMSKPS/PD, PEXTRW/PINSRW. Moves are inline
- * IR on the XMMReg fields; the rest call helper_sse (sse_helper.c) with
- * the offsets of the operands, a memory source being loaded into
- * env->xmm_t0 first. 16-byte memory operands of the aligned forms fault
- * with #GP when misaligned (SDM Vol.1 Table 10-1...). Of the MMX-register
- * forms the conversions (CVTPI2PS, CVTPS2PI.. helper_sse_cvt_mmx) are
- * translated, and translate_mmx does MMX and SSE's MMX extensions on the
- * x87 significands (helper_mmx reuses the lane code). MASKMOVDQU is not
- * translated yet.
+ * translate-sse.c: SSE/SSE2/SSE3/SSSE3/SSE4.1 on XMM registers:
+ * floating-point arithmetic, compares and conversions, ROUNDPS and
+ * friends, DPPS/DPPD (helper_sse_fp and friends in sse_fp_helper.c, under
+ * MXCSR), and all 128/64/32-bit moves between XMM registers, memory and
+ * general registers, the logic operations, integer lane arithmetic and
+ * compares, unpacks, packs, shuffles, shifts, the SSSE3 and SSE4.1 lanes
+ * (sse4_helper.c), PMOVMSKB/MOVMSKPS/PD, PEXTRB/W/D/Q, EXTRACTPS,
+ * PINSRB/W/D/Q and PTEST. Moves, extracts and inserts are inline IR on
+ * the XMMReg fields; the rest call helper_sse (sse_helper.c) with the
+ * offsets of the operands, a memory source being loaded into env->xmm_t0
+ * first. 16-byte memory operands of the aligned forms fault with #GP when
+ * misaligned (SDM Vol.1 Table 10-1; for SSSE3 and SSE4.1 every m128 form,
+ * MOVNTDQA included, per SDM Vol.2 2.4 exception types 2 and 4, which the
+ * host CPU confirms), while the narrower forms (PMOVZXBQ m16 ...) read
+ * only their own bytes, unchecked. Of the MMX-register forms the
+ * conversions (CVTPI2PS, CVTPS2PI.. helper_sse_cvt_mmx) are translated,
+ * and translate_mmx does MMX, SSE's MMX extensions and SSSE3's MMX forms
+ * on the x87 significands (helper_mmx reuses the lane code). MASKMOVDQU
+ * is not translated yet.
  */
 #include "vireo/common.h"
 #include "target-x86/translate.h"
@@ -26,6 +31,7 @@ HELPER(sse_cvt2si, 0, true);
 HELPER(sse_cvt_mmx, 0, false);
 HELPER(mmx, 0, false);
 HELPER(mmx_enter, 0, false);
+HELPER(sse_ptest, 0, false);
 
 #define OP(n) (&s->insn.ops[n])
 #define XMM_OFF(r) ((intptr_t)offsetof(X86CPUState, xmm[r]))
@@ -50,6 +56,18 @@ static const uint16_t helper_ops[] = {
     X86_MN_PACKSSWB, X86_MN_PACKUSWB, X86_MN_PACKSSDW,
     X86_MN_PSRLW, X86_MN_PSRLD, X86_MN_PSRLQ, X86_MN_PSLLW, X86_MN_PSLLD,
     X86_MN_PSLLQ, X86_MN_PSRAW, X86_MN_PSRAD, X86_MN_PSRLDQ, X86_MN_PSLLDQ,
+    /* SSSE3 (sse4_helper.c; these have MMX forms too) */
+    X86_MN_PSHUFB, X86_MN_PHADDW, X86_MN_PHADDD, X86_MN_PHADDSW, X86_MN_PHSUBW,
+    X86_MN_PHSUBD, X86_MN_PHSUBSW, X86_MN_PMADDUBSW, X86_MN_PMULHRSW, X86_MN_PSIGNB,
+    X86_MN_PSIGNW, X86_MN_PSIGND, X86_MN_PABSB, X86_MN_PABSW, X86_MN_PABSD, X86_MN_PALIGNR,
+    /* SSE4.1 integer (sse4_helper.c) */
+    X86_MN_PBLENDVB, X86_MN_BLENDVPS, X86_MN_BLENDVPD, X86_MN_PBLENDW, X86_MN_BLENDPS,
+    X86_MN_BLENDPD, X86_MN_PMOVSXBW, X86_MN_PMOVSXBD, X86_MN_PMOVSXBQ, X86_MN_PMOVSXWD,
+    X86_MN_PMOVSXWQ, X86_MN_PMOVSXDQ, X86_MN_PMOVZXBW, X86_MN_PMOVZXBD, X86_MN_PMOVZXBQ,
+    X86_MN_PMOVZXWD, X86_MN_PMOVZXWQ, X86_MN_PMOVZXDQ, X86_MN_PMULDQ, X86_MN_PMULLD,
+    X86_MN_PCMPEQQ, X86_MN_PACKUSDW, X86_MN_PMINSB, X86_MN_PMINSD, X86_MN_PMINUW,
+    X86_MN_PMINUD, X86_MN_PMAXSB, X86_MN_PMAXSD, X86_MN_PMAXUW, X86_MN_PMAXUD,
+    X86_MN_PHMINPOSUW, X86_MN_MPSADBW, X86_MN_INSERTPS,
 };
 
 /* Mnemonics helper_sse_fp implements (dst = XMM, src = XMM or memory). */
@@ -66,6 +84,7 @@ static const uint16_t fp_ops[] = {
     X86_MN_RCPSS, X86_MN_RCPPS, X86_MN_RSQRTSS, X86_MN_RSQRTPS,
     X86_MN_ADDSUBPS, X86_MN_ADDSUBPD, X86_MN_HADDPS, X86_MN_HADDPD, X86_MN_HSUBPS,
     X86_MN_HSUBPD, X86_MN_MOVSLDUP, X86_MN_MOVSHDUP, X86_MN_MOVDDUP,
+    X86_MN_ROUNDPS, X86_MN_ROUNDPD, X86_MN_ROUNDSS, X86_MN_ROUNDSD, X86_MN_DPPS, X86_MN_DPPD,
 };
 
 static bool in_list(const uint16_t *list, unsigned n, unsigned m)
@@ -88,12 +107,10 @@ static bool is_fp_op(unsigned m)
     return in_list(fp_ops, ARRAY_SIZE(fp_ops), m);
 }
 
+/* The memory operand's linear address, checked for a read. */
 static TCGv_i64 mem_addr(DisasContext *s, const X86Operand *op)
 {
-    if (!s->A0) {
-        s->A0 = gen_linear_sz(s, op->mem.seg, gen_ea(s, &op->mem), op->size);
-    }
-    return s->A0;
+    return gen_mem_addr(s, op, X86_SEGACC_R);
 }
 
 /* #GP(0) unless the address is 16-byte aligned (legacy SSE m128 rule). */
@@ -118,7 +135,7 @@ static void load_xmm(DisasContext *s, const X86Operand *op, intptr_t off, unsign
     if (aligned && size == 16) {
         check_aligned(s, addr);
     }
-    tcg_gen_qemu_ld_i64(lo, addr, s->mmu_idx, size == 4 ? MO_UL : MO_UQ);
+    tcg_gen_qemu_ld_i64(lo, addr, s->mmu_idx, size == 2 ? MO_UW : size == 4 ? MO_UL : MO_UQ);
     if (size == 16) {
         tcg_gen_addi_i64(a2, addr, 8);
         tcg_gen_qemu_ld_i64(hi, a2, s->mmu_idx, MO_UQ);
@@ -133,7 +150,8 @@ static void load_xmm(DisasContext *s, const X86Operand *op, intptr_t off, unsign
 static void store_xmm(DisasContext *s, const X86Operand *op, intptr_t off, unsigned size,
                       bool aligned)
 {
-    TCGv_i64 addr = mem_addr(s, op), lo = tmp64(), hi = tmp64(), a2 = tmp64();
+    TCGv_i64 addr = gen_mem_addr(s, op, X86_SEGACC_W), lo = tmp64(), hi = tmp64();
+    TCGv_i64 a2 = tmp64();
 
     if (aligned && size == 16) {
         check_aligned(s, addr);
@@ -147,6 +165,11 @@ static void store_xmm(DisasContext *s, const X86Operand *op, intptr_t off, unsig
         tcg_gen_qemu_st_i64(hi, a2, s->mmu_idx, MO_UQ);
     }
     tcg_gen_qemu_st_i64(lo, addr, s->mmu_idx, size == 4 ? MO_UL : MO_UQ);
+}
+
+void gen_sse_load_m128(DisasContext *s, const X86Operand *op, intptr_t off, bool aligned)
+{
+    load_xmm(s, op, off, 16, aligned);
 }
 
 static void copy_q(intptr_t dst, intptr_t src)
@@ -365,8 +388,67 @@ static void gen_lane_helper(DisasContext *s, unsigned m, bool mmx)
     if (m == X86_MN_PSRLDQ || m == X86_MN_PSLLDQ) {
         imm |= 0x100;
     }
+    if (m == X86_MN_INSERTPS && src->kind == X86_OPK_MEM) {
+        imm &= 0x3f;    /* the m32 form takes the loaded dword (count_s = 0) */
+    }
     gen_helper(mmx ? &hi_mmx : &hi_sse, NULL, 4, const64(m), const64(dst_off),
                const64(src_off), const64(imm));
+}
+
+/*
+ * PEXTRB/PEXTRW/PEXTRD/PEXTRQ/EXTRACTPS (SDM Vol.2 PEXTRB): the element
+ * the immediate selects, zero-extended into a 32/64-bit register or stored
+ * with its own size.
+ */
+static void gen_pextr(DisasContext *s, unsigned m)
+{
+    const X86Operand *d = OP(0);
+    unsigned size = m == X86_MN_PEXTRB ? 1 : m == X86_MN_PEXTRW ? 2 : m == X86_MN_PEXTRQ ? 8 : 4;
+    intptr_t off = XMM_OFF(OP(1)->reg) + (OP(2)->imm & (16 / size - 1)) * size;
+    TCGv_i64 v = tmp64();
+
+    switch (size) {
+    case 1: tcg_gen_ld8u_i64(v, tcg_env, off); break;
+    case 2: tcg_gen_ld16u_i64(v, tcg_env, off); break;
+    case 4: tcg_gen_ld32u_i64(v, tcg_env, off); break;
+    default: tcg_gen_ld_i64(v, tcg_env, off); break;
+    }
+    if (d->kind == X86_OPK_GPR) {
+        gen_st_reg(d->reg, d->size == 8 ? 8 : 4, false, v);
+    } else {
+        gen_st_op(s, d, v);
+    }
+}
+
+/* PINSRB/PINSRD/PINSRQ: the low bytes of a register or memory into one element. */
+static void gen_pinsr(DisasContext *s, unsigned m)
+{
+    TCGv_i64 v = gen_ld_op(s, OP(1));
+    unsigned size = m == X86_MN_PINSRB ? 1 : m == X86_MN_PINSRD ? 4 : 8;
+    intptr_t off = XMM_OFF(OP(0)->reg) + (OP(2)->imm & (16 / size - 1)) * size;
+
+    switch (size) {
+    case 1: tcg_gen_st8_i64(v, tcg_env, off); break;
+    case 4: tcg_gen_st32_i64(v, tcg_env, off); break;
+    default: tcg_gen_st_i64(v, tcg_env, off); break;
+    }
+}
+
+/* PTEST: the helper writes all six flags (SDM Vol.2 PTEST). */
+static void gen_ptest(DisasContext *s)
+{
+    const X86Operand *src = OP(1);
+    intptr_t src_off = T0_OFF;
+
+    if (src->kind == X86_OPK_XMM) {
+        src_off = XMM_OFF(src->reg);
+    } else {
+        load_xmm(s, src, T0_OFF, 16, true);
+    }
+    gen_update_cc_op(s);
+    gen_helper(&hi_sse_ptest, NULL, 2, const64(XMM_OFF(OP(0)->reg)), const64(src_off));
+    s->cc_op = CC_OP_EFLAGS;
+    s->cc_op_dirty = false;
 }
 
 /* The mnemonics translate_sse handles (moves and helper_ops). */
@@ -382,6 +464,9 @@ static bool is_sse_mnemonic(unsigned m)
     case X86_MN_LDDQU: case X86_MN_COMISS: case X86_MN_COMISD: case X86_MN_UCOMISS:
     case X86_MN_UCOMISD: case X86_MN_CVTSI2SS: case X86_MN_CVTSI2SD: case X86_MN_CVTSS2SI:
     case X86_MN_CVTSD2SI: case X86_MN_CVTTSS2SI: case X86_MN_CVTTSD2SI:
+    case X86_MN_PTEST: case X86_MN_MOVNTDQA: case X86_MN_PEXTRB: case X86_MN_PEXTRD:
+    case X86_MN_PEXTRQ: case X86_MN_EXTRACTPS: case X86_MN_PINSRB: case X86_MN_PINSRD:
+    case X86_MN_PINSRQ:
         return true;
     default:
         return is_helper_op(m) || is_fp_op(m);
@@ -444,7 +529,8 @@ static void gen_mmx_mov(DisasContext *s, unsigned size)
 static void gen_maskmovq(DisasContext *s)
 {
     int seg = s->insn.seg_override != X86_SEG_NONE ? s->insn.seg_override : R_DS;
-    TCGv_i64 addr = gen_linear_sz(s, seg, gen_extu(cpu_regs[R_EDI], s->insn.addr_size), 8);
+    TCGv_i64 addr = gen_linear_acc(s, seg, gen_extu(cpu_regs[R_EDI], s->insn.addr_size), 8,
+                                   X86_SEGACC_W);
 
     tcg_gen_st_i64(addr, tcg_env, T0_OFF);
     for (int i = 0; i < 8; i++) {
@@ -523,6 +609,9 @@ bool translate_sse(DisasContext *s)
     if (uses_mmx(s) && !is_cvt_mmx(m)) {
         return translate_mmx(s, m);
     }
+    if (translate_sse42(s)) {
+        return true;
+    }
     if (!is_sse_mnemonic(m) && !is_cvt_mmx(m)) {
         return false;
     }
@@ -537,7 +626,7 @@ bool translate_sse(DisasContext *s)
     }
     switch (m) {
     case X86_MN_MOVDQA: case X86_MN_MOVAPS: case X86_MN_MOVAPD:
-    case X86_MN_MOVNTDQ: case X86_MN_MOVNTPS: case X86_MN_MOVNTPD:
+    case X86_MN_MOVNTDQ: case X86_MN_MOVNTPS: case X86_MN_MOVNTPD: case X86_MN_MOVNTDQA:
         gen_mov128(s, true);
         return true;
     case X86_MN_MOVDQU: case X86_MN_MOVUPS: case X86_MN_MOVUPD: case X86_MN_LDDQU:
@@ -556,10 +645,15 @@ bool translate_sse(DisasContext *s)
         gen_helper(&hi_sse_movmsk, v, 2, const64(m), const64(XMM_OFF(OP(1)->reg)));
         gen_st_reg(OP(0)->reg, OP(0)->size == 8 ? 8 : 4, false, v);
         return true;
-    case X86_MN_PEXTRW:
-        v = tmp64();
-        tcg_gen_ld16u_i64(v, tcg_env, XMM_OFF(OP(1)->reg) + (OP(2)->imm & 7) * 2);
-        gen_st_reg(OP(0)->reg, OP(0)->size == 8 ? 8 : 4, false, v);
+    case X86_MN_PEXTRW: case X86_MN_PEXTRB: case X86_MN_PEXTRD: case X86_MN_PEXTRQ:
+    case X86_MN_EXTRACTPS:
+        gen_pextr(s, m);
+        return true;
+    case X86_MN_PINSRB: case X86_MN_PINSRD: case X86_MN_PINSRQ:
+        gen_pinsr(s, m);
+        return true;
+    case X86_MN_PTEST:
+        gen_ptest(s);
         return true;
     case X86_MN_PINSRW:
         v = gen_ld_op(s, OP(1));

@@ -35,11 +35,12 @@ static void advance(DisasContext *s, int reg, TCGv_i64 delta)
     gen_st_reg(reg, s->insn.addr_size, false, t);
 }
 
-/* Linear address of a string operand (DS/override:rSI or ES:rDI). */
-static TCGv_i64 string_addr(DisasContext *s, const X86Operand *op)
+/* Linear address of a string operand (DS/override:rSI or ES:rDI), checked
+ * for an access of acc (X86_SEGACC_*). */
+static TCGv_i64 string_addr(DisasContext *s, const X86Operand *op, unsigned acc)
 {
-    return gen_linear_sz(s, op->mem.seg, gen_extu(cpu_regs[op->mem.base], s->insn.addr_size),
-                         op->size);
+    return gen_linear_acc(s, op->mem.seg,
+                          gen_extu(cpu_regs[op->mem.base], s->insn.addr_size), op->size, acc);
 }
 
 static TCGv_i64 port_of(DisasContext *s)
@@ -63,23 +64,23 @@ static void string_once(DisasContext *s, unsigned m)
 
     switch (m) {
     case X86_MN_MOVS:
-        v = gen_ld_mem(s, string_addr(s, OP(1)), size);
-        gen_st_mem(s, string_addr(s, OP(0)), v, size);
+        v = gen_ld_mem(s, string_addr(s, OP(1), X86_SEGACC_R), size);
+        gen_st_mem(s, string_addr(s, OP(0), X86_SEGACC_W), v, size);
         advance(s, R_ESI, delta);
         advance(s, R_EDI, delta);
         break;
     case X86_MN_STOS:
-        gen_st_mem(s, string_addr(s, OP(0)), cpu_regs[R_EAX], size);
+        gen_st_mem(s, string_addr(s, OP(0), X86_SEGACC_W), cpu_regs[R_EAX], size);
         advance(s, R_EDI, delta);
         break;
     case X86_MN_LODS:
-        v = gen_ld_mem(s, string_addr(s, OP(1)), size);
+        v = gen_ld_mem(s, string_addr(s, OP(1), X86_SEGACC_R), size);
         gen_st_reg(R_EAX, size, false, v);
         advance(s, R_ESI, delta);
         break;
     case X86_MN_CMPS:
-        a = gen_ld_mem(s, string_addr(s, OP(0)), size);
-        b = gen_ld_mem(s, string_addr(s, OP(1)), size);
+        a = gen_ld_mem(s, string_addr(s, OP(0), X86_SEGACC_R), size);
+        b = gen_ld_mem(s, string_addr(s, OP(1), X86_SEGACC_R), size);
         tcg_gen_sub_i64(d, a, b);
         gen_set_flags(s, CC_OP_SUBB, size, d, b);
         advance(s, R_ESI, delta);
@@ -87,7 +88,7 @@ static void string_once(DisasContext *s, unsigned m)
         break;
     case X86_MN_SCAS:
         a = gen_extu(cpu_regs[R_EAX], size);
-        b = gen_ld_mem(s, string_addr(s, OP(1)), size);
+        b = gen_ld_mem(s, string_addr(s, OP(1), X86_SEGACC_R), size);
         tcg_gen_sub_i64(d, a, b);
         gen_set_flags(s, CC_OP_SUBB, size, d, b);
         advance(s, R_EDI, delta);
@@ -96,16 +97,16 @@ static void string_once(DisasContext *s, unsigned m)
         port = port_of(s);
         check_io(s, port, size);
         /* Probe the destination first so a fault does not lose the input. */
-        gen_st_mem(s, string_addr(s, OP(0)), const64(0), size);
+        gen_st_mem(s, string_addr(s, OP(0), X86_SEGACC_W), const64(0), size);
         v = tmp64();
         gen_helper(&hi_in, v, 2, port, const64(size));
-        gen_st_mem(s, string_addr(s, OP(0)), v, size);
+        gen_st_mem(s, string_addr(s, OP(0), X86_SEGACC_W), v, size);
         advance(s, R_EDI, delta);
         break;
     default:  /* OUTS */
         port = port_of(s);
         check_io(s, port, size);
-        v = gen_ld_mem(s, string_addr(s, OP(1)), size);
+        v = gen_ld_mem(s, string_addr(s, OP(1), X86_SEGACC_R), size);
         gen_helper(&hi_out, NULL, 3, port, v, const64(size));
         advance(s, R_ESI, delta);
         break;

@@ -12,6 +12,7 @@
 #include "target-x86/translate.h"
 
 HELPER(raise_interrupt, 0, false);
+HELPER(int_vm86, 0, false);
 HELPER(into, 0, false);
 HELPER(hlt, 0, false);
 HELPER(cli, 0, false);
@@ -76,6 +77,12 @@ static void gen_int(DisasContext *s, unsigned m)
 {
     if (m == X86_MN_INTO) {
         call(s, &hi_into, NULL, 1, const64(s->next_eip), NULL, NULL, NULL);
+        return;
+    }
+    if (m == X86_MN_INT && s->vm86) {      /* IOPL and VME decide at run time */
+        call(s, &hi_int_vm86, NULL, 2, const64(OP(0)->imm & 0xff), const64(s->next_eip),
+             NULL, NULL);
+        gen_eob_rip_set(s);
         return;
     }
     call(s, &hi_raise_interrupt, NULL, 2,
@@ -182,7 +189,9 @@ static void load_far_ptr(DisasContext *s, const X86Operand *op, TCGv_i64 *off,
                          TCGv_i64 *sel)
 {
     unsigned size = s->insn.op_size;
-    TCGv_i64 addr = gen_linear(s, op->mem.seg, gen_ea(s, &op->mem)), a2 = tmp64();
+    TCGv_i64 addr = gen_linear_acc(s, op->mem.seg, gen_ea(s, &op->mem), size + 2,
+                                   X86_SEGACC_R);
+    TCGv_i64 a2 = tmp64();
 
     *off = gen_ld_mem(s, addr, size);
     tcg_gen_addi_i64(a2, addr, size);
@@ -232,9 +241,11 @@ static void gen_desc_table(DisasContext *s, unsigned m)
 {
     bool gdt = m == X86_MN_LGDT || m == X86_MN_SGDT;
     intptr_t off = gdt ? offsetof(X86CPUState, gdt) : offsetof(X86CPUState, idt);
-    TCGv_i64 addr = gen_linear(s, OP(0)->mem.seg, gen_ea(s, &OP(0)->mem)), a2 = tmp64();
-    TCGv_i64 limit, base;
     unsigned bsize = s->code64 ? 8 : 4;
+    bool load = m == X86_MN_LGDT || m == X86_MN_LIDT;
+    TCGv_i64 addr = gen_linear_acc(s, OP(0)->mem.seg, gen_ea(s, &OP(0)->mem), 2 + bsize,
+                                   load ? X86_SEGACC_R : X86_SEGACC_W);
+    TCGv_i64 a2 = tmp64(), limit, base;
 
     tcg_gen_addi_i64(a2, addr, 2);
     if (!s->code64) {

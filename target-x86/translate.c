@@ -316,64 +316,139 @@ TCGv_i64 gen_linear(DisasContext *s, int seg, TCGv_i64 offset)
 }
 
 /*
- * SDM Vol.3 5.3: in an expand-down data segment the valid offsets are
- * (limit, 0xFFFF] with B=0 and (limit, 0xFFFFFFFF] with B=1; an access
- * outside raises #GP(0), or #SS(0) through SS. Called from translated
- * code only for expand-down segments; returns when the access fits.
+ * The full segment check of an access of acc (X86_SEGACC_*) to seg:[off,
+ * off + size - 1], for the cases the inline code leaves out. In protected
+ * mode outside V86 (SDM Vol.3 5.4, 5.5, MOV): a null selector, a write to
+ * a code segment or a read-only data segment, a read of an execute-only
+ * code segment are #GP(0). Then the limit (SDM Vol.3 5.3): an
+ * expand-down data segment accepts (limit, 0xFFFF] with B=0 and (limit,
+ * 0xFFFFFFFF] with B=1, others [0, limit]. Faults through SS are #SS(0).
+ * size 0 checks the type only. Returns when the access is allowed.
  */
-static void helper_seg_check_xd(X86CPUState *env, uint64_t seg, uint64_t off, uint64_t size)
+static void helper_seg_check(X86CPUState *env, uint64_t seg, uint64_t off, uint64_t size,
+                             uint64_t acc)
 {
     const SegmentCache *sc = &env->segs[seg & 7];
-    uint64_t upper = (sc->flags & DESC_B_MASK) ? 0xffffffffu : 0xffffu;
-    uint64_t end = off + size - 1;
+    uint32_t fl = sc->flags;
+    int vec = seg == R_SS ? EXCP_SS : EXCP_GP;
+    uint64_t upper = (fl & DESC_B_MASK) ? 0xffffffffu : 0xffffu, end = off + size - 1;
+    bool bad;
 
-    if (off <= sc->limit || end > upper || end < off) {
-        x86_raise_exception_err(env, seg == R_SS ? EXCP_SS : EXCP_GP, 0, TCG_GETPC());
+    if ((env->hflags & (HF_PE_MASK | HF_VM_MASK)) == HF_PE_MASK) {
+        if (!(fl & DESC_P_MASK) || !(fl & DESC_S_MASK)) {
+            log_mask(LOG_GUEST_ERRORS, "x86: access through a null or unusable %s\n",
+                     seg == R_SS ? "SS" : "segment");
+            x86_raise_exception_err(env, vec, 0, TCG_GETPC());
+        }
+        bad = (fl & DESC_CS_MASK) ? (acc & X86_SEGACC_W) || !(fl & DESC_R_MASK)
+                                  : (acc & X86_SEGACC_W) && !(fl & DESC_W_MASK);
+        if (bad) {
+            x86_raise_exception_err(env, vec, 0, TCG_GETPC());
+        }
     }
-}
-HELPER(seg_check_xd, 0, false);
-
-/* Descriptor type bits (SDM Vol.3 3.4.5.1) kept in SegmentCache.flags. */
-#define SEG_TYPE_CODE (1u << 11)
-#define SEG_TYPE_EXPDOWN (1u << 10)
-
-/*
- * SDM Vol.3 5.3: an access to [off, off + size - 1] beyond the segment
- * limit raises #GP(0), or #SS(0) through SS; expand-down data segments go
- * to helper_seg_check_xd. Emitted only when a data segment is not flat
- * (X86_TB_FLAG_SEGCHK); never in 64-bit mode.
- */
-static void gen_limit_check(DisasContext *s, int seg, TCGv_i64 off, unsigned size)
-{
-    TCGv_i64 lim, end, fl;
-    TCGLabel *ok, *xd;
-
-    if (!(s->flags & X86_TB_FLAG_SEGCHK) || s->code64 || size == 0) {
+    if (size == 0) {
         return;
     }
-    lim = tmp64();
-    end = tmp64();
+    if ((fl & (DESC_S_MASK | DESC_CS_MASK | DESC_E_MASK)) == (DESC_S_MASK | DESC_E_MASK)) {
+        bad = off <= sc->limit || end > upper || end < off;
+    } else {
+        bad = end > sc->limit || end < off;
+    }
+    if (bad) {
+        x86_raise_exception_err(env, vec, 0, TCG_GETPC());
+    }
+}
+HELPER(seg_check, 0, false);
+
+/* True when an access of acc through seg needs run-time checks. */
+static bool seg_check_needed(DisasContext *s, int seg, unsigned acc)
+{
+    if (s->code64) {
+        return false;
+    }
+    if (seg == R_FS) {
+        return s->flags & X86_TB_FLAG_SEGCHK_FS;
+    }
+    if (seg == R_GS) {
+        return s->flags & X86_TB_FLAG_SEGCHK_GS;
+    }
+    if (seg == R_CS && (acc & X86_SEGACC_W) && s->pe && !s->vm86) {
+        return true;    /* code segments are never writable (SDM Vol.3 5.5) */
+    }
+    return s->flags & X86_TB_FLAG_SEGCHK;
+}
+
+/*
+ * Branches to ok when the cached attributes of seg allow acc without the
+ * slow path: in protected mode, present writable data for a write, present
+ * data or readable code for a read (never expand-down); in real mode and
+ * V86, anything but expand-down data. fl holds the attributes.
+ */
+static void gen_seg_type_fast(DisasContext *s, TCGv_i64 fl, unsigned acc, TCGLabel *ok)
+{
+    TCGv_i64 t = tmp64();
+    const uint64_t ps = DESC_P_MASK | DESC_S_MASK;
+
+    if (!s->pe || s->vm86) {
+        tcg_gen_andi_i64(t, fl, DESC_S_MASK | DESC_CS_MASK | DESC_E_MASK);
+        tcg_gen_brcondi_i64(TCG_COND_NE, t, DESC_S_MASK | DESC_E_MASK, ok);
+    } else if (acc & X86_SEGACC_W) {
+        tcg_gen_andi_i64(t, fl, ps | DESC_CS_MASK | DESC_E_MASK | DESC_W_MASK);
+        tcg_gen_brcondi_i64(TCG_COND_EQ, t, ps | DESC_W_MASK, ok);
+    } else {
+        tcg_gen_andi_i64(t, fl, ps | DESC_CS_MASK | DESC_E_MASK);
+        tcg_gen_brcondi_i64(TCG_COND_EQ, t, ps, ok);
+        tcg_gen_andi_i64(t, fl, ps | DESC_CS_MASK | DESC_R_MASK);
+        tcg_gen_brcondi_i64(TCG_COND_EQ, t, ps | DESC_CS_MASK | DESC_R_MASK, ok);
+    }
+}
+
+/*
+ * Emits the segment checks of an access of acc to seg:[off, off + size)
+ * (helper_seg_check says which): the common case inline (attributes that
+ * need nothing more, then the limit), the rest through the helper. Only
+ * when the block flags say the segment is not flat and usable; never in
+ * 64-bit mode. size 0 checks the type only.
+ */
+static void gen_seg_check(DisasContext *s, int seg, TCGv_i64 off, unsigned size, unsigned acc)
+{
+    TCGv_i64 lim, end, fl;
+    TCGLabel *fast, *done;
+
+    if (!seg_check_needed(s, seg, acc)) {
+        return;
+    }
     fl = tmp64();
-    ok = gen_new_label();
-    xd = gen_new_label();
+    fast = gen_new_label();
+    done = gen_new_label();
     gen_update_cc_op(s);
     tcg_gen_ld32u_i64(fl, tcg_env, offsetof(X86CPUState, segs[seg].flags));
-    tcg_gen_andi_i64(fl, fl, DESC_S_MASK | SEG_TYPE_CODE | SEG_TYPE_EXPDOWN);
-    tcg_gen_brcondi_i64(TCG_COND_EQ, fl, DESC_S_MASK | SEG_TYPE_EXPDOWN, xd);
-    tcg_gen_ld32u_i64(lim, tcg_env, offsetof(X86CPUState, segs[seg].limit));
-    tcg_gen_addi_i64(end, off, size - 1);
-    tcg_gen_brcond_i64(TCG_COND_LEU, end, lim, ok);
-    gen_helper(&hi_raise_exception_err, NULL, 2, const64(seg == R_SS ? EXCP_SS : EXCP_GP),
-               const64(0));
-    tcg_gen_set_label(xd);
-    gen_helper(&hi_seg_check_xd, NULL, 3, const64(seg), off, const64(size));
-    tcg_gen_set_label(ok);
+    gen_seg_type_fast(s, fl, acc, fast);
+    gen_helper(&hi_seg_check, NULL, 4, const64(seg), off, const64(size), const64(acc));
+    tcg_gen_br(done);
+    tcg_gen_set_label(fast);
+    if (size) {
+        lim = tmp64();
+        end = tmp64();
+        tcg_gen_ld32u_i64(lim, tcg_env, offsetof(X86CPUState, segs[seg].limit));
+        tcg_gen_addi_i64(end, off, size - 1);
+        tcg_gen_brcond_i64(TCG_COND_LEU, end, lim, done);
+        gen_helper(&hi_raise_exception_err, NULL, 2,
+                   const64(seg == R_SS ? EXCP_SS : EXCP_GP), const64(0));
+    }
+    tcg_gen_set_label(done);
+}
+
+TCGv_i64 gen_linear_acc(DisasContext *s, int seg, TCGv_i64 offset, unsigned size,
+                        unsigned acc)
+{
+    gen_seg_check(s, seg, offset, size, acc);
+    return gen_linear(s, seg, offset);
 }
 
 TCGv_i64 gen_linear_sz(DisasContext *s, int seg, TCGv_i64 offset, unsigned size)
 {
-    gen_limit_check(s, seg, offset, size);
-    return gen_linear(s, seg, offset);
+    return gen_linear_acc(s, seg, offset, size, X86_SEGACC_R);
 }
 
 static MemOp size_memop(unsigned size)
@@ -394,11 +469,14 @@ void gen_st_mem(DisasContext *s, TCGv_i64 addr, TCGv_i64 val, unsigned size)
     tcg_gen_qemu_st_i64(val, addr, s->mmu_idx, size_memop(size));
 }
 
-/* The linear address of the instruction's memory operand (computed once). */
-static TCGv_i64 mem_addr(DisasContext *s, const X86Operand *op)
+TCGv_i64 gen_mem_addr(DisasContext *s, const X86Operand *op, unsigned acc)
 {
     if (!s->A0) {
-        s->A0 = gen_linear_sz(s, op->mem.seg, gen_ea(s, &op->mem), op->size);
+        s->A0 = gen_linear_acc(s, op->mem.seg, gen_ea(s, &op->mem), op->size, acc);
+        s->A0_acc = acc;
+    } else if (acc & ~s->A0_acc) {
+        gen_seg_check(s, op->mem.seg, const64(0), 0, acc);
+        s->A0_acc |= acc;
     }
     return s->A0;
 }
@@ -411,7 +489,7 @@ TCGv_i64 gen_ld_op(DisasContext *s, const X86Operand *op)
     case X86_OPK_GPR:
         return gen_ld_reg(op->reg, op->size, op->high8);
     case X86_OPK_MEM:
-        return gen_ld_mem(s, mem_addr(s, op), op->size);
+        return gen_ld_mem(s, gen_mem_addr(s, op, X86_SEGACC_R), op->size);
     case X86_OPK_IMM:
         return const64(op->size == 8 ? (int64_t)op->imm
                                      : (int64_t)(op->imm & ((1ULL << (op->size * 8)) - 1)));
@@ -431,7 +509,7 @@ void gen_st_op(DisasContext *s, const X86Operand *op, TCGv_i64 val)
         gen_st_reg(op->reg, op->size, op->high8, val);
         break;
     case X86_OPK_MEM:
-        gen_st_mem(s, mem_addr(s, op), val, op->size);
+        gen_st_mem(s, gen_mem_addr(s, op, X86_SEGACC_W), val, op->size);
         break;
     default:
         break;
@@ -446,7 +524,8 @@ unsigned gen_stack_opsize(DisasContext *s)
 }
 
 /* The linear address of SS:(rSP + delta) masked to the stack size. */
-static TCGv_i64 stack_addr(DisasContext *s, int64_t delta, unsigned size, TCGv_i64 *new_sp)
+static TCGv_i64 stack_addr(DisasContext *s, int64_t delta, unsigned size, unsigned acc,
+                           TCGv_i64 *new_sp)
 {
     TCGv_i64 sp = tmp64();
 
@@ -455,13 +534,13 @@ static TCGv_i64 stack_addr(DisasContext *s, int64_t delta, unsigned size, TCGv_i
     if (new_sp) {
         *new_sp = sp;
     }
-    return gen_linear_sz(s, R_SS, sp, size);
+    return gen_linear_acc(s, R_SS, sp, size, acc);
 }
 
 void gen_push(DisasContext *s, TCGv_i64 val, unsigned size)
 {
     TCGv_i64 sp;
-    TCGv_i64 addr = stack_addr(s, -(int64_t)size, size, &sp);
+    TCGv_i64 addr = stack_addr(s, -(int64_t)size, size, X86_SEGACC_W, &sp);
 
     gen_st_mem(s, addr, val, size);
     gen_st_reg(R_ESP, s->stack_size, false, sp);
@@ -469,7 +548,7 @@ void gen_push(DisasContext *s, TCGv_i64 val, unsigned size)
 
 TCGv_i64 gen_pop_value(DisasContext *s, unsigned size)
 {
-    return gen_ld_mem(s, stack_addr(s, 0, size, NULL), size);
+    return gen_ld_mem(s, stack_addr(s, 0, size, X86_SEGACC_R, NULL), size);
 }
 
 void gen_pop_commit(DisasContext *s, unsigned size)
@@ -634,6 +713,7 @@ static void translate_insn(DisasContext *s)
     X86Insn *insn = &s->insn;
 
     s->A0 = NULL;
+    s->A0_acc = 0;
     if ((insn->flags & X86_IF_PRIV) && s->cpl != 0) {
         gen_exception_err(s, EXCP_GP, 0);
         return;
@@ -681,30 +761,6 @@ static int fetch_code(void *opaque, uint64_t off, uint8_t *buf, unsigned len)
     return 0;
 }
 
-/* True when CS, DS, ES or SS has a limit below 4 GiB, or when one of DS,
- * ES, SS, FS, GS is an expand-down data segment (SDM Vol.3 5.3). */
-static bool segs_need_limit_checks(const X86CPUState *env)
-{
-    static const int segs[] = { R_DS, R_ES, R_SS, R_FS, R_GS };
-
-    if (env->segs[R_CS].limit != 0xffffffffu) {
-        return true;
-    }
-    bool small = false;
-
-    for (unsigned i = 0; i < ARRAY_SIZE(segs); i++) {
-        const SegmentCache *sc = &env->segs[segs[i]];
-        if ((sc->flags & (DESC_S_MASK | SEG_TYPE_CODE | SEG_TYPE_EXPDOWN)) ==
-            (DESC_S_MASK | SEG_TYPE_EXPDOWN)) {
-            return true;
-        }
-        if (segs[i] != R_FS && segs[i] != R_GS) {
-            small |= sc->limit != 0xffffffffu;
-        }
-    }
-    return small;
-}
-
 static void x86_debug_tb_flags(X86CPUState *env, uint32_t *flags);
 
 void x86_get_tb_cpu_state(void *envp, uint64_t *pc, uint64_t *cs_base, uint32_t *flags)
@@ -719,7 +775,8 @@ void x86_get_tb_cpu_state(void *envp, uint64_t *pc, uint64_t *cs_base, uint32_t 
     }
     *flags = env->hflags & (HF_CPL_MASK | HF_PE_MASK | HF_CS32_MASK | HF_SS32_MASK |
                             HF_LMA_MASK | HF_CS64_MASK | HF_VM_MASK | HF_ADDSEG_MASK |
-                            HF_INHIBIT_IRQ_MASK);
+                            HF_INHIBIT_IRQ_MASK | HF_SEGCHK_MASK | HF_SEGCHK_FS_MASK |
+                            HF_SEGCHK_GS_MASK);
     if (env->cr[0] & CR0_PG) {
         *flags |= X86_TB_FLAG_PG;
     }
@@ -734,9 +791,6 @@ void x86_get_tb_cpu_state(void *envp, uint64_t *pc, uint64_t *cs_base, uint32_t 
     }
     if (env->cr[4] & CR4_OSFXSR) {
         *flags |= X86_TB_FLAG_OSFXSR;
-    }
-    if (!(env->hflags & HF_CS64_MASK) && segs_need_limit_checks(env)) {
-        *flags |= X86_TB_FLAG_SEGCHK;
     }
     x86_debug_tb_flags(env, flags);
 }
@@ -793,13 +847,16 @@ static void disas_init(DisasContext *s, X86CPUState *env, TranslationBlock *tb)
 
 /*
  * SDM Vol.3 5.3: every byte of an instruction must lie within the CS limit,
- * else #GP(0) at that instruction. Checked at run time (the limit is not
- * part of the block key) and only when a segment is not flat
- * (X86_TB_FLAG_SEGCHK, which a CS limit below 4 GiB sets); never in 64-bit
- * mode. The bytes were already read by the translator, so an instruction
- * past the limit on an unmapped page raises #PF rather than #GP.
+ * else #GP(0) at that instruction; last is the offset in CS of its last
+ * byte. Checked at run time (the limit is not part of the block key) and
+ * only when a segment is not flat (X86_TB_FLAG_SEGCHK, which a CS limit
+ * below 4 GiB sets); never in 64-bit mode. The limit check comes before
+ * the page walk (SDM Vol.3 Table 6-2 puts a code-segment limit violation
+ * before a code page fault): a fetch that faulted at translation time is
+ * checked against the limit first (decode_one), so an instruction running
+ * past the limit onto an unmapped page raises #GP, not #PF.
  */
-static void gen_fetch_limit_check(DisasContext *s)
+static void gen_fetch_limit_check(DisasContext *s, uint64_t last)
 {
     TCGv_i64 lim;
     TCGLabel *ok;
@@ -811,7 +868,7 @@ static void gen_fetch_limit_check(DisasContext *s)
     ok = gen_new_label();
     gen_update_cc_op(s);
     tcg_gen_ld32u_i64(lim, tcg_env, offsetof(X86CPUState, segs[R_CS].limit));
-    tcg_gen_brcondi_i64(TCG_COND_GEU, lim, (int64_t)(s->next_eip - 1), ok);
+    tcg_gen_brcondi_i64(TCG_COND_GEU, lim, (int64_t)last, ok);
     gen_helper(&hi_raise_exception_err, NULL, 2, const64(EXCP_GP), const64(0));
     tcg_gen_set_label(ok);
 }
@@ -833,6 +890,7 @@ static bool decode_one(DisasContext *s, FetchState *fs)
             return false;
         }
         tcg_gen_insn_start(s->eip, s->cc_op);
+        gen_fetch_limit_check(s, (uint32_t)(fs->fault_va - s->cs_base));
         gen_helper(&hi_fetch_fault, NULL, 1, const64(fs->fault_va));
         s->is_jmp = DISAS_NORETURN;
         s->insn.len = 1;
@@ -842,7 +900,7 @@ static bool decode_one(DisasContext *s, FetchState *fs)
     tcg_gen_insn_start(s->eip, s->cc_op);
     s->num_insns++;
     s->next_eip = s->eip + s->insn.len;
-    gen_fetch_limit_check(s);
+    gen_fetch_limit_check(s, s->next_eip - 1);
     if (r == X86_DECODE_UD) {
         log_mask(LOG_GUEST_ERRORS, "x86: invalid opcode at %" PRIx64 "\n", s->pc);
         gen_exception(s, EXCP_UD);

@@ -22,7 +22,11 @@
 #define X86_TB_FLAG_TS (1u << 29)  /* CR0.TS: x87/SSE instructions raise #NM */
 #define X86_TB_FLAG_EM (1u << 28)  /* CR0.EM: x87 #NM, SSE #UD */
 #define X86_TB_FLAG_OSFXSR (1u << 27) /* CR4.OSFXSR: SSE instructions allowed */
-#define X86_TB_FLAG_SEGCHK (1u << 26) /* a data segment is not flat: check limits */
+/* Run-time segment checks (limit, type, null; HF_SEGCHK* in cpu.h): for
+ * CS/DS/ES/SS, for FS, for GS. They pass through from hflags. */
+#define X86_TB_FLAG_SEGCHK HF_SEGCHK_MASK
+#define X86_TB_FLAG_SEGCHK_FS HF_SEGCHK_FS_MASK
+#define X86_TB_FLAG_SEGCHK_GS HF_SEGCHK_GS_MASK
 #define X86_TB_FLAG_PG (1u << 31)  /* CR0.PG: selects the MMU index */
 #define X86_TB_FLAG_DEBUG_STEP (1u << 25) /* gdb single step: one instruction, then stop */
 #define X86_TB_FLAG_ONE_INSN (1u << 24)   /* watchpoints set: one instruction per block,
@@ -61,6 +65,7 @@ typedef struct DisasContext {
     bool cc_op_dirty;     /* cc_op not yet stored to env */
     X86Insn insn;
     TCGv_i64 A0;          /* linear address of the memory operand, once computed */
+    unsigned A0_acc;      /* X86_SEGACC_* already checked for A0 */
     DisasJump is_jmp;
     int num_insns;
     int jmp_slot;         /* next goto_tb slot (0, 1; 2 = none left) */
@@ -100,8 +105,24 @@ void gen_st_op(DisasContext *s, const X86Operand *op, TCGv_i64 val);
 TCGv_i64 gen_ea(DisasContext *s, const X86MemOperand *m);
 /* Linear address of seg:offset (segment base added when needed). */
 TCGv_i64 gen_linear(DisasContext *s, int seg, TCGv_i64 offset);
-/* Same, after checking [offset, offset + size) against the segment limit. */
+/* How an instruction uses a memory operand, for the segment type checks. */
+enum {
+    X86_SEGACC_R = 1,    /* read */
+    X86_SEGACC_W = 2,    /* written */
+    X86_SEGACC_RW = 3,   /* read, then written (read-modify-write) */
+};
+/* Linear address of seg:offset after the segment checks for an access of
+ * acc (X86_SEGACC_*) to [offset, offset + size): null selector, type and
+ * limit (SDM Vol.3 5.3-5.5); #GP(0), or #SS(0) through SS, at run time.
+ * Emits no check while the segment is flat and usable (the block flags). */
+TCGv_i64 gen_linear_acc(DisasContext *s, int seg, TCGv_i64 offset, unsigned size,
+                        unsigned acc);
+/* Same as gen_linear_acc with X86_SEGACC_R (a read). */
 TCGv_i64 gen_linear_sz(DisasContext *s, int seg, TCGv_i64 offset, unsigned size);
+/* The linear address of the instruction's memory operand op, computed once
+ * (s->A0) with the checks for acc; a later access of another kind is
+ * checked for its type too (the limit was checked). */
+TCGv_i64 gen_mem_addr(DisasContext *s, const X86Operand *op, unsigned acc);
 /* Guest memory access at a linear address. */
 TCGv_i64 gen_ld_mem(DisasContext *s, TCGv_i64 addr, unsigned size);
 void gen_st_mem(DisasContext *s, TCGv_i64 addr, TCGv_i64 val, unsigned size);
@@ -138,6 +159,11 @@ bool translate_string(DisasContext *s);
 bool translate_system(DisasContext *s);
 bool translate_fpu(DisasContext *s);
 bool translate_sse(DisasContext *s);
+/* SSE4.2 (translate-sse42.c); translate_sse calls it first. */
+bool translate_sse42(DisasContext *s);
+/* Loads the 16-byte memory operand op into the XMMReg at env offset off
+ * (#GP(0) first when aligned and the address is not 16-byte aligned). */
+void gen_sse_load_m128(DisasContext *s, const X86Operand *op, intptr_t off, bool aligned);
 
 /* Defines hi_NAME, the call descriptor of helper_NAME (i64 result if ret). */
 #define HELPER(nm, fl, ret) \

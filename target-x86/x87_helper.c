@@ -789,22 +789,6 @@ static bool is_control(unsigned m)
     }
 }
 
-/* #MF for a pending unmasked exception at a waiting instruction (SDM
- * Vol.1 8.6): with CR0.NE clear the legacy FERR#/IRQ 13 path would apply,
- * which the board does not wire: logged, and the instruction goes on as
- * if IGNNE# were asserted. */
-static void check_pending(X86CPUState *env, uintptr_t ra)
-{
-    if (!(env->fpus & FSW_ES)) {
-        return;
-    }
-    if (env->cr[0] & CR0_NE) {
-        x86_raise_exception(env, EXCP_MF, ra);
-    }
-    log_mask(LOG_UNIMP, "x87: pending exception with CR0.NE clear (FERR#/IRQ 13 "
-             "not wired), ignored\n");
-}
-
 void helper_fwait(X86CPUState *env)
 {
     uintptr_t ra = TCG_GETPC();
@@ -812,7 +796,7 @@ void helper_fwait(X86CPUState *env)
     if ((env->cr[0] & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS)) {
         x86_raise_exception(env, EXCP_NM, ra);
     }
-    check_pending(env, ra);
+    x86_fpu_check_pending(env, ra);   /* #MF, or FERR# (fpu_helper.c) */
 }
 
 void helper_x87(X86CPUState *env, uint64_t m, uint64_t desc, uint64_t addr, uint64_t ea,
@@ -828,11 +812,12 @@ void helper_x87(X86CPUState *env, uint64_t m, uint64_t desc, uint64_t addr, uint
         x86_raise_exception(env, EXCP_NM, o.ra);
     }
     if (waiting) {
-        check_pending(env, o.ra);
+        x86_fpu_check_pending(env, o.ra);
     }
     softfloat_status_from_fpuc(&o.st, env->fpuc);
     if (is_control(m)) {
         do_env(&o, m, desc & X87_D_O16);
+        x86_fpu_update_ferr(env);       /* FLDENV/FRSTOR may clear ES */
         return;
     }
     /* FOP, FIP, FDP of the last non-control instruction (SDM Vol.1 8.1.8). */

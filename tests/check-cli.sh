@@ -37,6 +37,7 @@ expect_error "unknown option" notanoption
 expect_error "-m" -m 12Q
 expect_error "-m" -m
 expect_error "-accel" -accel warp
+expect_error "-cpu pentium9" -cpu pentium9
 expect_error "-kernel /nonexistent/vmlinuz" -kernel /nonexistent/vmlinuz
 expect_error "-bios" -bios /nonexistent.bin
 expect_error "-serial" -serial telnet:1
@@ -52,6 +53,7 @@ fi
 expect_ok "usage" -h
 expect_ok "vireo version" -version
 expect_ok "guest_errors" -d help
+expect_ok "vireo32" -cpu help
 
 tmp=$(mktemp)
 printf 'not a kernel at all' > "$tmp"

@@ -3,8 +3,10 @@
 # (tests/guests/gdbtarget.elf) through the gdbstub: attach to a CPU held
 # by -S, break at a symbol, read registers and memory, single-step, set a
 # write watchpoint, write a register and memory, detach and let the guest
-# finish. Runs against Debian's QEMU first (which proves the script) and
-# then against vireo under each accelerator that runs guests here.
+# finish; and the same guest on a CPU without long mode, where gdb learns
+# i386 from the target description. Runs against Debian's QEMU first
+# (which proves the script) and then against vireo under each accelerator
+# that runs guests here.
 set -u
 VIREO=${VIREO:-build/vireo}
 GUEST=build/tests/guests/gdbtarget.elf
@@ -17,16 +19,32 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# start_emu GUEST SERIAL LOG EMULATOR-ARGS...: starts the emulator held by
+# -S with a gdb port ($port), its pid in $pid.
+start_emu() {
+    guest=$1; serial=$2; log=$3; shift 3
+    port=$(free_port)
+    "$@" -S -gdb "tcp:127.0.0.1:$port" -display none -serial "file:$serial" \
+        -no-reboot -device isa-debug-exit -kernel "$guest" </dev/null >"$log" 2>&1 &
+    pid=$!
+    sleep 1
+}
+
+# wait_emu: gives the emulator 10 s to finish after gdb detached; its
+# exit status in $rc.
+wait_emu() {
+    i=0
+    while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    kill $pid 2>/dev/null
+    wait $pid; rc=$?
+}
+
 # run_gdb NAME EMULATOR-ARGS...: the emulator is started with -S and a
 # gdb port; gdb's transcript must show each step's expected answer.
 run_gdb() {
     name=$1; shift
-    port=$(free_port)
     dir=$(mktemp -d)
-    "$@" -S -gdb "tcp:127.0.0.1:$port" -display none -serial "file:$dir/serial" \
-        -no-reboot -device isa-debug-exit -kernel "$GUEST" </dev/null >"$dir/emu.log" 2>&1 &
-    pid=$!
-    sleep 1
+    start_emu "$GUEST" "$dir/serial" "$dir/emu.log" "$@"
     cat > "$dir/cmds" <<GDB
 set pagination off
 set confirm off
@@ -51,10 +69,7 @@ x/2i \$pc
 detach
 GDB
     timeout 60 gdb -nx -batch -x "$dir/cmds" >"$dir/gdb.log" 2>&1
-    i=0
-    while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    kill $pid 2>/dev/null
-    wait $pid; rc=$?
+    wait_emu
     ok=1
     for want in "at-step_here=1" "counter=1" "after-stepi=1" "watch-counter=2" "rax=7"; do
         grep -q "^$want" "$dir/gdb.log" || { echo "FAIL: $name: gdb did not print '$want'"; ok=0; }
@@ -80,12 +95,7 @@ run_gdb_modes() {
     name=$1; shift
     dir=$(mktemp -d)
     for g in realmode longmode; do
-        port=$(free_port)
-        "$@" -S -gdb "tcp:127.0.0.1:$port" -display none -serial "file:$dir/$g.serial" \
-            -no-reboot -device isa-debug-exit -kernel build/tests/guests/$g.elf \
-            </dev/null >"$dir/$g.emu" 2>&1 &
-        pid=$!
-        sleep 1
+        start_emu build/tests/guests/$g.elf "$dir/$g.serial" "$dir/$g.emu" "$@"
         if [ $g = realmode ]; then
             cmds="-ex 'hbreak *(0x8000 + ((long)&rm_int_handler - (long)&rm_start))' -ex continue
                   -ex 'printf \"rm-stop=%d cs=%x\\n\", \$pc == (long)&rm_int_handler - (long)&rm_start, \$cs'
@@ -98,10 +108,7 @@ run_gdb_modes() {
         eval timeout 60 gdb -nx -batch -ex "'file build/tests/guests/$g.elf'" \
             -ex "'set architecture i386:x86-64'" -ex "'target remote 127.0.0.1:$port'" \
             $cmds -ex delete -ex detach >"$dir/$g.gdb" 2>&1
-        i=0
-        while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-        kill $pid 2>/dev/null
-        wait $pid
+        wait_emu
     done
     # realmode: the handler's first insn is "mov $0x4242, %cx" (3 bytes);
     # longmode: long64 starts "mov $SEL_DATA32, %ax" (4) "mov %ax, %ss" (2).
@@ -117,11 +124,43 @@ run_gdb_modes() {
     rm -rf "$dir"
 }
 
+# run_gdb32 NAME EMULATOR-ARGS...: a CPU without long mode. gdb is not
+# told the architecture: the target description must say i386, with eip
+# and eax in "info registers"; then break and stepi in 32-bit protected
+# mode (step_here: "nop" (1 byte), "mov $0x1234, %eax" (5)).
+run_gdb32() {
+    name=$1; shift
+    dir=$(mktemp -d)
+    start_emu "$GUEST" "$dir/serial" "$dir/emu.log" "$@"
+    timeout 60 gdb -nx -batch -ex "target remote 127.0.0.1:$port" -ex "file $GUEST" \
+        -ex "show architecture" -ex "break step_here" -ex continue \
+        -ex "info registers eip eax" -ex stepi -ex stepi \
+        -ex 'printf "step32=%d eax=%x\n", $eip - (int)&step_here, $eax' \
+        -ex 'printf "regsize=%d\n", sizeof($eax) + sizeof($eip)' \
+        -ex delete -ex detach >"$dir/gdb.log" 2>&1
+    wait_emu
+    if grep -q 'currently "i386"' "$dir/gdb.log" && grep -q "^eip  *0x" "$dir/gdb.log" &&
+       grep -q "^eax  *0x" "$dir/gdb.log" && grep -q "^step32=6 eax=1234" "$dir/gdb.log" &&
+       grep -q "^regsize=8" "$dir/gdb.log" && grep -q "counted to 5" "$dir/serial"; then
+        echo "ok: gdb on $name (32-bit CPU): i386 description, info registers eip/eax, break and stepi"
+    else
+        echo "FAIL: $name: gdb on a 32-bit CPU"; failed=$((failed + 1))
+        sed 's/^/    gdb: /' "$dir/gdb.log" | tail -20
+        sed 's/^/    emu: /' "$dir/emu.log" | tail -5
+    fi
+    rm -rf "$dir"
+}
+
 if command -v qemu-system-x86_64 >/dev/null 2>&1; then
     run_gdb qemu-tcg qemu-system-x86_64 -accel tcg
     run_gdb_modes qemu-tcg qemu-system-x86_64 -accel tcg
 else
     echo "qemu under gdb: skipped (qemu-system-x86 is not installed)"
+fi
+# QEMU picks the i386 description by binary (qemu-system-i386), vireo by
+# CPU model.
+if command -v qemu-system-i386 >/dev/null 2>&1; then
+    run_gdb32 qemu-i386-tcg qemu-system-i386 -accel tcg
 fi
 for accel in tcg kvm; do
     err=$(timeout 3 "$VIREO" -accel $accel -S -display none -serial null -monitor none \
@@ -132,6 +171,7 @@ for accel in tcg kvm; do
     ran=$((ran + 1))
     run_gdb vireo-$accel "$VIREO" -accel $accel
     run_gdb_modes vireo-$accel "$VIREO" -accel $accel
+    run_gdb32 vireo-$accel "$VIREO" -accel $accel -cpu vireo32
 done
 # Debian's kernel: break at start_kernel, then continue to the marker.
 # Debian's System.map is a stub, so the address is learnt by booting the

@@ -32,8 +32,10 @@
 
 typedef struct KVMSlot {
     bool used;
+    bool logging;           /* KVM_MEM_LOG_DIRTY_PAGES is set */
     uint64_t base;
     uint64_t size;
+    struct kvm_userspace_memory_region mr;  /* as last given to KVM */
 } KVMSlot;
 
 typedef struct KVMState {
@@ -151,7 +153,7 @@ static void kvm_region_add(KVMState *s, const BusRegion *r)
                      r->name, r->base, r->size, g_strerror(errno));
         return;
     }
-    s->slots[slot] = (KVMSlot){ true, r->base, r->size };
+    s->slots[slot] = (KVMSlot){ .used = true, .base = r->base, .size = r->size, .mr = mr };
     log_mask(LOG_KVM, "kvm: slot %d = %s [0x%" PRIx64 "+0x%" PRIx64 "]%s\n", slot, r->name,
              r->base, r->size, mr.flags & KVM_MEM_READONLY ? " read-only" : "");
 }
@@ -169,6 +171,46 @@ static void kvm_region_del(KVMState *s, const BusRegion *r)
             return;
         }
     }
+}
+
+/*
+ * AccelOps.dirty_log_sync: KVM's dirty log of the slot that maps exactly
+ * [base, base+size) (api.rst 4.8 KVM_GET_DIRTY_LOG, 4.35
+ * KVM_SET_USER_MEMORY_REGION). The first call re-registers the slot with
+ * KVM_MEM_LOG_DIRTY_PAGES and reports every page, as nothing says what
+ * the guest wrote before; later calls fetch and clear the log.
+ */
+static int kvm_dirty_log_sync(Machine *m, uint64_t base, uint64_t size, uint64_t *bitmap)
+{
+    KVMState *s = kvm_state;
+    size_t bytes = (((size >> 12) + 63) / 64) * sizeof(uint64_t);
+
+    for (int i = 0; s && i < s->nslots; i++) {
+        KVMSlot *sl = &s->slots[i];
+        if (!sl->used || sl->base != base || sl->size != size) {
+            continue;
+        }
+        if (!sl->logging) {
+            struct kvm_userspace_memory_region mr = sl->mr;
+            mr.flags |= KVM_MEM_LOG_DIRTY_PAGES;
+            if (kvm_set_slot(s, i, &mr) < 0) {
+                log_mask(LOG_KVM, "kvm: dirty log on slot %d: %s\n", i, g_strerror(errno));
+                return -1;
+            }
+            sl->mr = mr;
+            sl->logging = true;
+            memset(bitmap, 0xff, bytes);
+            return 0;
+        }
+        struct kvm_dirty_log log = { .slot = (uint32_t)i, .dirty_bitmap = bitmap };
+        memset(bitmap, 0, bytes);
+        if (ioctl(s->vm_fd, KVM_GET_DIRTY_LOG, &log) < 0) {
+            log_mask(LOG_KVM, "kvm: KVM_GET_DIRTY_LOG slot %d: %s\n", i, g_strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    return -1;
 }
 
 /*
@@ -946,4 +988,5 @@ const AccelOps kvm_accel_ops = {
     .remove_breakpoint = kvm_remove_breakpoint,
     .set_single_step = kvm_set_single_step,
     .cleanup = kvm_cleanup,
+    .dirty_log_sync = kvm_dirty_log_sync,
 };

@@ -100,8 +100,11 @@ struct VGAState {
     uint8_t dac[256][3];
     uint8_t latch[4];          /* one byte per plane */
 
-    bool lfb_ram;              /* LFB mapped as RAM: changes found by comparison */
+    bool lfb_ram;              /* LFB mapped as RAM: changes from the log or by comparison */
     uint8_t *shadow;           /* lfb_ram: video memory as last rendered */
+    VGADirtyLogFn dirty_log;   /* lfb_ram: the accelerator's dirty log, or NULL */
+    void *dirty_log_opaque;
+    uint64_t log_bitmap[VGA_PAGES / 64];
 
     uint16_t vbe_index;
     uint16_t vbe[VBE_NUM_REGS];

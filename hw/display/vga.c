@@ -307,7 +307,9 @@ VGAState *vga_new(Bus *io, Bus *mem, DisplayConsole *con, GError **errp)
     s->io = io;
     s->mem = mem;
     s->con = con;
-    s->vram = g_malloc0(VGA_VRAM_SIZE);
+    /* Page-aligned, so an accelerator can map it as a memory slot
+     * (vga_lfb_map_ram). */
+    s->vram = g_aligned_alloc0(VGA_VRAM_SIZE, 1, 4096);
     s->io_region = bus_add_io(io, "vga", VGA_PORT_BASE, VGA_PORT_COUNT, &vga_io_ops, s, errp);
     if (!s->io_region) {
         goto fail;
@@ -355,7 +357,7 @@ void vga_free(VGAState *s)
         bus_remove(s->io, s->io_region);
     }
     g_free(s->shadow);
-    g_free(s->vram);
+    g_aligned_free(s->vram);
     g_free(s);
 }
 
@@ -385,10 +387,38 @@ uint8_t *vga_vram(VGAState *s)
     return s->vram;
 }
 
+void vga_set_dirty_log(VGAState *s, VGADirtyLogFn fn, void *opaque)
+{
+    s->dirty_log = fn;
+    s->dirty_log_opaque = opaque;
+}
+
+/* lfb_ram with a dirty log: marks the pages the log reports. If the log
+ * fails, the shadow copy is refreshed, everything is redrawn, and the
+ * comparison takes over: false then. */
+static bool vga_sync_dirty_log(VGAState *s)
+{
+    if (s->dirty_log(s->dirty_log_opaque, VGA_LFB_BASE, VGA_VRAM_SIZE, s->log_bitmap) < 0) {
+        error_report("vga: the framebuffer's dirty log failed; finding changes by comparison");
+        s->dirty_log = NULL;
+        memcpy(s->shadow, s->vram, VGA_VRAM_SIZE);
+        vga_invalidate_display(s);
+        return false;
+    }
+    for (uint32_t w = 0; w < ARRAY_SIZE(s->log_bitmap); w++) {
+        for (uint64_t bits = s->log_bitmap[w]; bits; bits &= bits - 1) {
+            vga_mark_dirty(s, (w * 64 + (uint32_t)__builtin_ctzll(bits)) << VGA_PAGE_SHIFT);
+        }
+    }
+    return true;
+}
+
 void vga_update_display(VGAState *s)
 {
+    bool logged = s->lfb_ram && s->dirty_log && vga_sync_dirty_log(s);
+
     if (vbe_enabled(s)) {
-        if (s->lfb_ram) {
+        if (s->lfb_ram && !logged) {
             vbe_compare_dirty(s);
         }
         vbe_update_display(s);

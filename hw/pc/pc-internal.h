@@ -35,6 +35,16 @@ typedef enum PCBootKind {
     PC_BOOT_MULTIBOOT,
 } PCBootKind;
 
+/* The x87 error logic: CPU FERR# -> IRQ13, port 0xF0 -> IGNNE# (ferr.c). */
+typedef struct PCFerr PCFerr;
+struct X86CPU;
+/* Claims port 0xF0 and wires cpu's FERR# to irq13; NULL with errp set. */
+PCFerr *pc_ferr_new(Bus *io, struct X86CPU *cpu, IrqLine *irq13, GError **errp);
+/* Power-on state: FERR#, IRQ13 and IGNNE# low. */
+void pc_ferr_reset(PCFerr *f);
+/* Releases the port and unwires the CPU; f may be NULL. */
+void pc_ferr_free(PCFerr *f);
+
 typedef struct PCBoard {
     BootMem bm;                 /* RAM map and e820, shared with the loaders */
     uint8_t *bios_area;         /* 128 KiB host memory at 0xE0000 */
@@ -58,6 +68,7 @@ typedef struct PCBoard {
     PostPort *port80;
     ResetControl *reset_control;
     AcpiPM *acpi_pm;
+    PCFerr *ferr;
     IsaDebugExit *debug_exit[PC_MAX_DEBUG_EXITS];
     int n_debug_exits;
     VGAState *vga;

@@ -4,7 +4,8 @@
  * hole), the memory and port buses, the CPU, the interrupt controllers
  * (local APIC, IOAPIC, 8259 pair) and the ISA IRQ lines between them,
  * the legacy devices (PIT, RTC/CMOS, COM1, i8042, ports 0x92/0x80, reset
- * control, ACPI PM), the -device extras, the firmware tables, and what
+ * control, ACPI PM, the x87 error logic: FERR# -> IRQ13 and port 0xF0),
+ * the -device extras, the firmware tables, and what
  * boots: a Linux bzImage, a multiboot kernel, or firmware. The address
  * map is documented in docs/pc-board.md.
  *
@@ -30,6 +31,7 @@
 #define PC_COM1_BASE 0x3f8
 #define PC_COM1_IRQ 4
 #define PC_SCI_IRQ 9
+#define PC_FERR_IRQ 13
 #define DEBUG_EXIT_DEFAULT_BASE 0x501
 #define DEBUG_EXIT_DEFAULT_SIZE 2
 
@@ -191,10 +193,19 @@ static int pc_init_isa_devices(Machine *m, PCBoard *b, GError **errp)
         !(b->port92 = port92_new(m->io, pc_set_a20_port92, m, errp)) ||
         !(b->port80 = port80_new(m->io, errp)) ||
         !(b->reset_control = resetcontrol_new(m->io, errp)) ||
-        !(b->acpi_pm = acpi_pm_new(m->io, PC_ACPI_PM_BASE, b->isa_irq[PC_SCI_IRQ], errp))) {
+        !(b->acpi_pm = acpi_pm_new(m->io, PC_ACPI_PM_BASE, b->isa_irq[PC_SCI_IRQ], errp)) ||
+        !(b->ferr = pc_ferr_new(m->io, m->cpu, b->isa_irq[PC_FERR_IRQ], errp))) {
         return -1;
     }
     return 0;
+}
+
+/* The accelerator's dirty log (KVM) as the VGA's: the framebuffer is then
+ * RAM and the log says what changed (docs/display.md). */
+static int pc_vga_dirty_log(void *opaque, uint64_t base, uint64_t size, uint64_t *bitmap)
+{
+    Machine *m = opaque;
+    return m->accel->dirty_log_sync(m, base, size, bitmap);
 }
 
 /* VGA with Bochs VBE, drawing into the one display console. Without
@@ -203,7 +214,16 @@ static int pc_init_isa_devices(Machine *m, PCBoard *b, GError **errp)
 static int pc_init_display(Machine *m, PCBoard *b, GError **errp)
 {
     b->vga = vga_new(m->io, m->mem, console_default(), errp);
-    return b->vga ? 0 : -1;
+    if (!b->vga) {
+        return -1;
+    }
+    if (m->accel && m->accel->dirty_log_sync) {
+        if (vga_lfb_map_ram(b->vga, errp) < 0) {
+            return -1;
+        }
+        vga_set_dirty_log(b->vga, pc_vga_dirty_log, m);
+    }
+    return 0;
 }
 
 static void pc_display_boot_state(PCBoard *b)
@@ -494,6 +514,7 @@ void pc_board_reset(Machine *m)
     vga_reset(b->vga);
     pc_display_boot_state(b);
     x86_cpu_reset(m->cpu);
+    pc_ferr_reset(b->ferr);
     b->a20_kbc = true;
     b->a20_port92 = false;
     pc_update_a20(b, m->cpu);
@@ -512,6 +533,7 @@ static void pc_free_devices(PCBoard *b)
     if (b->vga) {
         vga_free(b->vga);
     }
+    pc_ferr_free(b->ferr);
     if (b->acpi_pm) {
         acpi_pm_free(b->acpi_pm);
     }

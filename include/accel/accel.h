@@ -40,6 +40,12 @@ typedef struct AccelOps {
     int (*remove_breakpoint)(CPUState *cs, int type, uint64_t addr, uint64_t len);
     void (*set_single_step)(CPUState *cs, bool on);
     void (*cleanup)(struct Machine *m);
+    /* Optional (NULL: no dirty log). Fills bitmap with the 4 KiB pages of
+     * the RAM region [base, base+size) the guest wrote since the last call
+     * (page i is bit i % 64 of bitmap[i / 64]); the first call starts the
+     * log and reports every page. 0, or -1 if the log cannot be read (the
+     * caller then finds changes another way). BQL held. */
+    int (*dirty_log_sync)(struct Machine *m, uint64_t base, uint64_t size, uint64_t *bitmap);
 } AccelOps;
 
 /* Finds an accelerator by name: its ops, or NULL with errp set. */

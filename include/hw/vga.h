@@ -48,10 +48,23 @@ void vga_set_boot_text_mode(VGAState *s);
 /*
  * Maps the linear framebuffer as RAM instead of an I/O region, so guest
  * writes go straight to video memory without a bus dispatch (a KVM exit)
- * each; the renderer then finds changes by comparing the visible VBE
+ * each; the renderer then finds changes through the dirty log
+ * (vga_set_dirty_log) or, without one, by comparing the visible VBE
  * picture with a copy at each refresh. 0, or -1 with errp set.
  */
 int vga_lfb_map_ram(VGAState *s, GError **errp) VIREO_WUR;
+
+/* A dirty log for the RAM-mapped framebuffer (the accelerator's): fills
+ * bitmap with the 4 KiB pages of [base, base+size) written since the last
+ * call (page i is bit i % 64 of bitmap[i / 64]); 0, or -1 if it cannot. */
+typedef int (*VGADirtyLogFn)(void *opaque, uint64_t base, uint64_t size, uint64_t *bitmap);
+
+/*
+ * With the framebuffer mapped as RAM, asks fn at each refresh which pages
+ * changed instead of comparing copies; if fn ever fails, the adapter
+ * redraws everything and compares copies from then on.
+ */
+void vga_set_dirty_log(VGAState *s, VGADirtyLogFn fn, void *opaque);
 
 /* Renders what changed since the last call into the console's surface. */
 void vga_update_display(VGAState *s);

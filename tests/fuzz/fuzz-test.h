@@ -1,22 +1,16 @@
 /*
  * fuzz-test.h: what the fuzzer's cmocka tests share (test-x86-fuzz-gen.c,
- * test-x86-fuzz-tcg.c): the long-run switch and the record of modes this
- * host cannot run natively, printed as SKIP lines at the end. Include
- * after cmocka.h and native-exec.c.
+ * test-x86-fuzz-tcg.c): the long-run switch (tests/unit/test-util.h) and
+ * the record of modes this host cannot run natively, printed as SKIP
+ * lines at the end. Include after cmocka.h and native-exec.c.
  */
 #ifndef TESTS_FUZZ_FUZZ_TEST_H
 #define TESTS_FUZZ_FUZZ_TEST_H
 
+#include "tests/unit/test-util.h"
+
 /* "SKIP N-bit mode: why" lines, one per missing mode; main prints them. */
 static GString *missing;
-
-/* True under make check-long (VIREO_CHECK_LONG set and not "0"). */
-static bool long_run(void)
-{
-    const char *v = getenv("VIREO_CHECK_LONG");
-
-    return v && *v && strcmp(v, "0") != 0;
-}
 
 /* Sets up the native executor: true when the host can run mode natively,
  * otherwise records why in missing and returns false. */

@@ -25,9 +25,12 @@
 #define INSN_FEAT_TZCNT   (1u << 1)   /* CPUID.07H:EBX.BMI1 */
 #define INSN_FEAT_LZCNT   (1u << 2)   /* CPUID.80000001H:ECX.ABM/LZCNT */
 #define INSN_FEAT_LAHF64  (1u << 3)   /* CPUID.80000001H:ECX.LAHF-SAHF */
+#define INSN_FEAT_SSSE3   (1u << 4)   /* CPUID.01H:ECX.SSSE3 */
+#define INSN_FEAT_SSE41   (1u << 5)   /* CPUID.01H:ECX.SSE4_1 */
+#define INSN_FEAT_SSE42   (1u << 6)   /* CPUID.01H:ECX.SSE4_2 */
 
 #define INSN_SEQ_MAX_UNITS 64
-#define INSN_UNIT_MAX_BYTES 40
+#define INSN_UNIT_MAX_BYTES 80        /* SSE units with MXCSR set-up are long */
 
 typedef struct InsnUnit {
     uint8_t bytes[INSN_UNIT_MAX_BYTES];
@@ -62,6 +65,14 @@ int insn_gen_base_reg(NativeMode mode);
  * same (mode, features, seed, n_units) always gives the same sequence. */
 void insn_gen_sequence(InsnSeq *seq, NativeMode mode, uint32_t features,
                        uint64_t seed, size_t n_units);
+
+/* Like insn_gen_sequence, but every unit (besides flag definers) is an
+ * SSE4.2 instruction: PCMPxSTRx with a random imm8, strings with embedded
+ * zeros and random EAX/EDX lengths, CRC32 of every operand size,
+ * PCMPGTQ. Their XMM results are stored to the scratch page, so the
+ * comparison of memory covers XMM0 and the destination registers. */
+void insn_gen_sse42_sequence(InsnSeq *seq, NativeMode mode, uint64_t seed,
+                             size_t n_units);
 
 /* Encode seq into buf (cap bytes); unit_off, if not NULL, receives the
  * byte offset of each unit and, at [count], the total. Returns the length,

@@ -187,6 +187,9 @@ uint32_t tcg_exec_guest_features(void)
 
     x86_cpuid(env, 1, 0, &a, &b, &c, &d);
     f |= (c & (1u << 23)) ? INSN_FEAT_POPCNT : 0;          /* POPCNT */
+    f |= (c & (1u << 9)) ? INSN_FEAT_SSSE3 : 0;            /* SSSE3 */
+    f |= (c & (1u << 19)) ? INSN_FEAT_SSE41 : 0;           /* SSE4.1 */
+    f |= (c & (1u << 20)) ? INSN_FEAT_SSE42 : 0;           /* SSE4_2 */
     if (env->cpuid_level >= 7) {
         x86_cpuid(env, 7, 0, &a, &b, &c, &d);
         f |= (b & (1u << 3)) ? INSN_FEAT_TZCNT : 0;        /* BMI1 */
@@ -208,7 +211,7 @@ static void te_enter_mode(X86CPUState *env, NativeMode mode)
 
     env->cr[0] = CR0_PE | CR0_ET | CR0_PG | CR0_WP;
     env->cr[3] = TE_PML4;
-    env->cr[4] = CR4_PAE;
+    env->cr[4] = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;   /* as Linux runs user code */
     env->efer = EFER_LME | EFER_LMA;
     if (mode == NATIVE_MODE_64) {
         x86_seg_load_cache(env, R_CS, 0x33, 0, 0xffffffff,

@@ -18,6 +18,8 @@
  *   apic   - the same through MMIO exits to the real local APIC: reads its
  *            version register (printed), enables it, runs its timer
  *            periodic on vector 0x41, EOIs by MMIO, five interrupts.
+ * KVM_GET_DIRTY_LOG answers "nothing written" for a slot registered with
+ * KVM_MEM_LOG_DIRTY_PAGES (the VGA framebuffer), ENOENT for others.
  * Built by check-guests.sh with the host compiler; not part of libvireo.
  */
 #define _GNU_SOURCE
@@ -284,14 +286,36 @@ static int system_ioctl(unsigned long req, void *arg)
     return fail(EINVAL);
 }
 
+/* Slot sizes, for the dirty log; the fake keeps no other memory map. */
+#define FAKE_SLOTS 32
+static uint64_t slot_size[FAKE_SLOTS];
+
+/* KVM_GET_DIRTY_LOG: no guest code runs, so no page was written. */
+static int get_dirty_log(struct kvm_dirty_log *d)
+{
+    if (d->slot >= FAKE_SLOTS || !slot_size[d->slot]) {
+        return fail(ENOENT);
+    }
+    memset(d->dirty_bitmap, 0, (slot_size[d->slot] / 4096 + 63) / 64 * 8);
+    return 0;
+}
+
 static int vm_ioctl(unsigned long req, void *arg)
 {
-    (void)arg;      /* the fake keeps no memory map */
     switch (req) {
     case KVM_SET_IDENTITY_MAP_ADDR:
     case KVM_SET_TSS_ADDR:
-    case KVM_SET_USER_MEMORY_REGION:
         return 0;
+    case KVM_SET_USER_MEMORY_REGION: {
+        const struct kvm_userspace_memory_region *r = arg;
+        if (r->slot >= FAKE_SLOTS) {
+            return fail(EINVAL);
+        }
+        slot_size[r->slot] = r->flags & KVM_MEM_LOG_DIRTY_PAGES ? r->memory_size : 0;
+        return 0;
+    }
+    case KVM_GET_DIRTY_LOG:
+        return get_dirty_log(arg);
     case KVM_CREATE_VCPU:
         vcpu_fd = dup(kvm_fd);
         return vcpu_fd;

@@ -300,6 +300,18 @@ wait_at_least:
 2:  sti
     ret
 
+/* copy_gdt: copies the runtime's GDT (the six descriptors of guest.h) to
+ * %edi, for a guest that builds a larger one; lgdt gdt_desc goes back. */
+    .globl copy_gdt
+copy_gdt:
+    pushal
+    mov $gdt, %esi
+    mov $(gdt_end - gdt) / 4, %ecx
+    cld
+    rep movsl
+    popal
+    ret
+
     .section .rodata
 hexdigits:
     .ascii "0123456789abcdef"

@@ -9,19 +9,14 @@
  * resumes after the access. The handler runs with DS untouched (flat), so
  * only ES carries the segment under test.
  *
- * QEMU-TCG, the peer these transcripts are proved against, does not check
- * data segment limits at all, so it runs the out-of-range reads without a
- * fault. Following the SDM, vireo faults on them. Those outcomes are
- * therefore left out of the transcript: the guest executes the reads (so
- * vireo must fault and resume cleanly, or fall through, without hanging)
- * but prints only what both agree on. The faults themselves are checked by
- * tests/unit/test-x86-translate-system.c.
- *
  * Last, a far jump into a code segment whose limit ends inside a MOV
  * (SDM Vol.3 5.3: every instruction byte must lie within the CS limit,
- * else #GP(0) at that instruction). QEMU-TCG does not check it either, so
- * that outcome too is left out of the transcript; both paths come back
- * to SEL_CODE32.
+ * else #GP(0) at that instruction); both paths come back to SEL_CODE32.
+ *
+ * Each outcome is printed with the SDM's answer in segments.expected.
+ * QEMU-TCG, the peer, checks neither data segment limits nor the CS limit
+ * here and runs the accesses without a fault: segments.qemu-diff lists
+ * those lines for the qemu-tcg run (see tests/check-guests.sh).
  */
 #include "guest.h"
 
@@ -35,12 +30,8 @@ main:
     mov $13, %eax
     mov $on_gp, %edx
     call set_handler
-    sgdt old_gdt
-    mov old_gdt + 2, %esi
     mov $my_gdt, %edi
-    mov $12, %ecx                   /* the runtime's six descriptors */
-    cld
-    rep movsl
+    call copy_gdt
     lgdt my_gdt_desc
     PRINT "segments: GDT with expand-down descriptors loaded\n"
 
@@ -53,10 +44,14 @@ main:
     mov %es:0xffe, %eax             /* straddles the limit */
     jmp resume1                     /* QEMU-TCG: no fault (see above) */
 resume1:
+    PRINT "segments: B=1 read at 0xffe (straddles the limit): "
+    call report_gp
     movl $resume2, gp_resume
     mov %es:0x10, %eax              /* below the limit */
     jmp resume2                     /* QEMU-TCG: no fault (see above) */
 resume2:
+    PRINT "segments: B=1 read at 0x10 (below the limit): "
+    call report_gp
     mov $SEL_XD16, %ax
     mov %ax, %es
     mov %es:0xfffc, %eax            /* the last valid dword */
@@ -65,10 +60,14 @@ resume2:
     mov %es:0xfffe, %eax            /* runs past 0xFFFF */
     jmp resume3                     /* QEMU-TCG: no fault (see above) */
 resume3:
+    PRINT "segments: B=0 read at 0xfffe (runs past 0xffff): "
+    call report_gp
     movl $resume4, gp_resume
     mov %es:0x100000, %eax          /* beyond 0xFFFF */
     jmp resume4                     /* QEMU-TCG: no fault (see above) */
 resume4:
+    PRINT "segments: B=0 read at 0x100000 (beyond 0xffff): "
+    call report_gp
     mov $SEL_DATA32, %ax
     mov %ax, %es
     PRINT "segments: data reads done\n"
@@ -91,13 +90,37 @@ resume4:
     movl $resume5, gp_resume
     ljmp $SEL_SMALLCS, $0
 resume5:
-    /* Following the SDM, vireo records #GP(0) at 0x40:0x00000002 here
-     * (gp_err, gp_cs, gp_eip); QEMU-TCG does not check the CS limit and
-     * runs the MOV, so the outcome stays out of the transcript. */
+    PRINT "segments: MOV past the CS limit: "
+    call report_gp
     PRINT "segments: CS limit run done\n"
-    lgdt old_gdt
+    lgdt gdt_desc
     PRINT "segments: ok\n"
     xor %eax, %eax
+    ret
+
+/* Prints "#GP(err)" when a #GP came since the last call (with "at
+ * cs:eip" when it was not in SEL_CODE32), else "no fault"; keeps
+ * registers. */
+report_gp:
+    pushal
+    mov gp_count, %eax
+    cmp gp_seen, %eax
+    je 1f
+    mov %eax, gp_seen
+    PRINT "#GP("
+    HEX gp_err, 4
+    PRINT ")"
+    cmpl $SEL_CODE32, gp_cs
+    je 2f
+    PRINT " at "
+    HEX gp_cs, 4
+    PRINT ":"
+    HEX gp_eip, 8
+2:  PRINT "\n"
+    popal
+    ret
+1:  PRINT "no fault\n"
+    popal
     ret
 
 /* #GP handler: counts the fault and records where it was, resumes at
@@ -135,12 +158,11 @@ my_gdt_end:
 my_gdt_desc:
     .word my_gdt_end - my_gdt - 1
     .long my_gdt
-old_gdt:
-    .word 0
-    .long 0
 gp_resume:
     .long 0
 gp_count:
+    .long 0
+gp_seen:
     .long 0
 gp_err:
     .long 0

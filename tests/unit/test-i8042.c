@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "test-util.h"
 
 typedef struct Fixture {
     Bus *io;
@@ -549,11 +550,7 @@ static void test_reset_restores_power_on_state(void **state)
 
 int main(void)
 {
-    /* Every log line is formatted (into /dev/null) so the sanitizers see it. */
-    vireo_log_mask = ~0u;
-    if (log_set_file("/dev/null", NULL) < 0) {
-        return 1;
-    }
+    log_to_null(~0u);
     const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(test_self_test_answers_55_and_interface_tests_00),

@@ -21,9 +21,11 @@
 #include "accel/accel.h"
 #include "accel/kvm.h"
 #include "hw/bus.h"
+#include "hw/vga.h"
 #include "system/machine.h"
 #include "target-x86/cpu.h"
 #include "target-x86/cpuid.h"
+#include "test-util.h"
 
 /* ---- the fake KVM ---- */
 
@@ -74,6 +76,9 @@ typedef struct FakeKVM {
     int completions;                    /* KVM_RUN with immediate_exit */
     uint8_t window_seen[MAX_STEPS];     /* request_interrupt_window at each KVM_RUN */
     uint8_t in_data_seen[MAX_STEPS];    /* an IN's result, seen at the next KVM_RUN */
+    uint64_t dirty[8][64];              /* KVM_GET_DIRTY_LOG's next answer per slot */
+    int dirty_log_err;                  /* KVM_GET_DIRTY_LOG fails with this errno */
+    int dirty_log_calls;
 } FakeKVM;
 
 static FakeKVM fk;
@@ -180,6 +185,23 @@ static int fake_system_ioctl(unsigned long req, void *arg)
     return fake_fail(EINVAL);
 }
 
+/* KVM_GET_DIRTY_LOG: the scripted bitmap, then cleared, as KVM clears
+ * its log; ENOENT for a slot without KVM_MEM_LOG_DIRTY_PAGES (api.rst). */
+static int fake_get_dirty_log(struct kvm_dirty_log *d)
+{
+    fk.dirty_log_calls++;
+    if (d->slot >= 8 || !(fk.slots[d->slot].flags & KVM_MEM_LOG_DIRTY_PAGES)) {
+        return fake_fail(ENOENT);
+    }
+    if (fk.dirty_log_err) {
+        return fake_fail(fk.dirty_log_err);
+    }
+    size_t words = MIN((fk.slots[d->slot].memory_size / 4096 + 63) / 64, 64);
+    memcpy(d->dirty_bitmap, fk.dirty[d->slot], words * sizeof(uint64_t));
+    memset(fk.dirty[d->slot], 0, sizeof(fk.dirty[d->slot]));
+    return 0;
+}
+
 static int fake_vm_ioctl(unsigned long req, void *arg)
 {
     switch (req) {
@@ -201,6 +223,8 @@ static int fake_vm_ioctl(unsigned long req, void *arg)
     case KVM_CREATE_VCPU:
         fk.vcpu_fd = dup(fk.kvm_fd);
         return fk.vcpu_fd;
+    case KVM_GET_DIRTY_LOG:
+        return fake_get_dirty_log(arg);
     }
     return fake_fail(EINVAL);
 }
@@ -685,6 +709,20 @@ static void test_leaving_after_an_io_exit_completes_it_first(void **state)
     assert_int_equal(f->cpu->env.rip, 0xfff0 + 2);  /* read back after completion */
 }
 
+/* Runs the next step: it must fail with an error report (and a register
+ * dump) on stderr that contains what. */
+static void run_expecting_error(Fixture *f, const char *what)
+{
+    capture_stderr_begin();
+    AccelExit e = kvm_accel_ops.vcpu_run(&f->cpu->cs);
+    g_autofree char *err = capture_stderr_end();
+
+    assert_int_equal(e, ACCEL_EXIT_ERROR);
+    if (!strstr(err, what) || !strstr(err, "RAX=")) {
+        fail_msg("expected \"%s\" and a register dump on stderr, got: %s", what, err);
+    }
+}
+
 static void test_shutdown_and_emulation_failure(void **state)
 {
     Fixture *f = *state;
@@ -694,11 +732,11 @@ static void test_shutdown_and_emulation_failure(void **state)
     assert_int_equal(kvm_accel_ops.vcpu_run(&f->cpu->cs), ACCEL_EXIT_SHUTDOWN);
     add_step((Step){ .reason = KVM_EXIT_INTERNAL_ERROR,
                      .suberror = KVM_INTERNAL_ERROR_EMULATION });
-    assert_int_equal(kvm_accel_ops.vcpu_run(&f->cpu->cs), ACCEL_EXIT_ERROR);
+    run_expecting_error(f, "emulation failure");
     add_step((Step){ .reason = KVM_EXIT_FAIL_ENTRY });
-    assert_int_equal(kvm_accel_ops.vcpu_run(&f->cpu->cs), ACCEL_EXIT_ERROR);
+    run_expecting_error(f, "VM entry failed");
     add_step((Step){ .reason = KVM_EXIT_HYPERCALL });
-    assert_int_equal(kvm_accel_ops.vcpu_run(&f->cpu->cs), ACCEL_EXIT_ERROR);
+    run_expecting_error(f, "unexpected exit KVM_EXIT_HYPERCALL");
 }
 
 static void test_breakpoints_fill_four_debug_registers(void **state)
@@ -728,6 +766,145 @@ static void test_breakpoints_fill_four_debug_registers(void **state)
     assert_int_equal(fk.guest_debug.control, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP);
 }
 
+/* ---- the VGA framebuffer through KVM's dirty log ---- */
+
+typedef struct VgaFixture {
+    Machine m;
+    DisplayConsole *con;
+    VGAState *vga;
+    int lfb_slot;
+} VgaFixture;
+
+static int vga_log_through_accel(void *opaque, uint64_t base, uint64_t size, uint64_t *bitmap)
+{
+    Machine *m = opaque;
+    return m->accel->dirty_log_sync(m, base, size, bitmap);
+}
+
+static void vga_vbe(VgaFixture *v, uint16_t index, uint16_t val)
+{
+    bus_write(v->m.io, 0x1ce, index, 2);
+    bus_write(v->m.io, 0x1cf, val, 2);
+}
+
+/* The board's wiring under KVM: VGA with the framebuffer as RAM and
+ * KVM's dirty log, in a 640x480x32 VBE mode, rendered once. */
+static VgaFixture *vga_fixture_new(void)
+{
+    VgaFixture *v = g_new0(VgaFixture, 1);
+    GError *err = NULL;
+
+    fake_reset();
+    v->m.mem = bus_new("memory", 1ULL << 32, LOG_MMIO);
+    v->m.io = bus_new("io", 0x10000, LOG_IOPORT);
+    v->m.cpu = x86_cpu_new(0);
+    v->m.cpu->cs.machine = &v->m;
+    v->m.accel = &kvm_accel_ops;
+    v->con = console_new();
+    v->vga = vga_new(v->m.io, v->m.mem, v->con, NULL);
+    assert_non_null(v->vga);
+    assert_int_equal(vga_lfb_map_ram(v->vga, NULL), 0);
+    vga_set_dirty_log(v->vga, vga_log_through_accel, &v->m);
+    if (kvm_accel_ops.init(&v->m, NULL, &err) < 0) {
+        fail_msg("%s", err->message);
+    }
+    v->lfb_slot = -1;
+    for (int i = 0; i < 8; i++) {
+        if (fk.slots[i].guest_phys_addr == VGA_LFB_BASE && fk.slots[i].memory_size) {
+            v->lfb_slot = i;
+        }
+    }
+    assert_true(v->lfb_slot >= 0);
+    vga_vbe(v, 1, 640);
+    vga_vbe(v, 2, 480);
+    vga_vbe(v, 3, 32);
+    vga_vbe(v, 4, 0x41);
+    vga_update_display(v->vga);
+    return v;
+}
+
+static void vga_fixture_free(VgaFixture *v)
+{
+    kvm_accel_ops.cleanup(&v->m);
+    vga_free(v->vga);
+    console_free(v->con);
+    x86_cpu_free(v->m.cpu);
+    bus_free(v->m.mem);
+    bus_free(v->m.io);
+    g_free(v);
+    fake_reset();
+}
+
+/* A pixel written by the guest straight into video memory (no exit). */
+static void vga_guest_pixel(VgaFixture *v, int x, int y, uint32_t rgb)
+{
+    memcpy(vga_vram(v->vga) + ((size_t)y * 640 + x) * 4, &rgb, 4);
+}
+
+static uint32_t vga_shown(VgaFixture *v, int x, int y)
+{
+    return surface_row(console_surface(v->con), y)[x] & 0xffffff;
+}
+
+static void test_dirty_log_rerenders_reported_pages_and_not_the_others(void **state)
+{
+    VgaFixture *v = vga_fixture_new();
+    int x, y, w, h;
+    size_t page200 = (200 * 640 * 4) >> 12, page400 = (400 * 640 * 4) >> 12;
+
+    /* The first refresh started the log on the framebuffer's slot. */
+    assert_true(fk.slots[v->lfb_slot].flags & KVM_MEM_LOG_DIRTY_PAGES);
+    assert_true(console_take_dirty(v->con, &x, &y, &w, &h));
+    vga_update_display(v->vga);
+    assert_false(console_take_dirty(v->con, &x, &y, &w, &h));
+    assert_int_equal(fk.dirty_log_calls, 1);
+
+    /* Reported: line 200 is redrawn. Not reported: line 400 is not. */
+    vga_guest_pixel(v, 10, 200, 0xabcdef);
+    vga_guest_pixel(v, 10, 400, 0x123456);
+    fk.dirty[v->lfb_slot][page200 / 64] |= 1ULL << (page200 % 64);
+    vga_update_display(v->vga);
+    assert_int_equal(fk.dirty_log_calls, 2);
+    assert_true(console_take_dirty(v->con, &x, &y, &w, &h));
+    assert_true(y <= 200 && y + h > 200 && y + h <= 400);
+    assert_int_equal(vga_shown(v, 10, 200), 0xabcdef);
+    assert_int_equal(vga_shown(v, 10, 400), 0);
+
+    /* Reported later: then it shows. */
+    fk.dirty[v->lfb_slot][page400 / 64] |= 1ULL << (page400 % 64);
+    vga_update_display(v->vga);
+    assert_int_equal(vga_shown(v, 10, 400), 0x123456);
+    vga_fixture_free(v);
+}
+
+static void test_failing_dirty_log_falls_back_to_comparison(void **state)
+{
+    VgaFixture *v = vga_fixture_new();
+    int x, y, w, h;
+    g_autofree char *err = NULL;
+
+    assert_true(console_take_dirty(v->con, &x, &y, &w, &h));
+    vga_guest_pixel(v, 20, 300, 0x00ff00);
+    fk.dirty_log_err = EFAULT;
+    capture_stderr_begin();
+    vga_update_display(v->vga);
+    err = capture_stderr_end();
+    assert_non_null(strstr(err, "dirty log failed"));
+    /* Everything redrawn, the unreported pixel included. */
+    assert_true(console_take_dirty(v->con, &x, &y, &w, &h));
+    assert_true(y == 0 && h == 480);
+    assert_int_equal(vga_shown(v, 20, 300), 0x00ff00);
+    /* From now on changes are found by comparing copies, without the log. */
+    int calls = fk.dirty_log_calls;
+    vga_guest_pixel(v, 30, 100, 0x0000ff);
+    vga_update_display(v->vga);
+    assert_int_equal(fk.dirty_log_calls, calls);
+    assert_true(console_take_dirty(v->con, &x, &y, &w, &h));
+    assert_true(y <= 100 && y + h > 100 && h <= 3);
+    assert_int_equal(vga_shown(v, 30, 100), 0x0000ff);
+    vga_fixture_free(v);
+}
+
 #define FAKE_TEST(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 
 int main(void)
@@ -747,6 +924,8 @@ int main(void)
         FAKE_TEST(test_leaving_after_an_io_exit_completes_it_first),
         FAKE_TEST(test_shutdown_and_emulation_failure),
         FAKE_TEST(test_breakpoints_fill_four_debug_registers),
+        cmocka_unit_test(test_dirty_log_rerenders_reported_pages_and_not_the_others),
+        cmocka_unit_test(test_failing_dirty_log_falls_back_to_comparison),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "hw/loader.h"
 #include "hw/pc.h"
+#include "test-util.h"
 
 #define TEST_PM_LEN 0x3000
 
@@ -480,7 +481,7 @@ static void test_debian_kernel_boots_in_qemu_from_loader_state(void **state)
     Fixture *f;
     int status;
 
-    if (!g_getenv("VIREO_CHECK_LONG") || !qemu || !g_file_test(kernel, G_FILE_TEST_EXISTS) ||
+    if (!long_run() || !qemu || !g_file_test(kernel, G_FILE_TEST_EXISTS) ||
         !g_file_test(initrd, G_FILE_TEST_EXISTS)) {
         printf("skipped: needs VIREO_CHECK_LONG=1, qemu-system-x86_64 (qemu-system-x86) "
                "and scripts/build-guest-images.sh output\n");

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <unistd.h>
 #include "hw/loader.h"
+#include "test-util.h"
 
 #define RAM_SIZE (64 * MiB)
 
@@ -555,7 +556,7 @@ static void test_probe_kernel_sees_the_same_as_under_qemus_loader(void **state)
     MultibootImage *mb;
     Fixture *f;
 
-    if (!g_getenv("VIREO_CHECK_LONG") || !qemu) {
+    if (!long_run() || !qemu) {
         printf("skipped: needs VIREO_CHECK_LONG=1 and qemu-system-x86_64 (qemu-system-x86)\n");
         g_free(qemu);
         skip();

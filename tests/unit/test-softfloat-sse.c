@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "target-x86/softfloat.h"
+#include "test-util.h"
 
 #if defined(__x86_64__)
 
@@ -634,9 +635,7 @@ int main(void)
         cmocka_unit_test(test_roundss_roundsd_match_host_sse41),
         cmocka_unit_test(test_unmasked_exceptions_fault_like_host_sse),
     };
-    const char *lng = getenv("VIREO_CHECK_LONG");
-
-    random_cases = (lng && *lng == '1') ? 3000000 : 30000;
+    random_cases = long_run() ? 3000000 : 30000;
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
 

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "target-x86/softfloat.h"
+#include "test-util.h"
 
 #if defined(__x86_64__)
 
@@ -395,9 +396,7 @@ int main(void)
         cmocka_unit_test(test_fsincos_fptan_close_to_host_x87),
         cmocka_unit_test(test_fld_constants_match_host_x87_in_every_rounding_mode),
     };
-    const char *lng = getenv("VIREO_CHECK_LONG");
-
-    random_cases = (lng && *lng == '1') ? 200000 : 3000;
+    random_cases = long_run() ? 200000 : 3000;
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
 

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "target-x86/softfloat.h"
+#include "test-util.h"
 
 #if defined(__x86_64__)
 
@@ -875,9 +876,7 @@ int main(void)
         cmocka_unit_test(test_arithmetic_with_m32_m64_operand_matches_host_x87),
         cmocka_unit_test(test_fxam_and_tags_match_host_x87),
     };
-    const char *lng = getenv("VIREO_CHECK_LONG");
-
-    random_cases = (lng && *lng == '1') ? 5000000 : 50000;
+    random_cases = long_run() ? 5000000 : 50000;
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
 

@@ -13,6 +13,7 @@
 #include "test-tcg-fake.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include "test-util.h"
 
 #define NT 12  /* per-block temps of each type: more than the host registers */
 
@@ -391,8 +392,7 @@ static void test_fuzz_random_programs_jit_matches_interpreter(void **state)
     if (!tcg_jit_available()) {
         skip();
     }
-    bool long_run = getenv("VIREO_CHECK_LONG") && !strcmp(getenv("VIREO_CHECK_LONG"), "1");
-    int count = long_run ? 20000 : 1000;
+    int count = long_run() ? 20000 : 1000;
     Result *a = g_new(Result, 1), *b = g_new(Result, 1);
     int faults = 0;
     for (int i = 0; i < count; i++) {

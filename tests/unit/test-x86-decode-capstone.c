@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <capstone/capstone.h>
 #include "target-x86/decode.h"
+#include "test-util.h"
 
 #define BUF_LEN 24
 
@@ -965,7 +966,7 @@ static void print_summary(Stats *st)
 
 static void test_decoder_agrees_with_capstone(void **state)
 {
-    bool lng = g_getenv("VIREO_CHECK_LONG") != NULL;
+    bool lng = long_run();
     Stats st = {
         .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
         .ops_skipped = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),

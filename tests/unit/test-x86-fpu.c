@@ -16,6 +16,7 @@
  */
 #include "test-x86-translate-harness.h"
 #include <sys/mman.h>
+#include "test-util.h"
 
 typedef struct NState {
     uint64_t rax, flags;
@@ -400,9 +401,7 @@ static void check_case(const X87Insn *in, GRand *r, bool fresh)
 
 static unsigned case_count(unsigned normal)
 {
-    const char *l = getenv("VIREO_CHECK_LONG");
-
-    return l && *l == '1' ? normal * 20 : normal;
+    return long_run() ? normal * 20 : normal;
 }
 
 static void setup_x87(void)

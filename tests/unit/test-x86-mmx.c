@@ -13,6 +13,7 @@
  */
 #include "test-x86-translate-harness.h"
 #include <sys/mman.h>
+#include "test-util.h"
 
 typedef struct MmxState {
     uint64_t mm0, mm1, rax; /* 0, 8, 16 */
@@ -220,8 +221,7 @@ static void setup_mmx(void)
 static void test_mmx_ops_match_hardware(void **state)
 {
     GRand *r = g_rand_new_with_seed(0x3377);
-    const char *l = getenv("VIREO_CHECK_LONG");
-    unsigned count = l && *l == '1' ? 4000 : 200;
+    unsigned count = long_run() ? 4000 : 200;
 
     (void)state;
     setup_mmx();

@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <ucontext.h>
+#include "test-util.h"
 
 typedef struct FpState {
     uint64_t xmm0[2];     /* 0 */
@@ -325,9 +326,7 @@ static void check_one(const FpInsn *in, GRand *r, bool fresh)
 
 static unsigned case_count(unsigned normal)
 {
-    const char *l = getenv("VIREO_CHECK_LONG");
-
-    return l && *l == '1' ? normal * 20 : normal;
+    return long_run() ? normal * 20 : normal;
 }
 
 /* cmocka installs its own SIGFPE handler around each test: take it back. */

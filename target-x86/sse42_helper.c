@@ -1,0 +1,202 @@
+/*
+ * sse42_helper.c: the SSE4.2 instructions at run time. The translator
+ * (translate-sse42.c) calls helper_pcmpstr for PCMPESTRI/PCMPESTRM/
+ * PCMPISTRI/PCMPISTRM, helper_pcmpgtq for PCMPGTQ and helper_crc32 for
+ * CRC32, passing byte offsets of XMMReg fields in the CPU state (a memory
+ * operand was loaded into env->xmm_t0 first). The string compare follows
+ * SDM Vol.2 section 4.1 ("Imm8 control byte operation for PCMPESTRI /
+ * PCMPESTRM / PCMPISTRI / PCMPISTRM"): source data format, aggregation,
+ * polarity and output selection. x86_pcmpstr is the pure core, exported
+ * for the unit tests.
+ */
+#include "vireo/common.h"
+#include "target-x86/helper-internal.h"
+
+static XMMReg *xmm_at(X86CPUState *env, uint64_t off)
+{
+    return (XMMReg *)((uint8_t *)env + off);
+}
+
+/* Element i of r in the format imm[1:0] (SDM 4.1.2), sign-extended for
+ * the signed formats. */
+static int32_t elem(const XMMReg *r, unsigned imm, unsigned i)
+{
+    switch (imm & 3) {
+    case 0: return r->b[i];
+    case 1: return r->w[i];
+    case 2: return (int8_t)r->b[i];
+    default: return (int16_t)r->w[i];
+    }
+}
+
+/* Length of the string in r up to its first zero element (SDM 4.1.1). */
+static unsigned implicit_len(const XMMReg *r, unsigned imm, unsigned n)
+{
+    unsigned i = 0;
+
+    while (i < n && elem(r, imm, i) != 0) {
+        i++;
+    }
+    return i;
+}
+
+/* |v| saturated to n (SDM 4.1.1: explicit lengths in EAX/EDX, RAX/RDX). */
+static unsigned explicit_len(uint64_t v, bool wide, unsigned n)
+{
+    int64_t s = wide ? (int64_t)v : (int64_t)(int32_t)v;
+    uint64_t mag = s < 0 ? -(uint64_t)s : (uint64_t)s;
+
+    return mag > n ? n : (unsigned)mag;
+}
+
+/*
+ * BoolRes[j, i] with the invalid-element overrides of SDM Table 4-7:
+ * a = xmm1 element i, b = xmm2/m128 element j. agg is imm[3:2].
+ */
+static bool bool_res(bool cmp, bool a_valid, bool b_valid, unsigned agg)
+{
+    if (a_valid && b_valid) {
+        return cmp;
+    }
+    if (!a_valid && !b_valid) {
+        return agg >= 2;                 /* equal each / ordered: true */
+    }
+    if (!a_valid) {
+        return agg == 3;                 /* b valid: only ordered forces true */
+    }
+    return false;
+}
+
+/* IntRes1 of SDM 4.1.3 (aggregation) for n elements. */
+static uint32_t aggregate(const XMMReg *a, const XMMReg *b, unsigned imm, unsigned n,
+                          unsigned la, unsigned lb)
+{
+    unsigned agg = (imm >> 2) & 3;
+    uint32_t res = 0;
+
+    for (unsigned j = 0; j < n; j++) {
+        int32_t bj = elem(b, imm, j);
+        bool bit;
+
+        switch (agg) {
+        case 0:                          /* equal any */
+            bit = false;
+            for (unsigned i = 0; i < n; i++) {
+                bit |= bool_res(elem(a, imm, i) == bj, i < la, j < lb, agg);
+            }
+            break;
+        case 1:                          /* ranges: a[i] <= b[j] <= a[i+1] */
+            bit = false;
+            for (unsigned i = 0; i + 1 < n; i += 2) {
+                bit |= bool_res(bj >= elem(a, imm, i), i < la, j < lb, agg) &&
+                       bool_res(bj <= elem(a, imm, i + 1), i + 1 < la, j < lb, agg);
+            }
+            break;
+        case 2:                          /* equal each */
+            bit = bool_res(elem(a, imm, j) == bj, j < la, j < lb, agg);
+            break;
+        default:                         /* equal ordered: a found at b[j] */
+            bit = true;
+            for (unsigned i = 0, k = j; k < n; i++, k++) {
+                bit &= bool_res(elem(a, imm, i) == elem(b, imm, k), i < la, k < lb,
+                                agg);
+            }
+            break;
+        }
+        res |= (uint32_t)bit << j;
+    }
+    return res;
+}
+
+void x86_pcmpstr(const XMMReg *a, const XMMReg *b, unsigned imm, unsigned la, unsigned lb,
+                 X86PcmpstrResult *out)
+{
+    unsigned n = (imm & 1) ? 8 : 16;
+    uint32_t all = (1u << n) - 1;
+    uint32_t r1 = aggregate(a, b, imm, n, la, lb), r2;
+
+    /* SDM 4.1.4 polarity */
+    switch ((imm >> 4) & 3) {
+    case 1: r2 = ~r1 & all; break;
+    case 3: r2 = r1 ^ ((1u << lb) - 1); break;
+    default: r2 = r1; break;
+    }
+    out->intres2 = r2;
+    /* SDM 4.1.5 output selection: the index, n when no bit is set */
+    if (!r2) {
+        out->index = n;
+    } else if (imm & 0x40) {
+        out->index = 31 - (unsigned)__builtin_clz(r2);
+    } else {
+        out->index = (unsigned)__builtin_ctz(r2);
+    }
+    memset(&out->mask, 0, sizeof(out->mask));
+    if (!(imm & 0x40)) {
+        out->mask.w[0] = (uint16_t)r2;
+    } else {
+        for (unsigned i = 0; i < n; i++) {
+            if (r2 & (1u << i)) {
+                if (n == 16) {
+                    out->mask.b[i] = 0xff;
+                } else {
+                    out->mask.w[i] = 0xffff;
+                }
+            }
+        }
+    }
+    /* SDM 4.1.6: CF = IntRes2 != 0, ZF = xmm2/m128 shorter than n, SF =
+     * xmm1 shorter than n, OF = IntRes2[0]; AF and PF are cleared. */
+    out->flags = (r2 ? CC_C : 0) | (lb < n ? CC_Z : 0) | (la < n ? CC_S : 0) |
+                 ((r2 & 1) ? CC_O : 0);
+}
+
+void helper_pcmpstr(X86CPUState *env, uint64_t ctl, uint64_t src1_off, uint64_t src2_off)
+{
+    const XMMReg *a = xmm_at(env, src1_off), *b = xmm_at(env, src2_off);
+    unsigned imm = ctl & 0xff, n = (imm & 1) ? 8 : 16, la, lb;
+    X86PcmpstrResult r;
+
+    if (ctl & X86_PCMPSTR_EXPLICIT) {
+        bool wide = ctl & X86_PCMPSTR_REXW;
+        la = explicit_len(env->regs[R_EAX], wide, n);
+        lb = explicit_len(env->regs[R_EDX], wide, n);
+    } else {
+        la = implicit_len(a, imm, n);
+        lb = implicit_len(b, imm, n);
+    }
+    x86_pcmpstr(a, b, imm, la, lb, &r);
+    if (ctl & X86_PCMPSTR_MASK) {
+        env->xmm[0] = r.mask;
+    } else {
+        env->regs[R_ECX] = r.index;      /* a 32-bit write: bits 63:32 cleared */
+    }
+    env->eflags = (env->eflags & ~(uint64_t)CC_MASK) | r.flags;
+    env->cc_op = CC_OP_EFLAGS;
+}
+
+void helper_pcmpgtq(X86CPUState *env, uint64_t dst_off, uint64_t src_off)
+{
+    XMMReg *d = xmm_at(env, dst_off);
+    const XMMReg *s = xmm_at(env, src_off);
+
+    for (int i = 0; i < 2; i++) {
+        d->q[i] = (int64_t)d->q[i] > (int64_t)s->q[i] ? ~0ull : 0;
+    }
+}
+
+/* CRC-32C (Castagnoli, iSCSI), bit-reflected: 0x11EDC6F41 reversed. */
+#define CRC32C_POLY_REFLECTED 0x82f63b78u
+
+uint64_t helper_crc32(X86CPUState *env, uint64_t crc, uint64_t val, uint64_t bytes)
+{
+    uint32_t c = (uint32_t)crc;
+
+    (void)env;
+    /* SDM Vol.2 CRC32: the source bits are taken lowest first, with no
+     * initial or final inversion (the caller does those). */
+    for (unsigned i = 0; i < bytes * 8; i++) {
+        uint32_t bit = (c ^ (uint32_t)(val >> i)) & 1;
+        c = (c >> 1) ^ (bit ? CRC32C_POLY_REFLECTED : 0);
+    }
+    return c;
+}
