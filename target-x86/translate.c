@@ -807,7 +807,7 @@ static void x86_debug_tb_flags(X86CPUState *env, uint32_t *flags)
         *flags |= X86_TB_FLAG_ONE_INSN;
     }
     *flags |= x86_dr_tb_flags(env);
-    if (x86_mmu_index(env) == X86_MMU_KERNEL_AC) {
+    if ((env->cr[4] & CR4_SMAP) && x86_mmu_index(env) == X86_MMU_KERNEL_AC) {
         *flags |= X86_TB_FLAG_SMAP_AC;
     }
 }
