@@ -111,7 +111,9 @@ static void gen_in_out(DisasContext *s, bool in)
 }
 
 /* STAC/CLAC (SDM Vol.2B): EFLAGS.AC, #UD above CPL 0 (the decoder gave
- * #UD without SMAP); AC selects the MMU index, so the block ends. */
+ * #UD without SMAP). AC selects the MMU index, so the block ends; the
+ * next one is looked up from generated code (the kernel runs these around
+ * every user access), or through the loop when that must see the end. */
 static void gen_clac_stac(DisasContext *s, bool set)
 {
     TCGv_i64 f;
@@ -128,7 +130,15 @@ static void gen_clac_stac(DisasContext *s, bool set)
         tcg_gen_andi_i64(f, f, ~(int64_t)AC_MASK);
     }
     tcg_gen_st_i64(f, tcg_env, offsetof(X86CPUState, eflags));
-    s->is_jmp = DISAS_END_NOJMP;
+    gen_update_cc_op(s);
+    gen_store_rip(s, s->next_eip);
+    if (s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF | X86_TB_FLAG_DEBUG_STEP |
+                    X86_TB_FLAG_ONE_INSN)) {
+        gen_exit_lookup(s);
+    } else {
+        tcg_gen_lookup_and_goto_ptr();
+    }
+    s->is_jmp = DISAS_NORETURN;
 }
 
 /* MOV to/from CRn, DRn and segment registers. */
