@@ -10,6 +10,9 @@
  * recorded in env->dr_hits and becomes a trap-class #DB once the
  * instruction is done (helper_debug_trap, called where the block ends,
  * blocks being one instruction long while such breakpoints are enabled).
+ * Conditions met while an interrupt or exception is delivered (its
+ * pushes), and the TSS T bit, are delivered as a #DB before the handler's
+ * or the new task's first instruction (x86_dr_deliver_pending_trap).
  * With DR7 enabling nothing, none of this code runs.
  */
 #include "vireo/common.h"
@@ -186,10 +189,15 @@ void helper_debug_trap(X86CPUState *env, uint64_t rep_eip, uint64_t step)
     x86_raise_exception(env, EXCP_DB, 0);
 }
 
-bool x86_dr_deliver_task_trap(X86CPUState *env)
+bool x86_dr_deliver_pending_trap(X86CPUState *env)
 {
-    if (!(env->dr_hits & X86_DR_HIT_TASK)) {
+    uint32_t hits = env->dr_hits;
+
+    if (!(hits & (X86_DR_HIT_TASK | X86_DR_HIT_ENABLED))) {
         return false;
+    }
+    if (hits & X86_DR_HIT_ENABLED) {
+        env->dr[6] = (env->dr[6] & ~(uint64_t)0xf) | (hits & 0xf);
     }
     env->dr_hits = 0;
     env->exception_index = EXCP_DB;

@@ -489,6 +489,9 @@ void x86_do_interrupt(X86CPUState *env, int vec, bool is_int, int err,
     if (vec == EXCP_DB && !is_int) {
         env->dr[7] &= ~(uint64_t)DR7_GD;   /* SDM 17.2.4: GD cleared on entry */
     }
+    /* What an instruction that faults met is not reported; what the
+     * delivery's own accesses meet is, before the handler runs. */
+    env->dr_hits = 0;
     if (!x86_pe(env)) {
         do_interrupt_real(env, vec, ret_eip);
     } else if (x86_long_mode(env)) {
@@ -497,6 +500,9 @@ void x86_do_interrupt(X86CPUState *env, int vec, bool is_int, int err,
         do_interrupt_pm32(env, vec, is_int, err, has_err, ret_eip);
     }
     env->hflags &= ~(HF_INHIBIT_IRQ_MASK | HF_HALTED_MASK);
+    if (vec == EXCP_DB) {
+        env->dr_hits &= X86_DR_HIT_TASK;   /* a #DB's own pushes raise no other */
+    }
 }
 
 bool x86_deliver_exception(X86CPUState *env)
@@ -539,7 +545,7 @@ bool x86_exec_interrupt(void *envp, TCGCPU *tc)
     int vec;
 
     (void)tc;
-    if (env->dr_hits && x86_dr_deliver_task_trap(env)) {
+    if (env->dr_hits && x86_dr_deliver_pending_trap(env)) {
         return true;   /* a trap of the previous instruction comes first */
     }
     if (req & CPU_INTERRUPT_EXITTB) {

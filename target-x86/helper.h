@@ -211,9 +211,10 @@ void x86_dr_check_io(X86CPUState *env, uint64_t port, unsigned size);
 /* A task switch loaded a TSS with the T bit: BT, and a #DB before the new
  * task's first instruction. */
 void x86_dr_task_switch_trap(X86CPUState *env);
-/* Delivers the #DB of a task switch's T bit if one is pending: true if
+/* Delivers the #DB of a task switch's T bit, or of breakpoint conditions
+ * met by the pushes of an event delivery, if one is pending: true if
  * delivered (false also when none was pending). */
-bool x86_dr_deliver_task_trap(X86CPUState *env);
+bool x86_dr_deliver_pending_trap(X86CPUState *env);
 
 /* Arithmetic too large to inline (arith_helper.c). */
 /* DIV/IDIV of rDX:rAX (AX for bytes) by divisor; #DE on zero or overflow. */

@@ -350,6 +350,20 @@ static void test_io_breakpoint_traps_on_outs_with_len_covering_the_port(void **s
     assert_db_at(SNIP_ADDR(snip_outs, outs_next), DR6_B(1));
 }
 
+SNIPPET(snip_int_push, ".code32", "mov $0x2ff000, %esp\n int $0x40\n");
+
+static void test_breakpoint_met_by_interrupt_pushes_traps_before_the_handler(void **state)
+{
+    X86CPUState *env = h.env;
+
+    setup_flat32();
+    env->dr[2] = 0x2feffc;           /* where INT pushes EFLAGS */
+    env->dr[7] = 0x400 | 0x10 | (1u << 24) | (3u << 26);
+    RUN_SNIPPET(snip_int_push);
+    assert_db_at(H_STUBS + 0x40 * 8, DR6_B(2));
+    assert_int_equal(h_get32(0x2feff4), SNIP_ADDR(snip_int_push, snip_int_push_end));
+}
+
 /* JMP to a TSS whose T bit is set: #DB with BT before its first instruction. */
 SNIPPET(snip_task_t, ".code32", "ljmp $0x38, $0\n .globl task_t_b\n task_t_b:\n inc %ebx\n");
 extern const uint8_t task_t_b[];
@@ -524,6 +538,7 @@ int main(void)
         BOTH_BACKENDS(test_single_step_and_data_breakpoint_are_one_db),
         BOTH_BACKENDS(test_io_breakpoint_traps_only_with_cr4_de),
         BOTH_BACKENDS(test_io_breakpoint_traps_on_outs_with_len_covering_the_port),
+        BOTH_BACKENDS(test_breakpoint_met_by_interrupt_pushes_traps_before_the_handler),
         BOTH_BACKENDS(test_task_switch_to_a_tss_with_t_bit_raises_db_with_bt),
         BOTH_BACKENDS(test_a_fault_pushes_rf_set),
         BOTH_BACKENDS(test_smep_faults_a_supervisor_fetch_from_a_user_page),
