@@ -92,6 +92,18 @@ enum { R_ES, R_CS, R_SS, R_DS, R_FS, R_GS };
 #define CR4_OSXSAVE (1u << 18)
 #define CR4_SMEP (1u << 20)
 #define CR4_SMAP (1u << 21)
+/* Debug registers (SDM Vol.3 17.2). */
+#define DR6_BD     (1u << 13)    /* general detect: MOV DR with DR7.GD */
+#define DR6_BS     (1u << 14)    /* single step (EFLAGS.TF) */
+#define DR6_BT     (1u << 15)    /* task switch to a TSS with the T bit */
+#define DR6_WRITABLE 0x0000e00fu /* B0-B3, BD, BS, BT */
+#define DR6_FIXED1 0xffff0ff0u   /* reserved bits that read as 1 */
+#define DR7_ENABLE_MASK 0xffu    /* L0/G0 .. L3/G3 */
+#define DR7_GD     (1u << 13)    /* general detect enable */
+#define DR7_RW_SHIFT  16         /* R/Wn at 16 + 4n, LENn at 18 + 4n */
+#define DR7_LEN_SHIFT 18
+#define DR7_WRITABLE 0xffff23ffu /* reserved bits 11, 12, 14, 15 read as 0 */
+#define DR7_FIXED1 0x400u        /* bit 10 reads as 1 */
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)
 #define EFER_LMA (1u << 10)
@@ -232,7 +244,13 @@ typedef struct X86CPUState {
     XMMReg xmm_t0;          /* scratch: a 128-bit memory operand of an SSE insn */
     TCGTLB tlb;             /* softmmu TLB (tcg/tlb.h), per MMU mode */
     bool watch_hit;         /* TCG: a debugger watchpoint was hit */
+    uint64_t dr_hits;       /* TCG: DR0-3 data/I-O conditions the current
+                             * instruction met (bits 0-3) and X86_DR_HIT_* */
 } X86CPUState;
+
+/* X86CPUState.dr_hits beyond B0-B3. */
+#define X86_DR_HIT_ENABLED (1u << 4)  /* one of them is enabled in DR7: #DB */
+#define X86_DR_HIT_TASK    (1u << 5)  /* task switch to a TSS with T = 1 */
 
 /* The board's interrupt acknowledge cycle: vector of the highest pending
  * external interrupt (now in service), or -1 if it went away. BQL held. */

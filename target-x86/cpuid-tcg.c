@@ -11,7 +11,7 @@
  * sse_fp_helper.c), SSE4.2 (translate-sse42.c, sse42_helper.c) but only
  * while SSSE3 and SSE4.1 are advertised too, since software takes SSE4.2
  * to imply them, and VME with PVI (misc_helper.c, excp_helper.c,
- * seg_helper.c). Removed: AES, PCLMULQDQ, x2APIC, AVX (OSXSAVE is
+ * seg_helper.c), SMEP and SMAP (mmu.c, STAC/CLAC). Removed: AES, PCLMULQDQ, x2APIC, AVX (OSXSAVE is
  * computed from CR4 by helper_cpuid). The FPU (x87_helper.c), MMX, SSE,
  * SSE2 and SSE3 (sse_fp_helper.c, with FISTTP) are implemented.
  */
@@ -62,6 +62,7 @@ void x86_cpuid_restrict_for_tcg(X86CPUState *env)
     if (e) {
         e->ebx = e->ecx = 0;
         e->edx = CPUID_7_0_EDX_ARCH_CAPABILITIES;   /* misc_helper.c msr_read */
+        e->ebx |= CPUID_7_0_EBX_SMEP | CPUID_7_0_EBX_SMAP;   /* mmu.c */
     }
     e = x86_cpuid_find(env, 0x80000001, 0);
     if (e) {
@@ -74,7 +75,7 @@ void x86_cpuid_restrict_for_tcg(X86CPUState *env)
 /* One CPUID bit that enables one decoder feature. */
 typedef struct FeatureBit {
     uint32_t leaf;
-    uint8_t reg;    /* 0 = EAX, 2 = ECX, 3 = EDX */
+    uint8_t reg;    /* 0 = EAX, 1 = EBX, 2 = ECX, 3 = EDX */
     uint32_t mask;
     uint8_t feature;
 } FeatureBit;
@@ -102,6 +103,7 @@ static const FeatureBit feature_bits[] = {
     { 1, 2, CPUID_EXT_PCLMUL, X86_FEAT_PCLMULQDQ },
     { 1, 2, CPUID_EXT_XSAVE, X86_FEAT_XSAVE },
     { 0xd, 0, 1, X86_FEAT_XSAVEOPT },    /* sub-leaf 1, see below */
+    { 7, 1, CPUID_7_0_EBX_SMAP, X86_FEAT_SMAP },
     { 0x80000001, 3, CPUID_EXT2_SYSCALL, X86_FEAT_SYSCALL },
     { 0x80000001, 3, CPUID_EXT2_RDTSCP, X86_FEAT_RDTSCP },
     { 0x80000001, 3, CPUID_EXT2_LM, X86_FEAT_LM },

@@ -45,6 +45,9 @@
 #define CPUID_EXT_OSXSAVE (1u << 27)
 #define CPUID_EXT_AVX    (1u << 28)
 #define CPUID_EXT_HYPERVISOR (1u << 31)
+/* CPUID.(EAX=7,ECX=0):EBX */
+#define CPUID_7_0_EBX_SMEP (1u << 7)
+#define CPUID_7_0_EBX_SMAP (1u << 20)
 /* CPUID.(EAX=7,ECX=0):EDX */
 #define CPUID_7_0_EDX_ARCH_CAPABILITIES (1u << 29)   /* IA32_ARCH_CAPABILITIES */
 /*

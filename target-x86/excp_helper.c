@@ -217,13 +217,6 @@ void helper_debug_stop(X86CPUState *env)
     tcg_cpu_loop_exit(cpu);
 }
 
-/* Single-step trap: rip already holds the next instruction (a trap). */
-void helper_single_step(X86CPUState *env)
-{
-    env->dr[6] |= 1u << 14;   /* DR6.BS */
-    x86_raise_exception(env, EXCP_DB, 0);
-}
-
 void helper_check_priv(X86CPUState *env)
 {
     if (x86_cpl(env) != 0) {
@@ -487,6 +480,18 @@ void x86_do_interrupt(X86CPUState *env, int vec, bool is_int, int err,
              env->segs[R_CS].selector, env->rip, env->hflags & HF_CPL_MASK);
     /* Folding the lazy flags first keeps the pushed EFLAGS exact. */
     helper_cc_materialize(env);
+    if (!is_int && !is_hw && vec != EXCP_DB) {
+        /* SDM Vol.3 17.3.1.1: fault-class exceptions push RF = 1 (so the
+         * faulting instruction is not stopped again by an instruction
+         * breakpoint when it restarts); #DB sets RF itself where due. */
+        env->eflags |= RF_MASK;
+    }
+    if (vec == EXCP_DB && !is_int) {
+        env->dr[7] &= ~(uint64_t)DR7_GD;   /* SDM 17.2.4: GD cleared on entry */
+    }
+    /* What an instruction that faults met is not reported; what the
+     * delivery's own accesses meet is, before the handler runs. */
+    env->dr_hits = 0;
     if (!x86_pe(env)) {
         do_interrupt_real(env, vec, ret_eip);
     } else if (x86_long_mode(env)) {
@@ -495,6 +500,9 @@ void x86_do_interrupt(X86CPUState *env, int vec, bool is_int, int err,
         do_interrupt_pm32(env, vec, is_int, err, has_err, ret_eip);
     }
     env->hflags &= ~(HF_INHIBIT_IRQ_MASK | HF_HALTED_MASK);
+    if (vec == EXCP_DB) {
+        env->dr_hits &= X86_DR_HIT_TASK;   /* a #DB's own pushes raise no other */
+    }
 }
 
 bool x86_deliver_exception(X86CPUState *env)
@@ -537,6 +545,9 @@ bool x86_exec_interrupt(void *envp, TCGCPU *tc)
     int vec;
 
     (void)tc;
+    if (env->dr_hits && x86_dr_deliver_pending_trap(env)) {
+        return true;   /* a trap of the previous instruction comes first */
+    }
     if (req & CPU_INTERRUPT_EXITTB) {
         /* The board changed something the TLB caches (the A20 gate). */
         cpu_reset_interrupt(cs, CPU_INTERRUPT_EXITTB);

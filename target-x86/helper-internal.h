@@ -44,10 +44,15 @@ void x86_fpu_check_pending(X86CPUState *env, uintptr_t ra);
 void x86_fpu_update_ferr(X86CPUState *env);
 
 /* MMU index for the supervisor accesses the processor itself makes
- * (descriptor tables, TSS, stacks of an interrupt to ring 0). */
+ * (descriptor tables, TSS, stacks of an interrupt to ring 0). SMAP checks
+ * them at CPL 3 whatever EFLAGS.AC says, at CPL 0-2 as explicit accesses
+ * (SDM Vol.3 4.6.1). */
 static inline unsigned x86_sup_mmu(const X86CPUState *env)
 {
-    return (env->cr[0] & CR0_PG) ? X86_MMU_KERNEL : X86_MMU_PHYS;
+    if (!(env->cr[0] & CR0_PG)) {
+        return X86_MMU_PHYS;
+    }
+    return x86_cpl(env) == 3 ? X86_MMU_KERNEL : x86_mmu_index(env);
 }
 
 /* Decoded descriptor (SDM Vol.3 3.4.5). */

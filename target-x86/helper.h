@@ -19,6 +19,8 @@ enum {
     X86_MMU_KERNEL = 0,  /* CPL 0-2 with paging on */
     X86_MMU_USER = 1,    /* CPL 3 with paging on */
     X86_MMU_PHYS = 2,    /* paging off: linear = physical */
+    X86_MMU_KERNEL_AC = 3, /* CPL 0-2, CR4.SMAP and EFLAGS.AC: explicit accesses
+                            * may touch user pages (SDM Vol.3 4.6) */
 };
 
 /* Exception vectors (SDM Vol.3 Table 6-1). */
@@ -138,10 +140,8 @@ void helper_fetch_fault(X86CPUState *env, uint64_t linear);
 void helper_hlt(X86CPUState *env, uint64_t next_eip);
 /* #GP(0) unless CPL is 0. */
 void helper_check_priv(X86CPUState *env);
-/* EFLAGS.TF trap after an instruction (rip already stored): no return. */
 /* Stops for the debugger (EXCP_DEBUG); rip must already be stored. */
 void helper_debug_stop(X86CPUState *env);
-void helper_single_step(X86CPUState *env);
 
 /* EFLAGS (misc_helper.c). */
 /* PUSHF (opsize 2, 4 or 8): EFLAGS without VM and RF; in V86 with
@@ -172,10 +172,6 @@ void helper_rdtscp(X86CPUState *env);
 uint64_t helper_read_cr(X86CPUState *env, uint64_t reg);
 /* MOV to CRreg with the SDM checks (#GP); flushes the TLB as needed. */
 void helper_write_cr(X86CPUState *env, uint64_t reg, uint64_t val);
-/* MOV from DRreg (DR4/5 alias DR6/7 unless CR4.DE: #UD). */
-uint64_t helper_read_dr(X86CPUState *env, uint64_t reg);
-/* MOV to DRreg (stored only; no breakpoints yet). */
-void helper_write_dr(X86CPUState *env, uint64_t reg, uint64_t val);
 /* LMSW: CR0 bits 0-3 (PE can be set, not cleared). */
 void helper_lmsw(X86CPUState *env, uint64_t val);
 /* CLTS: clears CR0.TS. */
@@ -188,6 +184,37 @@ uint64_t helper_in(X86CPUState *env, uint64_t port, uint64_t size);
 void helper_out(X86CPUState *env, uint64_t port, uint64_t val, uint64_t size);
 /* #GP(0) unless IOPL or the TSS I/O bitmap allows the access. */
 void helper_check_io(X86CPUState *env, uint64_t port, uint64_t size);
+
+/* Debug registers (debug_helper.c, SDM Vol.3 17.2-17.3). */
+/* MOV from DRreg: its value; #GP(0) above CPL 0, #UD for DR4/DR5 with
+ * CR4.DE (else they alias DR6/DR7), #DB (BD) with DR7.GD. */
+uint64_t helper_read_dr(X86CPUState *env, uint64_t reg);
+/* MOV to DRreg with the same checks, and #GP(0) for DR6/DR7 bits 63:32. */
+void helper_write_dr(X86CPUState *env, uint64_t reg, uint64_t val);
+/* An enabled instruction breakpoint at linear pc (rip stored): raises the
+ * fault-class #DB with B0-B3 set for every DRn of type 00 at pc. */
+void helper_dr_insn_bp(X86CPUState *env, uint64_t pc);
+/* End of an instruction under TF or data/I-O breakpoints (rip stored):
+ * raises the trap-class #DB if one is due, else returns; rep_eip is the
+ * eip of a repeated string instruction (or -1), for RF; step says EFLAGS.TF
+ * was set when the instruction began (SDM Vol.3 17.3.1.4). */
+void helper_debug_trap(X86CPUState *env, uint64_t rep_eip, uint64_t step);
+/* The X86_TB_FLAG_RF / _DR_INSN0..3 / _DR_TRAP bits for env's state. */
+uint32_t x86_dr_tb_flags(const X86CPUState *env);
+/* True when an enabled data breakpoint exists and a data breakpoint
+ * covers the page at page: its accesses must take the slow path. */
+bool x86_dr_watches_page(const X86CPUState *env, uint64_t page);
+/* Records the data breakpoint conditions an access at linear addr meets. */
+void x86_dr_check_data(X86CPUState *env, uint64_t addr, unsigned size, bool is_write);
+/* Records the I/O breakpoint conditions (CR4.DE) an access to port meets. */
+void x86_dr_check_io(X86CPUState *env, uint64_t port, unsigned size);
+/* A task switch loaded a TSS with the T bit: BT, and a #DB before the new
+ * task's first instruction. */
+void x86_dr_task_switch_trap(X86CPUState *env);
+/* Delivers the #DB of a task switch's T bit, or of breakpoint conditions
+ * met by the pushes of an event delivery, if one is pending: true if
+ * delivered (false also when none was pending). */
+bool x86_dr_deliver_pending_trap(X86CPUState *env);
 
 /* Arithmetic too large to inline (arith_helper.c). */
 /* DIV/IDIV of rDX:rAX (AX for bytes) by divisor; #DE on zero or overflow. */

@@ -240,7 +240,7 @@ const X86OpRow x86_map_onebyte[256] = {
     [RM3(0, 1)] = IX(VMCALL, VMX, 0), [RM3(0, 2)] = IX(VMLAUNCH, VMX, PRV), \
     [RM3(0, 3)] = IX(VMRESUME, VMX, PRV), [RM3(0, 4)] = IX(VMXOFF, VMX, PRV), \
     [RM3(1, 0)] = IX(MONITOR, MONITOR, PRV), [RM3(1, 1)] = IX(MWAIT, MONITOR, PRV), \
-    [RM3(1, 2)] = IX(CLAC, SMAP, PRV), [RM3(1, 3)] = IX(STAC, SMAP, PRV), \
+    [RM3(1, 2)] = IX(CLAC, SMAP, 0), [RM3(1, 3)] = IX(STAC, SMAP, 0), \
     [RM3(1, 7)] = IX(ENCLS, SGX, PRV), \
     [RM3(2, 0)] = IX(XGETBV, XSAVE, 0), [RM3(2, 1)] = IX(XSETBV, XSAVE, PRV), \
     [RM3(2, 4)] = IX(VMFUNC, VMX, 0), [RM3(2, 5)] = IX(XEND, RTM, 0), \

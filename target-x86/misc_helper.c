@@ -376,6 +376,24 @@ static bool has_xsave(X86CPUState *env)
     return c & CPUID_EXT_XSAVE;
 }
 
+/* CR4.SMEP and CR4.SMAP are reserved (#GP) unless CPUID.7.0:EBX
+ * advertises them (SDM Vol.3 2.5). */
+static bool cr4_smep_smap_ok(X86CPUState *env, uint64_t val)
+{
+    uint32_t a, b, c, d;
+
+    if (!(val & (CR4_SMEP | CR4_SMAP))) {
+        return true;
+    }
+    x86_cpuid(env, 0, 0, &a, &b, &c, &d);
+    if (a < 7) {
+        return false;
+    }
+    x86_cpuid(env, 7, 0, &a, &b, &c, &d);
+    return (!(val & CR4_SMEP) || (b & CPUID_7_0_EBX_SMEP)) &&
+           (!(val & CR4_SMAP) || (b & CPUID_7_0_EBX_SMAP));
+}
+
 void helper_write_cr(X86CPUState *env, uint64_t reg, uint64_t val)
 {
     uintptr_t ra = TCG_GETPC();
@@ -399,7 +417,7 @@ void helper_write_cr(X86CPUState *env, uint64_t reg, uint64_t val)
             x86_raise_exception_err(env, EXCP_GP, 0, ra);
         }
         /* OSXSAVE is reserved (#GP) unless CPUID advertises XSAVE. */
-        if ((val & CR4_OSXSAVE) && !has_xsave(env)) {
+        if (((val & CR4_OSXSAVE) && !has_xsave(env)) || !cr4_smep_smap_ok(env, val)) {
             x86_raise_exception_err(env, EXCP_GP, 0, ra);
         }
         env->cr[4] = val;
@@ -411,34 +429,6 @@ void helper_write_cr(X86CPUState *env, uint64_t reg, uint64_t val)
     default:
         x86_raise_exception(env, EXCP_UD, ra);
     }
-}
-
-uint64_t helper_read_dr(X86CPUState *env, uint64_t reg)
-{
-    if (reg == 4 || reg == 5) {
-        if (env->cr[4] & CR4_DE) {
-            x86_raise_exception(env, EXCP_UD, TCG_GETPC());
-        }
-        reg += 2;
-    }
-    return env->dr[reg & 7];
-}
-
-void helper_write_dr(X86CPUState *env, uint64_t reg, uint64_t val)
-{
-    if (reg == 4 || reg == 5) {
-        if (env->cr[4] & CR4_DE) {
-            x86_raise_exception(env, EXCP_UD, TCG_GETPC());
-        }
-        reg += 2;
-    }
-    if (reg == 7 || reg == 6) {
-        if (val >> 32) {
-            x86_raise_exception_err(env, EXCP_GP, 0, TCG_GETPC());
-        }
-        val |= reg == 7 ? 0x400 : 0xffff0ff0;
-    }
-    env->dr[reg & 7] = val;
 }
 
 /* LMSW: loads CR0 bits 0-3; can set PE but never clear it (SDM LMSW). */
@@ -498,7 +488,6 @@ uint64_t helper_in(X86CPUState *env, uint64_t port, uint64_t size)
     bool locked = bql_locked();
     uint64_t v = ~0ULL;
 
-    (void)env;
     if (!locked) {
         bql_lock();
     }
@@ -508,6 +497,9 @@ uint64_t helper_in(X86CPUState *env, uint64_t port, uint64_t size)
     if (!locked) {
         bql_unlock();
     }
+    if (env->dr[7] & DR7_ENABLE_MASK) {
+        x86_dr_check_io(env, port, (unsigned)size);
+    }
     return v;
 }
 
@@ -515,7 +507,6 @@ void helper_out(X86CPUState *env, uint64_t port, uint64_t val, uint64_t size)
 {
     bool locked = bql_locked();
 
-    (void)env;
     if (!locked) {
         bql_lock();
     }
@@ -524,5 +515,8 @@ void helper_out(X86CPUState *env, uint64_t port, uint64_t val, uint64_t size)
     }
     if (!locked) {
         bql_unlock();
+    }
+    if (env->dr[7] & DR7_ENABLE_MASK) {
+        x86_dr_check_io(env, port, (unsigned)size);
     }
 }

@@ -2,8 +2,8 @@
  * mmu.c: the x86 MMU for the software CPU. The page walker handles
  * 32-bit paging with 4 MiB pages (PSE, PSE-36), PAE paging with 2 MiB
  * pages, and 4-level paging with 2 MiB and 1 GiB pages, with the U/S,
- * R/W (and CR0.WP), NX (EFER.NXE) rules and the accessed/dirty updates
- * of SDM Vol.3 chapter 4. It fills the softmmu TLB (tcg/tlb.h) on a miss
+ * R/W (and CR0.WP), NX (EFER.NXE), SMEP and SMAP rules and the
+ * accessed/dirty updates of SDM Vol.3 chapter 4. It fills the softmmu TLB (tcg/tlb.h) on a miss
  * and implements the target's slow load/store paths: RAM through the host
  * pointer, MMIO through bus_read/bus_write on current_machine->mem with
  * the BQL held, writes to pages holding translated code invalidating it
@@ -32,7 +32,11 @@ unsigned x86_mmu_index(const X86CPUState *env)
     if (!(env->cr[0] & CR0_PG)) {
         return X86_MMU_PHYS;
     }
-    return x86_cpl(env) == 3 ? X86_MMU_USER : X86_MMU_KERNEL;
+    if (x86_cpl(env) == 3) {
+        return X86_MMU_USER;
+    }
+    return (env->cr[4] & CR4_SMAP) && (env->eflags & AC_MASK) ? X86_MMU_KERNEL_AC
+                                                                : X86_MMU_KERNEL;
 }
 
 /* The RAM/ROM region holding paddr, or NULL for MMIO or unclaimed space. */
@@ -180,9 +184,27 @@ static int walk_tables(X86CPUState *env, uint64_t vaddr, Walk *w, uint64_t *leaf
     }
 }
 
-int x86_mmu_translate(X86CPUState *env, uint64_t vaddr, int access, bool user,
-                      uint64_t *paddr, int *prot, uint32_t *pf_err)
+/*
+ * SDM Vol.3 4.6.1: a supervisor-mode access to a page that user mode may
+ * access. SMEP forbids the fetch; SMAP forbids data accesses, unless
+ * EFLAGS.AC allowed an explicit one (mmu_idx X86_MMU_KERNEL_AC). Implicit
+ * supervisor accesses (descriptor tables, TSS, interrupt stacks) always
+ * use X86_MMU_KERNEL and so are always checked.
+ */
+static bool supervisor_denied(const X86CPUState *env, int access, unsigned mmu_idx)
 {
+    if (access == X86_ACC_EXEC) {
+        return env->cr[4] & CR4_SMEP;
+    }
+    return (env->cr[4] & CR4_SMAP) && mmu_idx != X86_MMU_KERNEL_AC;
+}
+
+/* The page walk of x86_mmu_translate for mmu_idx (X86_MMU_USER or a
+ * supervisor index). */
+static int mmu_translate_idx(X86CPUState *env, uint64_t vaddr, int access, unsigned mmu_idx,
+                             uint64_t *paddr, int *prot, uint32_t *pf_err)
+{
+    bool user = mmu_idx == X86_MMU_USER;
     Walk w = { true, true, false };
     uint64_t leaf_addr, leaf, mask;
     bool wide, wp = env->cr[0] & CR0_WP;
@@ -193,8 +215,8 @@ int x86_mmu_translate(X86CPUState *env, uint64_t vaddr, int access, bool user,
         *prot = TLB_PROT_READ | TLB_PROT_WRITE | TLB_PROT_EXEC;
         return 0;
     }
-    if (access == X86_ACC_EXEC && (env->efer & EFER_NXE)) {
-        err |= PF_ERR_I;
+    if (access == X86_ACC_EXEC && (env->efer & EFER_NXE || env->cr[4] & CR4_SMEP)) {
+        err |= PF_ERR_I;   /* SDM Vol.3 4.7 */
     }
     if (!(env->efer & EFER_LMA)) {
         vaddr = (uint32_t)vaddr;
@@ -204,7 +226,8 @@ int x86_mmu_translate(X86CPUState *env, uint64_t vaddr, int access, bool user,
         return -1;
     }
     if ((user && !w.user) || (access == X86_ACC_WRITE && !w.write && (user || wp)) ||
-        (access == X86_ACC_EXEC && w.nx)) {
+        (access == X86_ACC_EXEC && w.nx) ||
+        (!user && w.user && supervisor_denied(env, access, mmu_idx))) {
         *pf_err = err | PF_ERR_P;
         return -1;
     }
@@ -224,6 +247,13 @@ int x86_mmu_translate(X86CPUState *env, uint64_t vaddr, int access, bool user,
     return 0;
 }
 
+int x86_mmu_translate(X86CPUState *env, uint64_t vaddr, int access, bool user,
+                      uint64_t *paddr, int *prot, uint32_t *pf_err)
+{
+    return mmu_translate_idx(env, vaddr, access, user ? X86_MMU_USER : X86_MMU_KERNEL,
+                             paddr, prot, pf_err);
+}
+
 /* Walks and raises #PF (or #GP for a non-canonical address) on failure. */
 static uint64_t translate_or_fault(X86CPUState *env, uint64_t vaddr, int access,
                                    unsigned mmu_idx, int *prot, uintptr_t ra)
@@ -238,8 +268,7 @@ static uint64_t translate_or_fault(X86CPUState *env, uint64_t vaddr, int access,
         *prot = TLB_PROT_READ | TLB_PROT_WRITE | TLB_PROT_EXEC;
         return ((env->efer & EFER_LMA) ? vaddr : (uint32_t)vaddr) & env->a20_mask;
     }
-    if (x86_mmu_translate(env, vaddr, access, mmu_idx == X86_MMU_USER, &paddr, prot,
-                          &err) < 0) {
+    if (mmu_translate_idx(env, vaddr, access, mmu_idx, &paddr, prot, &err) < 0) {
         log_mask(LOG_MMU, "mmu: #PF at 0x%" PRIx64 " (%s, error code 0x%x)\n", vaddr,
                  access == X86_ACC_WRITE ? "write" : access == X86_ACC_EXEC ? "fetch" : "read",
                  err);
@@ -279,8 +308,9 @@ static uint64_t tlb_fill(X86CPUState *env, uint64_t vaddr, int access,
     } else {
         flags |= TLB_MMIO;
     }
-    if (watch_cs(env)->breakpoints &&
-        cpu_watchpoint_on(watch_cs(env), vaddr & TCG_PAGE_MASK, TCG_PAGE_SIZE)) {
+    if ((watch_cs(env)->breakpoints &&
+         cpu_watchpoint_on(watch_cs(env), vaddr & TCG_PAGE_MASK, TCG_PAGE_SIZE)) ||
+        ((env->dr[7] & DR7_ENABLE_MASK) && x86_dr_watches_page(env, vaddr & TCG_PAGE_MASK))) {
         flags |= TLB_WATCHPOINT;   /* every access to the page takes this path */
     }
     tlb_set_page(&env->tlb, mmu_idx, vaddr, host, prot, flags);
@@ -294,6 +324,9 @@ static void watch_check(X86CPUState *env, uint64_t addr, unsigned size, bool is_
 {
     CPUState *cs = watch_cs(env);
 
+    if (env->dr[7] & DR7_ENABLE_MASK) {
+        x86_dr_check_data(env, addr, size, is_write);   /* the guest's own DR0-DR3 */
+    }
     if (cs->breakpoints && cpu_watchpoint_hit(cs, addr, size, is_write)) {
         env->watch_hit = true;
         g_atomic_int_set(&env->tcg_exit_request, 1);   /* the next block start exits */

@@ -13,7 +13,7 @@
 #include "target-x86/helper-internal.h"
 
 /* The back link (both layouts) and CR3 (32-bit TSS only). */
-enum { TSS_LINK = 0x00, TSS_CR3 = 0x1c };
+enum { TSS_LINK = 0x00, TSS_CR3 = 0x1c, TSS_T = 0x64 };
 
 /* Where a TSS keeps the task's state: width is the size of the EIP,
  * EFLAGS and general-register fields; segs holds ES, CS, SS, DS (then FS,
@@ -98,6 +98,7 @@ static void save_old_task(X86CPUState *env, uint64_t next_eip, bool clear_nt, ui
 /* The new task's state as read from its TSS. */
 typedef struct TaskState {
     uint32_t regs[8], segs[6], cr3, eip, eflags, ldt;
+    bool trap;  /* the debug trap bit T (32-bit TSS only) */
 } TaskState;
 
 /*
@@ -123,6 +124,7 @@ static void read_new_task(X86CPUState *env, uint64_t base, const TssLayout *l, T
                      ? x86_ld(env, base + l->segs + s * l->seg_stride, 2, mmu, ra) : 0;
     }
     t->ldt = x86_ld(env, base + l->ldt, 2, mmu, ra);
+    t->trap = l->width == 4 && (x86_ld(env, base + TSS_T, 2, mmu, ra) & 1);
 }
 
 void x86_task_switch(X86CPUState *env, uint32_t sel, uint32_t e1, uint32_t e2,
@@ -191,6 +193,9 @@ void x86_task_switch(X86CPUState *env, uint32_t sel, uint32_t e1, uint32_t e2,
         }
     }
     x86_update_hflags(env);
+    if (t.trap) {
+        x86_dr_task_switch_trap(env);   /* SDM Vol.3 17.3.1.5: #DB with BT */
+    }
 }
 
 /* Resolves a TSS or task-gate selector of a far JMP/CALL and switches. */

@@ -110,6 +110,37 @@ static void gen_in_out(DisasContext *s, bool in)
     }
 }
 
+/* STAC/CLAC (SDM Vol.2B): EFLAGS.AC, #UD above CPL 0 (the decoder gave
+ * #UD without SMAP). AC selects the MMU index, so the block ends; the
+ * next one is looked up from generated code (the kernel runs these around
+ * every user access), or through the loop when that must see the end. */
+static void gen_clac_stac(DisasContext *s, bool set)
+{
+    TCGv_i64 f;
+
+    if (s->cpl != 0) {
+        gen_exception(s, EXCP_UD);
+        return;
+    }
+    f = tmp64();
+    tcg_gen_ld_i64(f, tcg_env, offsetof(X86CPUState, eflags));
+    if (set) {
+        tcg_gen_ori_i64(f, f, AC_MASK);
+    } else {
+        tcg_gen_andi_i64(f, f, ~(int64_t)AC_MASK);
+    }
+    tcg_gen_st_i64(f, tcg_env, offsetof(X86CPUState, eflags));
+    gen_update_cc_op(s);
+    gen_store_rip(s, s->next_eip);
+    if (s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF | X86_TB_FLAG_DEBUG_STEP |
+                    X86_TB_FLAG_ONE_INSN)) {
+        gen_exit_lookup(s);
+    } else {
+        tcg_gen_lookup_and_goto_ptr();
+    }
+    s->is_jmp = DISAS_NORETURN;
+}
+
 /* MOV to/from CRn, DRn and segment registers. */
 static bool gen_mov_special(DisasContext *s)
 {
@@ -396,6 +427,9 @@ bool translate_system(DisasContext *s)
         return true;
     case X86_MN_CLI:
         call(s, &hi_cli, NULL, 0, NULL, NULL, NULL, NULL);
+        return true;
+    case X86_MN_CLAC: case X86_MN_STAC:
+        gen_clac_stac(s, m == X86_MN_STAC);
         return true;
     case X86_MN_STI:
         call(s, &hi_sti, NULL, 0, NULL, NULL, NULL, NULL);

@@ -25,8 +25,9 @@ HELPER(cc_materialize, 0, false);
 HELPER(cc_compute_c, TCG_CALL_NO_WRITE_GLOBALS, true);
 HELPER(cond, TCG_CALL_NO_WRITE_GLOBALS, true);
 HELPER(fetch_fault, 0, false);
-HELPER(single_step, 0, false);
 HELPER(debug_stop, 0, false);
+HELPER(debug_trap, 0, false);
+HELPER(dr_insn_bp, 0, false);
 const TCGHelperInfo hi_raise_exception = {
     .func = (void *)helper_raise_exception, .name = "raise_exception" };
 const TCGHelperInfo hi_raise_exception_err = {
@@ -583,9 +584,13 @@ void gen_exit_lookup(DisasContext *s)
 {
     if (s->flags & X86_TB_FLAG_DEBUG_STEP) {
         gen_helper(&hi_debug_stop, NULL, 0);
-    } else if (s->flags & X86_TB_FLAG_TF) {
-        /* SDM Vol.3 17.3.1.4: a single-step trap after the instruction */
-        gen_helper(&hi_single_step, NULL, 0);
+    } else if (s->flags & (X86_TB_FLAG_TF | X86_TB_FLAG_DR_TRAP)) {
+        /* SDM Vol.3 17.3.1.4: a single-step trap after the instruction;
+         * 17.3.1.2/3: data and I/O breakpoint traps too (debug_helper.c) */
+        gen_helper(&hi_debug_trap, NULL, 2,
+                   const64(s->insn.rep != X86_REP_NONE ? (int64_t)s->eip : -1),
+                   const64(!!(s->flags & X86_TB_FLAG_TF)));
+        tcg_gen_exit_tb(NULL, 0);
     } else {
         tcg_gen_exit_tb(NULL, 0);
     }
@@ -825,6 +830,10 @@ static void x86_debug_tb_flags(X86CPUState *env, uint32_t *flags)
     if (cs->breakpoints && cpu_has_watchpoints(cs)) {   /* a call per lookup otherwise */
         *flags |= X86_TB_FLAG_ONE_INSN;
     }
+    *flags |= x86_dr_tb_flags(env);
+    if ((env->cr[4] & CR4_SMAP) && x86_mmu_index(env) == X86_MMU_KERNEL_AC) {
+        *flags |= X86_TB_FLAG_SMAP_AC;
+    }
 }
 
 void x86_restore_state(void *envp, TranslationBlock *tb, const uint64_t *data)
@@ -855,7 +864,7 @@ static void disas_init(DisasContext *s, X86CPUState *env, TranslationBlock *tb)
     s->code_size = s->code64 ? 8 : (f & HF_CS32_MASK) ? 4 : 2;
     s->stack_size = s->code64 ? 8 : (f & HF_SS32_MASK) ? 4 : 2;
     s->mmu_idx = !(f & X86_TB_FLAG_PG) ? X86_MMU_PHYS : s->cpl == 3 ? X86_MMU_USER
-                                                                : X86_MMU_KERNEL;
+               : (f & X86_TB_FLAG_SMAP_AC) ? X86_MMU_KERNEL_AC : X86_MMU_KERNEL;
     s->cc_op = CC_OP_DYNAMIC;
     s->features = x86_tcg_decoder_features(env);
 }
@@ -981,6 +990,39 @@ static bool gen_debug_breakpoint(DisasContext *s)
     return true;
 }
 
+/*
+ * The guest's instruction breakpoints (DR7, SDM Vol.3 17.3.1.1): DRn is
+ * compared with pc at run time before the instruction, for each DRn the
+ * block's flags say is enabled. EFLAGS.RF suppresses the check of a
+ * block's first instruction and is cleared there, once the check is past.
+ */
+static void gen_dr_breakpoints(DisasContext *s, bool first)
+{
+    unsigned mask = (s->flags / X86_TB_FLAG_DR_INSN0) & 15;
+
+    if (first && (s->flags & X86_TB_FLAG_RF)) {
+        TCGv_i64 f = tmp64();
+        tcg_gen_ld_i64(f, tcg_env, offsetof(X86CPUState, eflags));
+        tcg_gen_andi_i64(f, f, ~(int64_t)RF_MASK);
+        tcg_gen_st_i64(f, tcg_env, offsetof(X86CPUState, eflags));
+        return;
+    }
+    if (mask) {
+        gen_update_cc_op(s);
+    }
+    for (unsigned n = 0; n < 4; n++) {
+        if (mask & (1u << n)) {
+            TCGLabel *miss = gen_new_label();
+            TCGv_i64 d = tmp64();
+            tcg_gen_ld_i64(d, tcg_env, offsetof(X86CPUState, dr[n]));
+            tcg_gen_brcondi_i64(TCG_COND_NE, d, (int64_t)s->pc, miss);
+            gen_store_rip(s, s->eip);
+            gen_helper(&hi_dr_insn_bp, NULL, 1, const64((int64_t)s->pc));
+            tcg_gen_set_label(miss);
+        }
+    }
+}
+
 static bool block_room_low(void)
 {
     return tcg_op_buf_full() || tcg_ctx->nb_ops > TCG_MAX_OPS - 1024 ||
@@ -1009,12 +1051,16 @@ void x86_translate_block(void *envp, TranslationBlock *tb)
         tcg_gen_andi_i32(h, h, ~HF_INHIBIT_IRQ_MASK);
         tcg_gen_st_i32(h, tcg_env, offsetof(X86CPUState, hflags));
     }
+    if (s->flags & X86_TB_FLAG_DR_TRAP) {
+        tcg_gen_st_i64(const64(0), tcg_env, offsetof(X86CPUState, dr_hits));
+    }
     for (;;) {
         s->eip = start_eip + size;
         s->pc = tb->pc + size;
         if (gen_debug_breakpoint(s)) {
             break;
         }
+        gen_dr_breakpoints(s, size == 0);
         if (!decode_one(s, &fs)) {
             gen_jmp_eip(s, s->eip);
             break;
@@ -1025,7 +1071,7 @@ void x86_translate_block(void *envp, TranslationBlock *tb)
         }
         if (s->is_jmp == DISAS_END_NOJMP ||
             (s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF | X86_TB_FLAG_DEBUG_STEP |
-                         X86_TB_FLAG_ONE_INSN))) {
+                         X86_TB_FLAG_ONE_INSN | X86_TB_FLAG_RF))) {
             gen_update_cc_op(s);
             gen_store_rip(s, s->next_eip);
             gen_exit_lookup(s);

@@ -31,6 +31,15 @@
 #define X86_TB_FLAG_DEBUG_STEP (1u << 25) /* gdb single step: one instruction, then stop */
 #define X86_TB_FLAG_ONE_INSN (1u << 24)   /* watchpoints set: one instruction per block,
                                            * so a hit stops right after its instruction */
+#define X86_TB_FLAG_DR_INSN0 (1u << 16) /* bits 16-19: DR7 enables an instruction
+                                         * breakpoint in DR0..DR3: compare each pc */
+#define X86_TB_FLAG_DR_TRAP (1u << 20)  /* DR7 enables a data or I/O breakpoint: trap
+                                         * check after the instruction (comes with
+                                         * X86_TB_FLAG_ONE_INSN) */
+#define X86_TB_FLAG_RF (1u << 21)       /* EFLAGS.RF: the first instruction skips the
+                                         * breakpoint check and clears RF; one per block */
+#define X86_TB_FLAG_SMAP_AC (1u << 22)  /* CR4.SMAP, CPL < 3 and EFLAGS.AC: explicit
+                                         * accesses use X86_MMU_KERNEL_AC */
 
 /* How the block ends after the current instruction. */
 typedef enum DisasJump {

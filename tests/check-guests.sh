@@ -30,7 +30,7 @@ vireo=$root/build/vireo
 tmo=${GUEST_TIMEOUT:-20}
 budget=${GUEST_BUDGET:-100}     # seconds; later runs are skipped past it
 started=$(date +%s)
-guests="hello realmode pmode32 longmode uart-irq pit-pic rtc-pic apic-ioapic reset92 gdbtarget paging segments vme ferr-irq13 segchk tss16"
+guests="hello realmode pmode32 longmode uart-irq pit-pic rtc-pic apic-ioapic reset92 gdbtarget paging segments vme ferr-irq13 segchk tss16 debugreg smep-smap"
 [ $# -gt 0 ] && guests="$*"     # e.g. sh tests/check-guests.sh pmode32 longmode
 qemu=qemu-system-x86_64
 
@@ -172,12 +172,21 @@ skip_all() {
     done
 }
 
+# qemu_opts NAME: the extra QEMU options of NAME.qemu-opts, if any (a CPU
+# model that has the features the guest tests: QEMU's default lacks some).
+qemu_opts() {
+    [ -f "$root/tests/guests/$1.qemu-opts" ] && cat "$root/tests/guests/$1.qemu-opts"
+}
+
 have_qemu=
 command -v "$qemu" > /dev/null 2>&1 && have_qemu=yes
 
 # (a) the guests under QEMU's TCG
 if [ -n "$have_qemu" ]; then
-    for g in $guests; do check "$g" qemu-tcg "$qemu" -accel tcg; done
+    for g in $guests; do
+        # shellcheck disable=SC2046 # the options are words
+        check "$g" qemu-tcg "$qemu" -accel tcg $(qemu_opts "$g")
+    done
 else
     skip_all qemu-tcg "$qemu not installed (Debian package qemu-system-x86)"
 fi

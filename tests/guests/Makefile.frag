@@ -3,7 +3,7 @@
 # NAME.expected beside it is its transcript on COM1. See docs/test-guests.md.
 guest-names := hello realmode pmode32 longmode uart-irq pit-pic rtc-pic \
                apic-ioapic reset92 bench-pio gdbtarget paging segments vme \
-               ferr-irq13 segchk tss16
+               ferr-irq13 segchk tss16 debugreg smep-smap
 guest-srcs += $(patsubst %,tests/guests/%.S,$(guest-names))
 guest-bins += $(patsubst %,$(BUILD)/tests/guests/%.elf,$(guest-names))
 
