@@ -77,8 +77,14 @@ uint64_t x86_phys_ld(X86CPUState *env, uint64_t paddr, unsigned size)
     paddr &= env->a20_mask;
     r = ram_region(paddr);
     if (r && paddr + size <= r->base + r->size) {
-        memcpy(&v, r->host + (paddr - r->base), size);
-        return v;
+        const uint8_t *p = r->host + (paddr - r->base);
+        switch (size) {     /* fixed sizes: inline loads, not a memcpy call */
+        case 8: { uint64_t x; memcpy(&x, p, 8); return x; }
+        case 4: { uint32_t x; memcpy(&x, p, 4); return x; }
+        case 2: { uint16_t x; memcpy(&x, p, 2); return x; }
+        case 1: return *p;
+        default: memcpy(&v, p, MIN(size, 8u)); return v;
+        }
     }
     return bus_access(paddr, 0, size, false);
 }
