@@ -24,6 +24,7 @@
 #define PG_A   (1ULL << 5)
 #define PG_D   (1ULL << 6)
 #define PG_PS  (1ULL << 7)
+#define PG_G   (1ULL << 8)
 #define PG_NX  (1ULL << 63)
 #define PG_ADDR_MASK 0x000ffffffffff000ULL
 
@@ -186,14 +187,34 @@ static int walk_tables(X86CPUState *env, uint64_t vaddr, Walk *w, uint64_t *leaf
     }
 }
 
+/* The guest page a translation came from (for the TLB's attributes). */
+typedef struct PageInfo {
+    bool global;            /* PTE.G with CR4.PGE (SDM Vol.3 4.10.2.4) */
+    unsigned shift;         /* log2 of the page size */
+} PageInfo;
+
+/* x86_mmu_translate, also telling what kind of page it used (*pi). */
+static int mmu_translate(X86CPUState *env, uint64_t vaddr, int access, bool user,
+                         uint64_t *paddr, int *prot, uint32_t *pf_err, PageInfo *pi);
+
 int x86_mmu_translate(X86CPUState *env, uint64_t vaddr, int access, bool user,
                       uint64_t *paddr, int *prot, uint32_t *pf_err)
+{
+    PageInfo pi;
+
+    return mmu_translate(env, vaddr, access, user, paddr, prot, pf_err, &pi);
+}
+
+static int mmu_translate(X86CPUState *env, uint64_t vaddr, int access, bool user,
+                         uint64_t *paddr, int *prot, uint32_t *pf_err, PageInfo *pi)
 {
     Walk w = { true, true, false };
     uint64_t leaf_addr, leaf, mask;
     bool wide, wp = env->cr[0] & CR0_WP;
     uint32_t err = (access == X86_ACC_WRITE ? PF_ERR_W : 0) | (user ? PF_ERR_U : 0);
 
+    pi->global = false;
+    pi->shift = TCG_PAGE_BITS;
     if (!(env->cr[0] & CR0_PG)) {
         *paddr = (env->efer & EFER_LMA) ? vaddr : (uint32_t)vaddr;
         *prot = TLB_PROT_READ | TLB_PROT_WRITE | TLB_PROT_EXEC;
@@ -227,16 +248,20 @@ int x86_mmu_translate(X86CPUState *env, uint64_t vaddr, int access, bool user,
         *prot |= TLB_PROT_EXEC;
     }
     *paddr = ((leaf & PG_ADDR_MASK & ~mask) | (vaddr & mask)) & env->a20_mask;
+    pi->global = (leaf & PG_G) && (env->cr[4] & CR4_PGE);
+    pi->shift = (unsigned)__builtin_popcountll(mask);
     return 0;
 }
 
 /* Walks and raises #PF (or #GP for a non-canonical address) on failure. */
 static uint64_t translate_or_fault(X86CPUState *env, uint64_t vaddr, int access,
-                                   unsigned mmu_idx, int *prot, uintptr_t ra)
+                                   unsigned mmu_idx, int *prot, uintptr_t ra, PageInfo *pi)
 {
     uint64_t paddr;
     uint32_t err;
 
+    pi->global = false;
+    pi->shift = TCG_PAGE_BITS;
     if ((env->efer & EFER_LMA) && (uint64_t)((int64_t)(vaddr << 16) >> 16) != vaddr) {
         x86_raise_exception_err(env, EXCP_GP, 0, ra);
     }
@@ -244,8 +269,8 @@ static uint64_t translate_or_fault(X86CPUState *env, uint64_t vaddr, int access,
         *prot = TLB_PROT_READ | TLB_PROT_WRITE | TLB_PROT_EXEC;
         return ((env->efer & EFER_LMA) ? vaddr : (uint32_t)vaddr) & env->a20_mask;
     }
-    if (x86_mmu_translate(env, vaddr, access, mmu_idx == X86_MMU_USER, &paddr, prot,
-                          &err) < 0) {
+    if (mmu_translate(env, vaddr, access, mmu_idx == X86_MMU_USER, &paddr, prot,
+                      &err, pi) < 0) {
         log_mask(LOG_MMU, "mmu: #PF at 0x%" PRIx64 " (%s, error code 0x%x)\n", vaddr,
                  access == X86_ACC_WRITE ? "write" : access == X86_ACC_EXEC ? "fetch" : "read",
                  err);
@@ -269,7 +294,8 @@ static uint64_t tlb_fill(X86CPUState *env, uint64_t vaddr, int access,
                          unsigned mmu_idx, uintptr_t ra)
 {
     int prot;
-    uint64_t paddr = translate_or_fault(env, vaddr, access, mmu_idx, &prot, ra);
+    PageInfo pi;
+    uint64_t paddr = translate_or_fault(env, vaddr, access, mmu_idx, &prot, ra, &pi);
     uint64_t ppage = paddr & TCG_PAGE_MASK;
     const BusRegion *r = ram_region(ppage);
     unsigned flags = 0;
@@ -289,7 +315,7 @@ static uint64_t tlb_fill(X86CPUState *env, uint64_t vaddr, int access,
         cpu_watchpoint_on(watch_cs(env), vaddr & TCG_PAGE_MASK, TCG_PAGE_SIZE)) {
         flags |= TLB_WATCHPOINT;   /* every access to the page takes this path */
     }
-    tlb_set_page(&env->tlb, mmu_idx, vaddr, host, prot, flags);
+    tlb_set_page_attrs(&env->tlb, mmu_idx, vaddr, host, prot, flags, pi.global, pi.shift);
     return paddr;
 }
 
@@ -380,8 +406,9 @@ void x86_st(X86CPUState *env, uint64_t addr, uint64_t val, unsigned size,
     if ((addr & (TCG_PAGE_SIZE - 1)) + size > TCG_PAGE_SIZE) {
         /* Probe both pages first so a fault leaves memory untouched. */
         int prot;
-        translate_or_fault(env, addr, X86_ACC_WRITE, mmu_idx, &prot, ra);
-        translate_or_fault(env, addr + size - 1, X86_ACC_WRITE, mmu_idx, &prot, ra);
+        PageInfo pi;
+        translate_or_fault(env, addr, X86_ACC_WRITE, mmu_idx, &prot, ra, &pi);
+        translate_or_fault(env, addr + size - 1, X86_ACC_WRITE, mmu_idx, &prot, ra, &pi);
         for (unsigned i = 0; i < size; i++) {
             x86_st(env, addr + i, val >> (8 * i), 1, mmu_idx, ra);
         }
@@ -456,6 +483,23 @@ void x86_tlb_flush(X86CPUState *env)
     tlb_flush(&env->tlb);
     if (current_tcg_cpu) {
         tcg_cpu_jmp_cache_clear(current_tcg_cpu);
+    }
+}
+
+void x86_tlb_flush_nonglobal(X86CPUState *env)
+{
+    tlb_flush_nonglobal(&env->tlb);
+    if (current_tcg_cpu) {
+        tcg_cpu_jmp_cache_clear(current_tcg_cpu);
+    }
+}
+
+void x86_tlb_code_page_added(X86CPUState *env, uint64_t phys_page)
+{
+    const BusRegion *r = ram_region(phys_page);
+
+    if (r && phys_page + TCG_PAGE_SIZE <= r->base + r->size) {
+        tlb_protect_code(&env->tlb, r->host + (phys_page - r->base));
     }
 }
 

@@ -91,6 +91,12 @@ static int64_t hook_get_phys_code(void *env, uint64_t pc)
     return x86_get_phys_code(env, pc);
 }
 
+/* TCGTargetHooks.code_page_added: writes to the page must see the code. */
+static void hook_code_page_added(void *env, uint64_t phys_page)
+{
+    x86_tlb_code_page_added(env, phys_page);
+}
+
 /* TCGTargetHooks.dump_state: -d cpu. */
 static void hook_dump_state(void *env, FILE *out)
 {
@@ -105,6 +111,7 @@ static const TCGTargetHooks x86_tcg_hooks = {
     .exec_interrupt = x86_exec_interrupt,
     .handle_exception = x86_handle_exception,
     .restore_state = x86_restore_state,
+    .code_page_added = hook_code_page_added,
 };
 
 static int tcg_vcpu_init(CPUState *cs, GError **errp)

@@ -64,7 +64,13 @@ static inline int64_t h_get_phys_code(void *env, uint64_t pc)
     return x86_get_phys_code(env, pc);
 }
 
+static inline void h_code_page_added(void *env, uint64_t phys_page)
+{
+    x86_tlb_code_page_added(env, phys_page);
+}
+
 static const TCGTargetHooks h_hook_table = {
+    .code_page_added = h_code_page_added,
     .get_tb_cpu_state = x86_get_tb_cpu_state,
     .get_phys_code = h_get_phys_code,
     .translate = x86_translate_block,
