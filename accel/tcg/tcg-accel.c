@@ -119,6 +119,7 @@ static int tcg_vcpu_init(CPUState *cs, GError **errp)
     X86CPUState *env = x86_env(cs);
     TCGTargetConfig cfg = {
         .tlb_offset = offsetof(X86CPUState, tlb),
+        .jmp_cache_offset = offsetof(X86CPUState, tcg_jmp_cache),
         .slow_ld = x86_slow_ld,
         .slow_st = x86_slow_st,
     };
@@ -130,6 +131,7 @@ static int tcg_vcpu_init(CPUState *cs, GError **errp)
     x86_translate_init();
     tc = g_new0(TCGCPU, 1);
     tcg_cpu_init(tc, env, &x86_tcg_hooks);
+    env->tcg_jmp_cache = tc->jmp_cache;
     cs->accel = tc;
     tlb_flush(&env->tlb);
     return 0;
@@ -187,6 +189,7 @@ static void tcg_sync_env_to_vcpu(CPUState *cs)
 {
     X86CPUState *env = x86_env(cs);
 
+    env->tcg_jmp_cache = ((TCGCPU *)cs->accel)->jmp_cache;
     tlb_flush(&env->tlb);
     tb_flush();
 }

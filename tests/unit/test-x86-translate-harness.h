@@ -90,6 +90,7 @@ static inline void h_setup(TCGBackend b)
     GError *err = NULL;
     TCGTargetConfig cfg = {
         .tlb_offset = offsetof(X86CPUState, tlb),
+        .jmp_cache_offset = offsetof(X86CPUState, tcg_jmp_cache),
         .slow_ld = x86_slow_ld,
         .slow_st = x86_slow_st,
     };
@@ -116,6 +117,7 @@ static inline void h_setup(TCGBackend b)
     tcg_context_new(&cfg, b);
     x86_translate_init();
     tcg_cpu_init(&h.tc, h.env, h_hooks());
+    h.env->tcg_jmp_cache = h.tc.jmp_cache;
     tlb_flush(&h.env->tlb);
 }
 
