@@ -315,7 +315,8 @@ static uint64_t tlb_fill(X86CPUState *env, uint64_t vaddr, int access,
         cpu_watchpoint_on(watch_cs(env), vaddr & TCG_PAGE_MASK, TCG_PAGE_SIZE)) {
         flags |= TLB_WATCHPOINT;   /* every access to the page takes this path */
     }
-    tlb_set_page_attrs(&env->tlb, mmu_idx, vaddr, host, prot, flags, pi.global, pi.shift);
+    tlb_set_page_attrs(&env->tlb, mmu_idx, vaddr, host, prot, flags, ppage, pi.global,
+                       pi.shift);
     return paddr;
 }
 
@@ -462,6 +463,19 @@ int64_t x86_get_phys_code(X86CPUState *env, uint64_t pc)
     uint64_t paddr;
     uint32_t err;
     int prot;
+
+    /* An executable TLB entry for pc is a cached translation (SDM Vol.3
+     * 4.10.2): use it instead of walking, except with SMEP, whose fetch
+     * rule the data-side entries do not apply. */
+    if ((env->cr[0] & CR0_PG) && !(env->cr[4] & CR4_SMEP)) {
+        unsigned m = x86_mmu_index(env), i = tlb_index(pc);
+        const TCGTLBEntry *e = &env->tlb.table[m][i];
+        uint64_t ppage = env->tlb.paddr[m][i];
+        if ((e->addr_code & (TCG_PAGE_MASK | TLB_INVALID)) == (pc & TCG_PAGE_MASK) &&
+            ppage != (uint64_t)-1) {
+            return (int64_t)(ppage | (pc & ~TCG_PAGE_MASK));
+        }
+    }
 
     if (x86_mmu_translate(env, pc, X86_ACC_EXEC, x86_cpl(env) == 3, &paddr, &prot,
                           &err) < 0) {

@@ -32,12 +32,14 @@ static void entry_drop(TCGTLB *tlb, unsigned m, unsigned i)
         tlb->nb_large--;
     }
     tlb->attr[m][i] = 0;
+    tlb->paddr[m][i] = (uint64_t)-1;
 }
 
 void tlb_flush(TCGTLB *tlb)
 {
     memset(tlb->table, 0xff, sizeof(tlb->table));
     memset(tlb->attr, 0, sizeof(tlb->attr));
+    memset(tlb->paddr, 0xff, sizeof(tlb->paddr));
     tlb->nb_large = 0;
 }
 
@@ -90,7 +92,8 @@ void tlb_protect_code(TCGTLB *tlb, const void *host_page)
 }
 
 void tlb_set_page_attrs(TCGTLB *tlb, unsigned mmu_idx, uint64_t vaddr, void *host,
-                        int prot, unsigned flags, bool global, unsigned page_shift)
+                        int prot, unsigned flags, uint64_t paddr, bool global,
+                        unsigned page_shift)
 {
     g_assert(mmu_idx < TCG_NB_MMU_MODES);
     g_assert(page_shift >= TCG_PAGE_BITS && page_shift <= TLB_ATTR_SHIFT);
@@ -105,6 +108,7 @@ void tlb_set_page_attrs(TCGTLB *tlb, unsigned mmu_idx, uint64_t vaddr, void *hos
     e->addr_code = prot & TLB_PROT_EXEC ? page | rflags : (uint64_t)-1;
     e->addend = (uintptr_t)host - (uintptr_t)page;
     tlb->attr[mmu_idx][i] = (uint8_t)(page_shift | (global ? TLB_ATTR_GLOBAL : 0));
+    tlb->paddr[mmu_idx][i] = paddr == (uint64_t)-1 ? paddr : paddr & TCG_PAGE_MASK;
     if (page_shift > TCG_PAGE_BITS) {
         tlb->nb_large++;
     }
@@ -113,5 +117,6 @@ void tlb_set_page_attrs(TCGTLB *tlb, unsigned mmu_idx, uint64_t vaddr, void *hos
 void tlb_set_page(TCGTLB *tlb, unsigned mmu_idx, uint64_t vaddr, void *host,
                   int prot, unsigned flags)
 {
-    tlb_set_page_attrs(tlb, mmu_idx, vaddr, host, prot, flags, false, TCG_PAGE_BITS);
+    tlb_set_page_attrs(tlb, mmu_idx, vaddr, host, prot, flags, (uint64_t)-1, false,
+                       TCG_PAGE_BITS);
 }

@@ -43,6 +43,7 @@ typedef struct TCGTLBEntry {
 typedef struct TCGTLB {
     TCGTLBEntry table[TCG_NB_MMU_MODES][TCG_TLB_SIZE];
     uint8_t attr[TCG_NB_MMU_MODES][TCG_TLB_SIZE];
+    uint64_t paddr[TCG_NB_MMU_MODES][TCG_TLB_SIZE]; /* physical page, or -1 */
     unsigned nb_large;      /* entries filled from pages larger than 4 KiB */
 } TCGTLB;
 
@@ -81,10 +82,12 @@ enum { TLB_PROT_READ = 1, TLB_PROT_WRITE = 2, TLB_PROT_EXEC = 4 };
  */
 void tlb_set_page(TCGTLB *tlb, unsigned mmu_idx, uint64_t vaddr, void *host,
                   int prot, unsigned flags);
-/* tlb_set_page with attributes: global (survives tlb_flush_nonglobal) and
- * page_shift, log2 of the size of the guest page the 4 KiB entry is part
- * of (12 to 30), so that tlb_flush_page drops the whole page. */
+/* tlb_set_page with attributes: paddr, the physical address of the page
+ * (-1 if unknown); global (survives tlb_flush_nonglobal); page_shift, log2
+ * of the size of the guest page the 4 KiB entry is part of (12 to 30), so
+ * that tlb_flush_page drops the whole page. */
 void tlb_set_page_attrs(TCGTLB *tlb, unsigned mmu_idx, uint64_t vaddr, void *host,
-                        int prot, unsigned flags, bool global, unsigned page_shift);
+                        int prot, unsigned flags, uint64_t paddr, bool global,
+                        unsigned page_shift);
 
 #endif

@@ -158,6 +158,47 @@ static void test_write_through_tlb_entry_filled_before_the_page_held_code(void *
     assert_int_equal(env->regs[R_EAX], 2);
 }
 
+/* Code at 0x400000 (global) and 0x401000 (not global), reached by CALL
+ * after a data read filled their TLB entries: remapped, then INVLPG for
+ * the first and a CR3 write for the second; the next calls must run the
+ * code of the new mappings (block lookups may use the TLB's entries). */
+SNIPPET(snip_code_remap, ".code32",
+        "mov 0x400000, %eax\n"
+        "mov 0x401000, %eax\n"
+        "mov $0x400000, %edx\n"
+        "call *%edx\n"
+        "mov %eax, %ebx\n"
+        "mov $0x401000, %edx\n"
+        "call *%edx\n"
+        "mov %eax, %ecx\n"
+        "movl $0x202103, 0x11000\n"
+        "movl $0x203003, 0x11004\n"
+        "invlpg 0x400000\n"
+        "mov %cr3, %eax\n mov %eax, %cr3\n"
+        "mov $0x400000, %edx\n"
+        "call *%edx\n"
+        "mov %eax, %esi\n"
+        "mov $0x401000, %edx\n"
+        "call *%edx\n"
+        "mov %eax, %edi\n");
+
+static void test_code_fetch_after_remap_and_invalidation_uses_the_new_page(void **state)
+{
+    X86CPUState *env = h.env;
+    const uint32_t pages[4] = { OLD0, OLD1, NEW0, NEW1 };
+
+    setup_paging(true);
+    for (int i = 0; i < 4; i++) {
+        const uint8_t func[] = { 0xb8, (uint8_t)(i + 1), 0, 0, 0, 0xc3 };  /* mov eax, i+1; ret */
+        h_put(pages[i], func, sizeof(func));
+    }
+    RUN_SNIPPET(snip_code_remap);
+    assert_int_equal(env->regs[R_EBX], 1);
+    assert_int_equal(env->regs[R_ECX], 2);
+    assert_int_equal(env->regs[R_ESI], 3);
+    assert_int_equal(env->regs[R_EDI], 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +208,7 @@ int main(void)
         BOTH_BACKENDS(test_invlpg_flushes_a_global_page),
         BOTH_BACKENDS(test_invlpg_in_a_4m_page_drops_all_of_it),
         BOTH_BACKENDS(test_write_through_tlb_entry_filled_before_the_page_held_code),
+        BOTH_BACKENDS(test_code_fetch_after_remap_and_invalidation_uses_the_new_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
