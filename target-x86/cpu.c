@@ -45,10 +45,12 @@ void x86_cpu_reset(X86CPU *cpu)
     int ncpuid = env->ncpuid;
     uint32_t level = env->cpuid_level, xlevel = env->cpuid_xlevel;
     uint32_t eax, ebx, ecx, edx;
+    void *jmp_cache = env->tcg_jmp_cache;   /* the accelerator's, not guest state */
 
     memcpy(cpuid, env->cpuid, sizeof(cpuid));
     memset(env, 0, sizeof(*env));
     memcpy(env->cpuid, cpuid, sizeof(cpuid));
+    env->tcg_jmp_cache = jmp_cache;
     env->ncpuid = ncpuid;
     env->cpuid_level = level;
     env->cpuid_xlevel = xlevel;

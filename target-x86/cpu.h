@@ -241,6 +241,7 @@ typedef struct X86CPUState {
     uint64_t exception_next_eip; /* return eip for a software interrupt */
     int old_exception;      /* vector + 1 being delivered (double fault), or 0 */
     int32_t tcg_exit_request; /* nonzero: translated code returns to the loop */
+    void *tcg_jmp_cache;    /* the vCPU's TCGCPU.jmp_cache, for generated code */
     XMMReg xmm_t0;          /* scratch: a 128-bit memory operand of an SSE insn */
     TCGTLB tlb;             /* softmmu TLB (tcg/tlb.h), per MMU mode */
     bool watch_hit;         /* TCG: a debugger watchpoint was hit */

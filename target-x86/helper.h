@@ -103,8 +103,14 @@ int64_t x86_get_phys_code(X86CPUState *env, uint64_t pc);
 uint64_t x86_slow_ld(void *env, uint64_t addr, uint32_t oi, uintptr_t ra);
 void x86_slow_st(void *env, uint64_t addr, uint64_t val, uint32_t oi,
                  uintptr_t ra);
-/* Flushes the whole TLB and the jump cache (CR0/CR3/CR4/EFER writes). */
+/* Flushes the whole TLB and the jump cache (CR0/CR4/EFER writes, A20). */
 void x86_tlb_flush(X86CPUState *env);
+/* Flushes the TLB entries not marked global and the jump cache (MOV to CR3,
+ * SDM Vol.3 4.10.4.1). */
+void x86_tlb_flush_nonglobal(X86CPUState *env);
+/* Physical page phys_page now holds translated code: writes to it through
+ * existing TLB entries take the slow path from now on. */
+void x86_tlb_code_page_added(X86CPUState *env, uint64_t phys_page);
 
 /* ---- lazy flags (cc_helper.c) ---- */
 

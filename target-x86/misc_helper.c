@@ -410,7 +410,7 @@ void helper_write_cr(X86CPUState *env, uint64_t reg, uint64_t val)
         break;
     case 3:
         env->cr[3] = val;
-        x86_update_mmu_mode(env);
+        x86_tlb_flush_nonglobal(env);   /* global pages stay (SDM Vol.3 4.10.4.1) */
         break;
     case 4:
         if ((env->efer & EFER_LMA) && !(val & CR4_PAE)) {

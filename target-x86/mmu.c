@@ -24,6 +24,7 @@
 #define PG_A   (1ULL << 5)
 #define PG_D   (1ULL << 6)
 #define PG_PS  (1ULL << 7)
+#define PG_G   (1ULL << 8)
 #define PG_NX  (1ULL << 63)
 #define PG_ADDR_MASK 0x000ffffffffff000ULL
 
@@ -81,8 +82,14 @@ uint64_t x86_phys_ld(X86CPUState *env, uint64_t paddr, unsigned size)
     paddr &= env->a20_mask;
     r = ram_region(paddr);
     if (r && paddr + size <= r->base + r->size) {
-        memcpy(&v, r->host + (paddr - r->base), size);
-        return v;
+        const uint8_t *p = r->host + (paddr - r->base);
+        switch (size) {     /* fixed sizes: inline loads, not a memcpy call */
+        case 8: { uint64_t x; memcpy(&x, p, 8); return x; }
+        case 4: { uint32_t x; memcpy(&x, p, 4); return x; }
+        case 2: { uint16_t x; memcpy(&x, p, 2); return x; }
+        case 1: return *p;
+        default: memcpy(&v, p, MIN(size, 8u)); return v;
+        }
     }
     return bus_access(paddr, 0, size, false);
 }
@@ -184,6 +191,12 @@ static int walk_tables(X86CPUState *env, uint64_t vaddr, Walk *w, uint64_t *leaf
     }
 }
 
+/* The guest page a translation came from (for the TLB's attributes). */
+typedef struct PageInfo {
+    bool global;            /* PTE.G with CR4.PGE (SDM Vol.3 4.10.2.4) */
+    unsigned shift;         /* log2 of the page size */
+} PageInfo;
+
 /*
  * SDM Vol.3 4.6.1: a supervisor-mode access to a page that user mode may
  * access. SMEP forbids the fetch; SMAP forbids data accesses, unless
@@ -200,9 +213,9 @@ static bool supervisor_denied(const X86CPUState *env, int access, unsigned mmu_i
 }
 
 /* The page walk of x86_mmu_translate for mmu_idx (X86_MMU_USER or a
- * supervisor index). */
+ * supervisor index), also telling what kind of page it used (*pi). */
 static int mmu_translate_idx(X86CPUState *env, uint64_t vaddr, int access, unsigned mmu_idx,
-                             uint64_t *paddr, int *prot, uint32_t *pf_err)
+                             uint64_t *paddr, int *prot, uint32_t *pf_err, PageInfo *pi)
 {
     bool user = mmu_idx == X86_MMU_USER;
     Walk w = { true, true, false };
@@ -210,6 +223,8 @@ static int mmu_translate_idx(X86CPUState *env, uint64_t vaddr, int access, unsig
     bool wide, wp = env->cr[0] & CR0_WP;
     uint32_t err = (access == X86_ACC_WRITE ? PF_ERR_W : 0) | (user ? PF_ERR_U : 0);
 
+    pi->global = false;
+    pi->shift = TCG_PAGE_BITS;
     if (!(env->cr[0] & CR0_PG)) {
         *paddr = (env->efer & EFER_LMA) ? vaddr : (uint32_t)vaddr;
         *prot = TLB_PROT_READ | TLB_PROT_WRITE | TLB_PROT_EXEC;
@@ -244,23 +259,29 @@ static int mmu_translate_idx(X86CPUState *env, uint64_t vaddr, int access, unsig
         *prot |= TLB_PROT_EXEC;
     }
     *paddr = ((leaf & PG_ADDR_MASK & ~mask) | (vaddr & mask)) & env->a20_mask;
+    pi->global = (leaf & PG_G) && (env->cr[4] & CR4_PGE);
+    pi->shift = (unsigned)__builtin_popcountll(mask);
     return 0;
 }
 
 int x86_mmu_translate(X86CPUState *env, uint64_t vaddr, int access, bool user,
                       uint64_t *paddr, int *prot, uint32_t *pf_err)
 {
+    PageInfo pi;
+
     return mmu_translate_idx(env, vaddr, access, user ? X86_MMU_USER : X86_MMU_KERNEL,
-                             paddr, prot, pf_err);
+                             paddr, prot, pf_err, &pi);
 }
 
 /* Walks and raises #PF (or #GP for a non-canonical address) on failure. */
 static uint64_t translate_or_fault(X86CPUState *env, uint64_t vaddr, int access,
-                                   unsigned mmu_idx, int *prot, uintptr_t ra)
+                                   unsigned mmu_idx, int *prot, uintptr_t ra, PageInfo *pi)
 {
     uint64_t paddr;
     uint32_t err;
 
+    pi->global = false;
+    pi->shift = TCG_PAGE_BITS;
     if ((env->efer & EFER_LMA) && (uint64_t)((int64_t)(vaddr << 16) >> 16) != vaddr) {
         x86_raise_exception_err(env, EXCP_GP, 0, ra);
     }
@@ -268,7 +289,7 @@ static uint64_t translate_or_fault(X86CPUState *env, uint64_t vaddr, int access,
         *prot = TLB_PROT_READ | TLB_PROT_WRITE | TLB_PROT_EXEC;
         return ((env->efer & EFER_LMA) ? vaddr : (uint32_t)vaddr) & env->a20_mask;
     }
-    if (mmu_translate_idx(env, vaddr, access, mmu_idx, &paddr, prot, &err) < 0) {
+    if (mmu_translate_idx(env, vaddr, access, mmu_idx, &paddr, prot, &err, pi) < 0) {
         log_mask(LOG_MMU, "mmu: #PF at 0x%" PRIx64 " (%s, error code 0x%x)\n", vaddr,
                  access == X86_ACC_WRITE ? "write" : access == X86_ACC_EXEC ? "fetch" : "read",
                  err);
@@ -292,7 +313,8 @@ static uint64_t tlb_fill(X86CPUState *env, uint64_t vaddr, int access,
                          unsigned mmu_idx, uintptr_t ra)
 {
     int prot;
-    uint64_t paddr = translate_or_fault(env, vaddr, access, mmu_idx, &prot, ra);
+    PageInfo pi;
+    uint64_t paddr = translate_or_fault(env, vaddr, access, mmu_idx, &prot, ra, &pi);
     uint64_t ppage = paddr & TCG_PAGE_MASK;
     const BusRegion *r = ram_region(ppage);
     unsigned flags = 0;
@@ -313,7 +335,8 @@ static uint64_t tlb_fill(X86CPUState *env, uint64_t vaddr, int access,
         ((env->dr[7] & DR7_ENABLE_MASK) && x86_dr_watches_page(env, vaddr & TCG_PAGE_MASK))) {
         flags |= TLB_WATCHPOINT;   /* every access to the page takes this path */
     }
-    tlb_set_page(&env->tlb, mmu_idx, vaddr, host, prot, flags);
+    tlb_set_page_attrs(&env->tlb, mmu_idx, vaddr, host, prot, flags, ppage, pi.global,
+                       pi.shift);
     return paddr;
 }
 
@@ -407,8 +430,9 @@ void x86_st(X86CPUState *env, uint64_t addr, uint64_t val, unsigned size,
     if ((addr & (TCG_PAGE_SIZE - 1)) + size > TCG_PAGE_SIZE) {
         /* Probe both pages first so a fault leaves memory untouched. */
         int prot;
-        translate_or_fault(env, addr, X86_ACC_WRITE, mmu_idx, &prot, ra);
-        translate_or_fault(env, addr + size - 1, X86_ACC_WRITE, mmu_idx, &prot, ra);
+        PageInfo pi;
+        translate_or_fault(env, addr, X86_ACC_WRITE, mmu_idx, &prot, ra, &pi);
+        translate_or_fault(env, addr + size - 1, X86_ACC_WRITE, mmu_idx, &prot, ra, &pi);
         for (unsigned i = 0; i < size; i++) {
             x86_st(env, addr + i, val >> (8 * i), 1, mmu_idx, ra);
         }
@@ -463,6 +487,19 @@ int64_t x86_get_phys_code(X86CPUState *env, uint64_t pc)
     uint32_t err;
     int prot;
 
+    /* An executable TLB entry for pc is a cached translation (SDM Vol.3
+     * 4.10.2): use it instead of walking, except with SMEP, whose fetch
+     * rule the data-side entries do not apply. */
+    if ((env->cr[0] & CR0_PG) && !(env->cr[4] & CR4_SMEP)) {
+        unsigned m = x86_mmu_index(env), i = tlb_index(pc);
+        const TCGTLBEntry *e = &env->tlb.table[m][i];
+        uint64_t ppage = env->tlb.paddr[m][i];
+        if ((e->addr_code & (TCG_PAGE_MASK | TLB_INVALID)) == (pc & TCG_PAGE_MASK) &&
+            ppage != (uint64_t)-1) {
+            return (int64_t)(ppage | (pc & ~TCG_PAGE_MASK));
+        }
+    }
+
     if (x86_mmu_translate(env, pc, X86_ACC_EXEC, x86_cpl(env) == 3, &paddr, &prot,
                           &err) < 0) {
         env->cr[2] = pc;
@@ -483,6 +520,23 @@ void x86_tlb_flush(X86CPUState *env)
     tlb_flush(&env->tlb);
     if (current_tcg_cpu) {
         tcg_cpu_jmp_cache_clear(current_tcg_cpu);
+    }
+}
+
+void x86_tlb_flush_nonglobal(X86CPUState *env)
+{
+    tlb_flush_nonglobal(&env->tlb);
+    if (current_tcg_cpu) {
+        tcg_cpu_jmp_cache_clear(current_tcg_cpu);
+    }
+}
+
+void x86_tlb_code_page_added(X86CPUState *env, uint64_t phys_page)
+{
+    const BusRegion *r = ram_region(phys_page);
+
+    if (r && phys_page + TCG_PAGE_SIZE <= r->base + r->size) {
+        tlb_protect_code(&env->tlb, r->host + (phys_page - r->base));
     }
 }
 

@@ -611,7 +611,15 @@ static void gen_exit_goto_ptr(DisasContext *s)
         gen_exit_lookup(s);
         return;
     }
-    tcg_gen_lookup_and_goto_ptr();
+    TCGv_i64 pc = tmp64();
+    tcg_gen_ld_i64(pc, tcg_env, offsetof(X86CPUState, rip));
+    if (!(s->tb->flags & HF_CS64_MASK)) {
+        tcg_gen_addi_i64(pc, pc, (int64_t)s->tb->cs_base);
+        tcg_gen_ext32u_i64(pc, pc);
+    }
+    /* no instruction before this exit changed cs_base or the block flags:
+     * those end their block through gen_exit_lookup */
+    tcg_gen_lookup_and_goto_ptr_cached(pc, s->tb->cs_base, s->tb->flags);
 }
 
 /* Direct jump to eip: chained when the target is on this block's page,

@@ -142,6 +142,7 @@ const void *tcg_helper_lookup_tb_ptr(void *env)
     if (!cpu || cpu->nochain || log_enabled(LOG_NOCHAIN)) {
         return tcg_code.epilogue_ret0;
     }
+    cpu->slow_lookups++;
     cpu->hooks->get_tb_cpu_state(env, &pc, &cs_base, &flags);
     TranslationBlock *tb = tb_lookup(cpu, pc, cs_base, flags);
     if (!tb || tb->backend != tcg_ctx->backend || cpu->exit_request) {

@@ -4,6 +4,7 @@
  * include/tcg/tcg-op.h.
  */
 #include "vireo/common.h"
+#include "vireo/log.h"
 #include "tcg/tcg-op.h"
 #include "tcg/tb.h"
 #include "tcg/tlb.h"
@@ -98,6 +99,48 @@ void tcg_gen_lookup_and_goto_ptr(void)
     tcg_gen_call(&lookup_tb_ptr_info, tcgv_i64_temp(ptr), 1, args);
     tcg_gen_goto_ptr(ptr);
     tcg_temp_free_i64(ptr);
+}
+
+_Static_assert(sizeof(TCGBackend) == 4 && sizeof(bool) == 1 &&
+               sizeof(((TCGCPU *)0)->jmp_cache[0]) == 8, "inline jump-cache probe layout");
+
+void tcg_gen_lookup_and_goto_ptr_cached(TCGv_i64 pc, uint64_t cs_base, uint32_t flags)
+{
+    TCGCPU *cpu = current_tcg_cpu;
+
+    if (!cpu || cpu->nochain || log_enabled(LOG_NOCHAIN) || !tcg_ctx->cfg.jmp_cache_offset) {
+        tcg_gen_lookup_and_goto_ptr();
+        return;
+    }
+    TCGLabel *miss = gen_new_label();
+    TCGv_i64 slot = tcg_temp_new_i64(), tb = tcg_temp_new_i64(), t = tcg_temp_new_i64();
+
+    /* slot = jmp_cache + ((pc ^ pc >> BITS) & (SIZE - 1)) * 8, as jc_hash in tb.c */
+    tcg_gen_shri_i64(slot, pc, TB_JMP_CACHE_BITS);
+    tcg_gen_xor_i64(slot, slot, pc);
+    tcg_gen_andi_i64(slot, slot, TB_JMP_CACHE_SIZE - 1);
+    tcg_gen_shli_i64(slot, slot, 3);
+    tcg_gen_ld_i64(tb, tcg_env, tcg_ctx->cfg.jmp_cache_offset);
+    tcg_gen_add_i64(slot, slot, tb);
+    tcg_gen_ld_i64(tb, slot, 0);
+    tcg_gen_brcondi_i64(TCG_COND_EQ, tb, 0, miss);
+    tcg_gen_ld_i64(t, tb, offsetof(TranslationBlock, pc));
+    tcg_gen_brcond_i64(TCG_COND_NE, t, pc, miss);
+    tcg_gen_ld32u_i64(t, tb, offsetof(TranslationBlock, flags));
+    tcg_gen_brcondi_i64(TCG_COND_NE, t, flags, miss);
+    tcg_gen_ld_i64(t, tb, offsetof(TranslationBlock, cs_base));
+    tcg_gen_brcondi_i64(TCG_COND_NE, t, (int64_t)cs_base, miss);
+    tcg_gen_ld8u_i64(t, tb, offsetof(TranslationBlock, invalid));
+    tcg_gen_brcondi_i64(TCG_COND_NE, t, 0, miss);
+    tcg_gen_ld32u_i64(t, tb, offsetof(TranslationBlock, backend));
+    tcg_gen_brcondi_i64(TCG_COND_NE, t, tcg_ctx->backend, miss);
+    tcg_gen_ld_i64(t, tb, offsetof(TranslationBlock, tc_ptr));
+    tcg_gen_goto_ptr(t);
+    tcg_gen_set_label(miss);
+    tcg_temp_free_i64(slot);
+    tcg_temp_free_i64(tb);
+    tcg_temp_free_i64(t);
+    tcg_gen_lookup_and_goto_ptr();
 }
 
 void tcg_gen_tb_start(const TranslationBlock *tb)

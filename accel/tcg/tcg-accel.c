@@ -91,6 +91,12 @@ static int64_t hook_get_phys_code(void *env, uint64_t pc)
     return x86_get_phys_code(env, pc);
 }
 
+/* TCGTargetHooks.code_page_added: writes to the page must see the code. */
+static void hook_code_page_added(void *env, uint64_t phys_page)
+{
+    x86_tlb_code_page_added(env, phys_page);
+}
+
 /* TCGTargetHooks.dump_state: -d cpu. */
 static void hook_dump_state(void *env, FILE *out)
 {
@@ -105,6 +111,7 @@ static const TCGTargetHooks x86_tcg_hooks = {
     .exec_interrupt = x86_exec_interrupt,
     .handle_exception = x86_handle_exception,
     .restore_state = x86_restore_state,
+    .code_page_added = hook_code_page_added,
 };
 
 static int tcg_vcpu_init(CPUState *cs, GError **errp)
@@ -112,6 +119,7 @@ static int tcg_vcpu_init(CPUState *cs, GError **errp)
     X86CPUState *env = x86_env(cs);
     TCGTargetConfig cfg = {
         .tlb_offset = offsetof(X86CPUState, tlb),
+        .jmp_cache_offset = offsetof(X86CPUState, tcg_jmp_cache),
         .slow_ld = x86_slow_ld,
         .slow_st = x86_slow_st,
     };
@@ -123,6 +131,7 @@ static int tcg_vcpu_init(CPUState *cs, GError **errp)
     x86_translate_init();
     tc = g_new0(TCGCPU, 1);
     tcg_cpu_init(tc, env, &x86_tcg_hooks);
+    env->tcg_jmp_cache = tc->jmp_cache;
     cs->accel = tc;
     tlb_flush(&env->tlb);
     return 0;
@@ -180,6 +189,7 @@ static void tcg_sync_env_to_vcpu(CPUState *cs)
 {
     X86CPUState *env = x86_env(cs);
 
+    env->tcg_jmp_cache = ((TCGCPU *)cs->accel)->jmp_cache;
     tlb_flush(&env->tlb);
     tb_flush();
 }

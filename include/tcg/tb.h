@@ -115,6 +115,7 @@ struct TCGCPU {
     int exception_index;     /* -1: none */
     volatile int exit_request;
     bool nochain;
+    uint64_t slow_lookups;  /* tcg_helper_lookup_tb_ptr calls (inline-probe misses) */
     bool running;            /* may be inside generated code (exec.c) */
 };
 

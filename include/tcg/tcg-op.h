@@ -39,6 +39,14 @@ void tcg_gen_exit_tb(const TranslationBlock *tb, unsigned idx);
 void tcg_gen_goto_ptr(TCGv_ptr ptr);
 /* Looks up the block for the CPU's current state and jumps to it, or exits. */
 void tcg_gen_lookup_and_goto_ptr(void);
+/*
+ * The same, probing the vCPU's jump cache inline first: pc is the guest pc
+ * of the next block, cs_base and flags its state, which the caller knows
+ * equal this block's (the front end ends a block with a plain exit after
+ * any instruction that changes them). A hit jumps straight to the cached
+ * block; a miss calls the lookup helper.
+ */
+void tcg_gen_lookup_and_goto_ptr_cached(TCGv_i64 pc, uint64_t cs_base, uint32_t flags);
 /* Block prologue: leaves at once through exit_tb(tb, TB_EXIT_REQUESTED)
  * when the vCPU's exit_request is set (a kick); pair with tcg_gen_tb_end. */
 void tcg_gen_tb_start(const TranslationBlock *tb);

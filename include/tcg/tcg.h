@@ -167,6 +167,8 @@ typedef struct TCGTargetConfig {
     intptr_t tlb_offset;   /* offset of a TCGTLB (tcg/tlb.h) from env */
     intptr_t cpu_offset;   /* offset of the vCPU's TCGCPU (tcg/tb.h) from
                               env, for tcg_gen_tb_start's exit check */
+    intptr_t jmp_cache_offset; /* offset from env of a pointer to the vCPU's
+                              TCGCPU.jmp_cache (inline probe), 0: none */
     TCGSlowLoad slow_ld;
     TCGSlowStore slow_st;
 } TCGTargetConfig;

@@ -36,8 +36,15 @@ typedef struct TCGTLBEntry {
     uintptr_t addend;
 } TCGTLBEntry;
 
+/* Per-entry attributes beside the table (generated code never reads them). */
+#define TLB_ATTR_GLOBAL 0x80   /* kept by tlb_flush_nonglobal */
+#define TLB_ATTR_SHIFT  0x3f   /* log2 of the guest page size (12 for 4 KiB) */
+
 typedef struct TCGTLB {
     TCGTLBEntry table[TCG_NB_MMU_MODES][TCG_TLB_SIZE];
+    uint8_t attr[TCG_NB_MMU_MODES][TCG_TLB_SIZE];
+    uint64_t paddr[TCG_NB_MMU_MODES][TCG_TLB_SIZE]; /* physical page, or -1 */
+    unsigned nb_large;      /* entries filled from pages larger than 4 KiB */
 } TCGTLB;
 
 _Static_assert(sizeof(TCGTLBEntry) == 1u << TCG_TLB_ENTRY_BITS, "entry size");
@@ -56,8 +63,14 @@ static inline TCGTLBEntry *tlb_entry(TCGTLB *tlb, unsigned mmu_idx, uint64_t add
 
 /* Invalidates every entry of every mode. */
 void tlb_flush(TCGTLB *tlb);
-/* Invalidates the entries that map the page holding addr, in every mode. */
+/* Invalidates every entry not marked global (a MOV to CR3 on x86). */
+void tlb_flush_nonglobal(TCGTLB *tlb);
+/* Invalidates the entries that map the page holding addr, in every mode,
+ * global or not; for a page larger than 4 KiB, every entry from it. */
 void tlb_flush_page(TCGTLB *tlb, uint64_t addr);
+/* Makes writes through every entry mapping the host page host_page take
+ * the slow path (TLB_NOTDIRTY): the page now holds translated code. */
+void tlb_protect_code(TCGTLB *tlb, const void *host_page);
 
 /* Access rights for tlb_set_page. */
 enum { TLB_PROT_READ = 1, TLB_PROT_WRITE = 2, TLB_PROT_EXEC = 4 };
@@ -69,5 +82,12 @@ enum { TLB_PROT_READ = 1, TLB_PROT_WRITE = 2, TLB_PROT_EXEC = 4 };
  */
 void tlb_set_page(TCGTLB *tlb, unsigned mmu_idx, uint64_t vaddr, void *host,
                   int prot, unsigned flags);
+/* tlb_set_page with attributes: paddr, the physical address of the page
+ * (-1 if unknown); global (survives tlb_flush_nonglobal); page_shift, log2
+ * of the size of the guest page the 4 KiB entry is part of (12 to 30), so
+ * that tlb_flush_page drops the whole page. */
+void tlb_set_page_attrs(TCGTLB *tlb, unsigned mmu_idx, uint64_t vaddr, void *host,
+                        int prot, unsigned flags, uint64_t paddr, bool global,
+                        unsigned page_shift);
 
 #endif

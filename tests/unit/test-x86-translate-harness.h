@@ -64,7 +64,13 @@ static inline int64_t h_get_phys_code(void *env, uint64_t pc)
     return x86_get_phys_code(env, pc);
 }
 
+static inline void h_code_page_added(void *env, uint64_t phys_page)
+{
+    x86_tlb_code_page_added(env, phys_page);
+}
+
 static const TCGTargetHooks h_hook_table = {
+    .code_page_added = h_code_page_added,
     .get_tb_cpu_state = x86_get_tb_cpu_state,
     .get_phys_code = h_get_phys_code,
     .translate = x86_translate_block,
@@ -84,6 +90,7 @@ static inline void h_setup(TCGBackend b)
     GError *err = NULL;
     TCGTargetConfig cfg = {
         .tlb_offset = offsetof(X86CPUState, tlb),
+        .jmp_cache_offset = offsetof(X86CPUState, tcg_jmp_cache),
         .slow_ld = x86_slow_ld,
         .slow_st = x86_slow_st,
     };
@@ -110,6 +117,7 @@ static inline void h_setup(TCGBackend b)
     tcg_context_new(&cfg, b);
     x86_translate_init();
     tcg_cpu_init(&h.tc, h.env, h_hooks());
+    h.env->tcg_jmp_cache = h.tc.jmp_cache;
     tlb_flush(&h.env->tlb);
 }
 
