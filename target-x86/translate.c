@@ -602,12 +602,14 @@ void gen_exit_lookup(DisasContext *s)
  * code and jumps to it without returning to the execution loop. Interrupts
  * still reach the vCPU: a pending one kicks it, and the next block's
  * exit-request check leaves. Blocks that must return to the loop after
- * their instruction (interrupt shadow, single step, watchpoints) do.
+ * their instruction (interrupt shadow, single step, watchpoints, and the
+ * one-instruction block EFLAGS.RF starts, whose flags differ from the
+ * next block's) do.
  */
 static void gen_exit_goto_ptr(DisasContext *s)
 {
     if (s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF | X86_TB_FLAG_DEBUG_STEP |
-                    X86_TB_FLAG_ONE_INSN)) {
+                    X86_TB_FLAG_ONE_INSN | X86_TB_FLAG_RF)) {
         gen_exit_lookup(s);
         return;
     }
@@ -633,7 +635,8 @@ void gen_jmp_eip(DisasContext *s, uint64_t eip)
         target = (uint32_t)target;
     }
     if (s->jmp_slot < 2 && !(s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF |
-                                         X86_TB_FLAG_DEBUG_STEP | X86_TB_FLAG_ONE_INSN)) &&
+                                         X86_TB_FLAG_DEBUG_STEP | X86_TB_FLAG_ONE_INSN |
+                                         X86_TB_FLAG_RF)) &&
         (target & TCG_PAGE_MASK) == (s->tb->pc & TCG_PAGE_MASK)) {
         int n = s->jmp_slot++;
         tcg_gen_goto_tb(n);
