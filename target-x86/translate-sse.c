@@ -601,6 +601,22 @@ static bool translate_mmx(DisasContext *s, unsigned m)
     }
 }
 
+/* SDM Vol.3 Table 2-2 / 13.1: CR0.EM or a clear CR4.OSFXSR make SSE
+ * instructions #UD, CR0.TS makes them #NM (decided from the block's
+ * flags). Emits the exception and returns true when SSE is unavailable. */
+bool gen_sse_unavailable(DisasContext *s)
+{
+    if ((s->flags & X86_TB_FLAG_EM) || !(s->flags & X86_TB_FLAG_OSFXSR)) {
+        gen_exception(s, EXCP_UD);
+        return true;
+    }
+    if (s->flags & X86_TB_FLAG_TS) {
+        gen_exception(s, EXCP_NM);
+        return true;
+    }
+    return false;
+}
+
 bool translate_sse(DisasContext *s)
 {
     unsigned m = s->insn.mnemonic;
@@ -615,13 +631,7 @@ bool translate_sse(DisasContext *s)
     if (!is_sse_mnemonic(m) && !is_cvt_mmx(m)) {
         return false;
     }
-    /* SDM Vol.3 Table 2-2 / 13.1: EM or OSFXSR clear -> #UD, TS -> #NM. */
-    if ((s->flags & X86_TB_FLAG_EM) || !(s->flags & X86_TB_FLAG_OSFXSR)) {
-        gen_exception(s, EXCP_UD);
-        return true;
-    }
-    if (s->flags & X86_TB_FLAG_TS) {
-        gen_exception(s, EXCP_NM);
+    if (gen_sse_unavailable(s)) {
         return true;
     }
     switch (m) {

@@ -73,13 +73,7 @@ bool translate_sse42(DisasContext *s)
     default:
         return false;
     }
-    /* SDM Vol.3 Table 2-2 / 13.1: EM or OSFXSR clear -> #UD, TS -> #NM. */
-    if ((s->flags & X86_TB_FLAG_EM) || !(s->flags & X86_TB_FLAG_OSFXSR)) {
-        gen_exception(s, EXCP_UD);
-        return true;
-    }
-    if (s->flags & X86_TB_FLAG_TS) {
-        gen_exception(s, EXCP_NM);
+    if (gen_sse_unavailable(s)) {
         return true;
     }
     if (m == X86_MN_PCMPGTQ) {

@@ -161,6 +161,8 @@ bool translate_fpu(DisasContext *s);
 bool translate_sse(DisasContext *s);
 /* SSE4.2 (translate-sse42.c); translate_sse calls it first. */
 bool translate_sse42(DisasContext *s);
+/* Emits #UD or #NM when CR0/CR4 forbid SSE instructions: true if it did. */
+bool gen_sse_unavailable(DisasContext *s);
 /* Loads the 16-byte memory operand op into the XMMReg at env offset off
  * (#GP(0) first when aligned and the address is not 16-byte aligned). */
 void gen_sse_load_m128(DisasContext *s, const X86Operand *op, intptr_t off, bool aligned);
