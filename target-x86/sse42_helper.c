@@ -17,27 +17,24 @@ static XMMReg *xmm_at(X86CPUState *env, uint64_t off)
     return (XMMReg *)((uint8_t *)env + off);
 }
 
-/* Element i of r in the format imm[1:0] (SDM 4.1.2), sign-extended for
- * the signed formats. */
-static int32_t elem(const XMMReg *r, unsigned imm, unsigned i)
-{
-    switch (imm & 3) {
-    case 0: return r->b[i];
-    case 1: return r->w[i];
-    case 2: return (int8_t)r->b[i];
-    default: return (int16_t)r->w[i];
-    }
-}
-
-/* Length of the string in r up to its first zero element (SDM 4.1.1). */
+/* Length of the string in r up to its first zero element (SDM 4.1.1),
+ * eight bytes or four words at a time: (v - ones) & ~v & highs sets the
+ * top bit of every zero element, and the lowest set bit is exact (the
+ * borrows that make false hits only go upwards from a real zero). */
 static unsigned implicit_len(const XMMReg *r, unsigned imm, unsigned n)
 {
-    unsigned i = 0;
+    unsigned bits = (imm & 1) ? 16 : 8;
+    uint64_t ones = (imm & 1) ? 0x0001000100010001ull : 0x0101010101010101ull;
+    uint64_t highs = ones << (bits - 1);
 
-    while (i < n && elem(r, imm, i) != 0) {
-        i++;
+    for (unsigned q = 0; q < 2; q++) {
+        uint64_t v = r->q[q], z = (v - ones) & ~v & highs;
+
+        if (z) {
+            return q * (n / 2) + (unsigned)__builtin_ctzll(z) / bits;
+        }
     }
-    return i;
+    return n;
 }
 
 /* |v| saturated to n (SDM 4.1.1: explicit lengths in EAX/EDX, RAX/RDX). */
@@ -49,63 +46,101 @@ static unsigned explicit_len(uint64_t v, bool wide, unsigned n)
     return mag > n ? n : (unsigned)mag;
 }
 
-/*
- * BoolRes[j, i] with the invalid-element overrides of SDM Table 4-7:
- * a = xmm1 element i, b = xmm2/m128 element j. agg is imm[3:2].
- */
-static bool bool_res(bool cmp, bool a_valid, bool b_valid, unsigned agg)
+/* All n elements of r in the format imm[1:0] (SDM 4.1.2), sign-extended
+ * for the signed formats. */
+static void unpack(const XMMReg *r, unsigned imm, unsigned n, int32_t *out)
 {
-    if (a_valid && b_valid) {
-        return cmp;
+    for (unsigned i = 0; i < n; i++) {          /* n is 8 for words */
+        switch (imm & 3) {
+        case 0: out[i] = r->b[i]; break;
+        case 1: out[i] = r->w[i]; break;
+        case 2: out[i] = (int8_t)r->b[i]; break;
+        default: out[i] = (int16_t)r->w[i]; break;
+        }
     }
-    if (!a_valid && !b_valid) {
-        return agg >= 2;                 /* equal each / ordered: true */
-    }
-    if (!a_valid) {
-        return agg == 3;                 /* b valid: only ordered forces true */
-    }
-    return false;
 }
 
-/* IntRes1 of SDM 4.1.3 (aggregation) for n elements. */
+/* Equal any over byte elements (signed or not: equality is the same):
+ * the valid bytes of a as a 256-bit set, then one lookup per valid byte
+ * of b, instead of up to 256 compares. */
+static uint32_t equal_any_bytes(const XMMReg *a, const XMMReg *b, unsigned la, unsigned lb)
+{
+    uint64_t set[4] = { 0, 0, 0, 0 };
+    uint32_t res = 0;
+
+    for (unsigned i = 0; i < la; i++) {
+        set[a->b[i] >> 6] |= 1ull << (a->b[i] & 63);
+    }
+    for (unsigned j = 0; j < lb; j++) {
+        res |= (uint32_t)((set[b->b[j] >> 6] >> (b->b[j] & 63)) & 1) << j;
+    }
+    return res;
+}
+
+/*
+ * IntRes1 of SDM 4.1.3 (aggregation) for n elements, built from bit
+ * masks over j (the element of b) instead of one BoolRes at a time:
+ * a = xmm1 element i, b = xmm2/m128 element j, agg = imm[3:2]. The
+ * invalid-element overrides of SDM Table 4-7 become limits on i and j:
+ *   equal any: a pair counts only when both are valid;
+ *   ranges:    a range counts only when both bounds and b[j] are valid;
+ *   equal each: both valid -> compare, both invalid -> true, else false;
+ *   equal ordered: a[i] invalid -> true; a[i] valid, b[j+i] invalid ->
+ *              false; positions j+i >= n -> true.
+ */
 static uint32_t aggregate(const XMMReg *a, const XMMReg *b, unsigned imm, unsigned n,
                           unsigned la, unsigned lb)
 {
     unsigned agg = (imm >> 2) & 3;
-    uint32_t res = 0;
+    uint32_t all = (1u << n) - 1, res = 0;
+    int32_t ae[16], be[16];
 
-    for (unsigned j = 0; j < n; j++) {
-        int32_t bj = elem(b, imm, j);
-        bool bit;
-
-        switch (agg) {
-        case 0:                          /* equal any */
-            bit = false;
-            for (unsigned i = 0; i < n; i++) {
-                bit |= bool_res(elem(a, imm, i) == bj, i < la, j < lb, agg);
-            }
-            break;
-        case 1:                          /* ranges: a[i] <= b[j] <= a[i+1] */
-            bit = false;
-            for (unsigned i = 0; i + 1 < n; i += 2) {
-                bit |= bool_res(bj >= elem(a, imm, i), i < la, j < lb, agg) &&
-                       bool_res(bj <= elem(a, imm, i + 1), i + 1 < la, j < lb, agg);
-            }
-            break;
-        case 2:                          /* equal each */
-            bit = bool_res(elem(a, imm, j) == bj, j < la, j < lb, agg);
-            break;
-        default:                         /* equal ordered: a found at b[j] */
-            bit = true;
-            for (unsigned i = 0, k = j; k < n; i++, k++) {
-                bit &= bool_res(elem(a, imm, i) == elem(b, imm, k), i < la, k < lb,
-                                agg);
-            }
-            break;
+    unpack(a, imm, n, ae);
+    unpack(b, imm, n, be);
+    switch (agg) {
+    case 0:                              /* equal any */
+        if (n == 16) {
+            return equal_any_bytes(a, b, la, lb);
         }
-        res |= (uint32_t)bit << j;
+        for (unsigned j = 0; j < lb; j++) {
+            for (unsigned i = 0; i < la; i++) {
+                if (ae[i] == be[j]) {
+                    res |= 1u << j;
+                    break;
+                }
+            }
+        }
+        return res;
+    case 1:                              /* ranges: a[i] <= b[j] <= a[i+1] */
+        for (unsigned j = 0; j < lb; j++) {
+            for (unsigned i = 0; i + 1 < la; i += 2) {
+                if (be[j] >= ae[i] && be[j] <= ae[i + 1]) {
+                    res |= 1u << j;
+                    break;
+                }
+            }
+        }
+        return res;
+    case 2: {                            /* equal each */
+        unsigned both = la < lb ? la : lb;
+        for (unsigned j = 0; j < both; j++) {
+            res |= (uint32_t)(ae[j] == be[j]) << j;
+        }
+        /* both invalid: j >= la and j >= lb */
+        return res | (all & ~((1u << (la > lb ? la : lb)) - 1));
     }
-    return res;
+    default:                             /* equal ordered: a found at b[j] */
+        res = all;
+        for (unsigned i = 0; i < la && res; i++) {
+            uint32_t eq = 0;
+            for (unsigned k = i; k < lb; k++) {
+                eq |= (uint32_t)(ae[i] == be[k]) << k;
+            }
+            /* bit j of the term is the pair (a[i], b[j+i]); j+i >= n is true */
+            res &= (eq >> i) | (all & ~((1u << (n - i)) - 1));
+        }
+        return res;
+    }
 }
 
 void x86_pcmpstr(const XMMReg *a, const XMMReg *b, unsigned imm, unsigned la, unsigned lb,

@@ -345,6 +345,50 @@ static void test_pcmpistrm_accepts_unaligned_memory(void **state)
     g_free(out);
 }
 
+/* Every control byte of all four string compares on strings from a small
+ * alphabet (so that matches, ranges and substrings occur, unlike with
+ * random bytes), with zeros inside and explicit lengths from -20 to 20:
+ * index, mask, XMM0 and flags must be the host's bit for bit. The snippet
+ * state has no XMM registers, so XMM0 is cleared first (the index forms
+ * leave it alone). */
+static void test_pcmpstr_every_control_byte_on_match_rich_strings_agrees_with_the_host(
+    void **state)
+{
+    uint8_t code[] = {
+        0x66, 0x0f, 0xef, 0xc0,                           /* pxor xmm0, xmm0 */
+        0xf3, 0x41, 0x0f, 0x6f, 0x0f,                     /* movdqu xmm1, [r15] */
+        0x66, 0x41, 0x0f, 0x3a, 0x60, 0x4f, 0x10, 0x00,   /* pcmpXstrX xmm1, [r15+16], imm */
+        0xf3, 0x41, 0x0f, 0x7f, 0x47, 0x20,               /* movdqu [r15+32], xmm0 */
+    };
+    NativeState *in = g_new0(NativeState, 1), *out = g_new0(NativeState, 1);
+    GRand *rng = g_rand_new_with_seed(0x5e42);
+
+    (void)state;
+    for (unsigned op = 0x60; op <= 0x63; op++) {
+        for (unsigned imm = 0; imm < 0x80; imm++) {
+            for (int round = 0; round < 3; round++) {
+                unsigned alpha = 1 + g_rand_int_range(rng, 0, 6);
+
+                init_state(in, (op << 8) | imm);
+                for (int i = 0; i < 32; i++) {
+                    in->scratch[i] = (uint8_t)(0x41 + g_rand_int_range(rng, 0, alpha));
+                    if (g_rand_int_range(rng, 0, 24) == 0) {
+                        in->scratch[i] = g_rand_boolean(rng) ? 0 : 0xc1;
+                    }
+                }
+                in->regs[NATIVE_RAX] = (uint64_t)(int64_t)g_rand_int_range(rng, -20, 21);
+                in->regs[NATIVE_RDX] = (uint64_t)(int64_t)g_rand_int_range(rng, -20, 21);
+                code[13] = (uint8_t)op;
+                code[16] = (uint8_t)imm;
+                run_agree(code, sizeof(code), in, out);
+            }
+        }
+    }
+    g_rand_free(rng);
+    g_free(in);
+    g_free(out);
+}
+
 /* PCMPGTQ is a legacy SSE m128 operand: misaligned -> #GP(0). */
 static void test_pcmpgtq_misaligned_memory_raises_gp(void **state)
 {
@@ -528,6 +572,7 @@ int main(void)
         cmocka_unit_test(test_crc32_encodings_agree_with_the_host),
         cmocka_unit_test(test_pcmpestri_lengths_saturate_and_take_absolute_values),
         cmocka_unit_test(test_pcmpistrm_accepts_unaligned_memory),
+        cmocka_unit_test(test_pcmpstr_every_control_byte_on_match_rich_strings_agrees_with_the_host),
         cmocka_unit_test(test_pcmpgtq_misaligned_memory_raises_gp),
         cmocka_unit_test(test_popcnt_agrees_with_the_host),
         cmocka_unit_test(test_sse42_fuzz_agrees_with_the_host_jit),
