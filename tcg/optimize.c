@@ -12,6 +12,10 @@
  *  - known zero extension: an i64 that is already zero-extended from 32
  *    bits (32-bit and narrower loads and extensions, setcond, masks) needs
  *    no ext32u_i64 or and with 0xffffffff: they become mov.
+ *  - condition fusion: a brcond or movcond that tests a setcond result
+ *    against 0 (EQ/NE) tests the setcond's own operands instead, while
+ *    they are unchanged (x86 lazy flags make setcond + brcond pairs); the
+ *    setcond is then often dead.
  * Dead code left behind (unused movs) is removed by liveness.c.
  * A copy is valid while its source has not been written since (a version
  * number per temp); labels start from nothing; helper calls that may write
@@ -26,6 +30,11 @@ typedef struct TempInfo {
     uint32_t src_ver; /* version of src when the copy was made */
     uint32_t epoch;   /* basic block the info belongs to */
     bool z32;         /* an i64 whose high 32 bits are known to be zero */
+    bool sc;          /* the temp holds setcond(sc_cond, sc_a, sc_b) of sc_opc */
+    uint8_t sc_cond;
+    TCGOpcode sc_opc;
+    int sc_a, sc_b;
+    uint32_t sc_a_ver, sc_b_ver;
 } TempInfo;
 
 typedef struct OptState {
@@ -61,6 +70,7 @@ static void temp_written(OptState *o, int t)
     o->ver[t]++;
     o->info[t].src = -1;
     o->info[t].z32 = false;
+    o->info[t].sc = false;
 }
 
 /* True when the i64 value of a is known to fit in 32 bits (zero-extended). */
@@ -305,6 +315,67 @@ static void fold_brcond(OptState *o, TCGOp *op)
     }
 }
 
+/* After a setcond wrote its output: remembers its condition and operands
+ * (already replaced by their representatives) with their versions. */
+static void note_setcond(OptState *o, const TCGOp *op)
+{
+    TempInfo *i = &o->info[op->args[0]];
+    int a = op->args[1], b = op->args[2];
+
+    if (a == (int)op->args[0] || b == (int)op->args[0]) {
+        return;                       /* the setcond overwrote its own input */
+    }
+    i->epoch = o->epoch;
+    i->sc = true;
+    i->sc_cond = (uint8_t)op->args[3];
+    i->sc_opc = op->opc;
+    i->sc_a = a;
+    i->sc_a_ver = o->ver[a];
+    i->sc_b = b;
+    i->sc_b_ver = o->ver[b];
+}
+
+static TCGCond invert_cond(TCGCond c)
+{
+    switch (c) {
+    case TCG_COND_EQ: return TCG_COND_NE;
+    case TCG_COND_NE: return TCG_COND_EQ;
+    case TCG_COND_LT: return TCG_COND_GE;
+    case TCG_COND_GE: return TCG_COND_LT;
+    case TCG_COND_LE: return TCG_COND_GT;
+    case TCG_COND_GT: return TCG_COND_LE;
+    case TCG_COND_LTU: return TCG_COND_GEU;
+    case TCG_COND_GEU: return TCG_COND_LTU;
+    case TCG_COND_LEU: return TCG_COND_GTU;
+    case TCG_COND_GTU: return TCG_COND_LEU;
+    case TCG_COND_ALWAYS: return TCG_COND_NEVER;
+    default: return TCG_COND_ALWAYS;
+    }
+}
+
+/*
+ * An op testing "t cond 0" (t = args[ti], the constant args[ti + 1],
+ * the condition args[ci]) where t is a still-valid setcond of the same
+ * width (setcond_op) is rewritten to test the setcond's operands: t NE 0
+ * is the setcond's condition, t EQ 0 its inverse.
+ */
+static void fuse_setcond(OptState *o, TCGOp *op, int ti, int ci, TCGOpcode setcond_op)
+{
+    const TempInfo *i = &o->info[op->args[ti]];
+    TCGCond c = (TCGCond)op->args[ci];
+    uint64_t zero;
+
+    if (!i->sc || i->epoch != o->epoch || i->sc_opc != setcond_op ||
+        o->ver[i->sc_a] != i->sc_a_ver || o->ver[i->sc_b] != i->sc_b_ver ||
+        (c != TCG_COND_EQ && c != TCG_COND_NE) ||
+        !is_const(o, op->args[ti + 1], &zero) || zero != 0) {
+        return;
+    }
+    op->args[ci] = c == TCG_COND_NE ? (TCGCond)i->sc_cond : invert_cond(i->sc_cond);
+    op->args[ti + 1] = i->sc_b;
+    op->args[ti] = i->sc_a;
+}
+
 static void propagate_inputs(OptState *o, TCGOp *op)
 {
     for (int i = op->nb_oargs; i < op->nb_oargs + op->nb_iargs; i++) {
@@ -344,8 +415,14 @@ static void optimize_op(OptState *o, TCGOp *op)
     }
     propagate_inputs(o, op);
     if (op->opc == INDEX_op_brcond_i32 || op->opc == INDEX_op_brcond_i64) {
+        fuse_setcond(o, op, 0, 2, op->opc == INDEX_op_brcond_i32 ? INDEX_op_setcond_i32
+                                                                : INDEX_op_setcond_i64);
         fold_brcond(o, op);
         return;
+    }
+    if (op->opc == INDEX_op_movcond_i32 || op->opc == INDEX_op_movcond_i64) {
+        fuse_setcond(o, op, 1, 5, op->opc == INDEX_op_movcond_i32 ? INDEX_op_setcond_i32
+                                                                 : INDEX_op_setcond_i64);
     }
     if (op_is_foldable(op->opc) && op->opc != INDEX_op_mov_i32 &&
         op->opc != INDEX_op_mov_i64) {
@@ -355,6 +432,9 @@ static void optimize_op(OptState *o, TCGOp *op)
         temp_written(o, op->args[i]);
     }
     note_z32(o, op);
+    if (op->opc == INDEX_op_setcond_i32 || op->opc == INDEX_op_setcond_i64) {
+        note_setcond(o, op);
+    }
     if (op->opc == INDEX_op_mov_i32 || op->opc == INDEX_op_mov_i64) {
         if (repr(o, op->args[1]) == (int)op->args[0]) {
             op->opc = INDEX_op_nop;

@@ -144,6 +144,36 @@ static void test_optimizer_drops_zero_extension_of_zero_extended_values(void **s
     g_free(text);
 }
 
+static void gen_setcond_tests(TranslationBlock *tb)
+{
+    TCGv_i64 t0 = tcg_temp_new_i64(), t1 = tcg_temp_new_i64(), t2 = tcg_temp_new_i64();
+    TCGLabel *l = gen_new_label();
+    tcg_gen_setcond_i64(TCG_COND_LTU, t0, fake.g64[0], fake.g64[1]);
+    tcg_gen_brcondi_i64(TCG_COND_NE, t0, 0, l);
+    tcg_gen_setcondi_i64(TCG_COND_GT, t1, fake.g64[2], 5);
+    tcg_gen_movcond_i64(TCG_COND_EQ, fake.g64[3], t1, tcg_constant_i64(0), fake.g64[4],
+                        fake.g64[5]);
+    tcg_gen_setcond_i64(TCG_COND_EQ, t2, fake.g64[0], fake.g64[1]);
+    tcg_gen_addi_i64(fake.g64[0], fake.g64[0], 1);
+    tcg_gen_brcondi_i64(TCG_COND_NE, t2, 0, l);
+    tcg_gen_set_label(l);
+    tcg_gen_exit_tb(NULL, 0);
+}
+
+static void test_optimizer_branches_on_setcond_operands_while_they_are_unchanged(void **state)
+{
+    char *text = dump_of(gen_setcond_tests, true);
+    assert_string_equal(text,
+        " brcond_i64 r0, r1, ltu, $L0\n"
+        " movcond_i64 r3, r2, $0x5, r4, r5, le\n"
+        " setcond_i64 tmp2, r0, r1, eq\n"
+        " add_i64 r0, r0, $0x1\n"
+        " brcond_i64 tmp2, $0x0, ne, $L0\n"
+        " set_label $L0\n"
+        " exit_tb $0x0\n");
+    g_free(text);
+}
+
 /* Disassembly of the block, with jump, call and movabs addresses as ADDR. */
 static char *disas_of(void (*gen)(TranslationBlock *tb))
 {
@@ -269,6 +299,9 @@ int main(void)
         { "test_optimizer_simplifies_algebra_and_constant_branches",
           test_optimizer_simplifies_algebra_and_constant_branches, setup_backend,
           teardown_backend, &be_interp },
+        { "test_optimizer_branches_on_setcond_operands_while_they_are_unchanged",
+          test_optimizer_branches_on_setcond_operands_while_they_are_unchanged,
+          setup_backend, teardown_backend, &be_interp },
         { "test_jit_add_of_globals_loads_adds_stores",
           test_jit_add_of_globals_loads_adds_stores, setup_backend,
           teardown_backend, &be_jit },
