@@ -60,21 +60,50 @@ static void unpack(const XMMReg *r, unsigned imm, unsigned n, int32_t *out)
     }
 }
 
+/* Bit j set when the valid byte j of b is in set (256 bits, indexed by the
+ * byte, flipped by key: 0x80 for the signed format keeps the order). */
+static uint32_t bytes_in_set(const uint64_t *set, const XMMReg *b, unsigned lb, unsigned key)
+{
+    uint32_t res = 0;
+
+    for (unsigned j = 0; j < lb; j++) {
+        unsigned v = b->b[j] ^ key;
+        res |= (uint32_t)((set[v >> 6] >> (v & 63)) & 1) << j;
+    }
+    return res;
+}
+
 /* Equal any over byte elements (signed or not: equality is the same):
  * the valid bytes of a as a 256-bit set, then one lookup per valid byte
  * of b, instead of up to 256 compares. */
 static uint32_t equal_any_bytes(const XMMReg *a, const XMMReg *b, unsigned la, unsigned lb)
 {
     uint64_t set[4] = { 0, 0, 0, 0 };
-    uint32_t res = 0;
 
     for (unsigned i = 0; i < la; i++) {
         set[a->b[i] >> 6] |= 1ull << (a->b[i] & 63);
     }
-    for (unsigned j = 0; j < lb; j++) {
-        res |= (uint32_t)((set[b->b[j] >> 6] >> (b->b[j] & 63)) & 1) << j;
+    return bytes_in_set(set, b, lb, 0);
+}
+
+/* Ranges over byte elements: the union of the valid ranges of a as a
+ * 256-bit set (an empty range, low above high, adds nothing). */
+static uint32_t ranges_bytes(const XMMReg *a, const XMMReg *b, unsigned imm, unsigned la,
+                             unsigned lb)
+{
+    uint64_t set[4] = { 0, 0, 0, 0 };
+    unsigned key = (imm & 2) ? 0x80 : 0;
+
+    for (unsigned i = 0; i + 1 < la; i += 2) {
+        unsigned lo = a->b[i] ^ key, hi = a->b[i + 1] ^ key;
+
+        for (unsigned w = lo / 64; lo <= hi && w <= hi / 64; w++) {
+            unsigned from = w * 64 > lo ? 0 : lo % 64;
+            unsigned to = w * 64 + 63 < hi ? 63 : hi % 64;
+            set[w] |= (~0ull >> (63 - to)) & (~0ull << from);
+        }
     }
-    return res;
+    return bytes_in_set(set, b, lb, key);
 }
 
 /*
@@ -112,6 +141,9 @@ static uint32_t aggregate(const XMMReg *a, const XMMReg *b, unsigned imm, unsign
         }
         return res;
     case 1:                              /* ranges: a[i] <= b[j] <= a[i+1] */
+        if (n == 16) {
+            return ranges_bytes(a, b, imm, la, lb);
+        }
         for (unsigned j = 0; j < lb; j++) {
             for (unsigned i = 0; i + 1 < la; i += 2) {
                 if (be[j] >= ae[i] && be[j] <= ae[i + 1]) {
