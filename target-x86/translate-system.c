@@ -132,8 +132,7 @@ static void gen_clac_stac(DisasContext *s, bool set)
     tcg_gen_st_i64(f, tcg_env, offsetof(X86CPUState, eflags));
     gen_update_cc_op(s);
     gen_store_rip(s, s->next_eip);
-    if (s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF | X86_TB_FLAG_DEBUG_STEP |
-                    X86_TB_FLAG_ONE_INSN)) {
+    if (s->flags & X86_TB_FLAGS_EXIT_TO_LOOP) {
         gen_exit_lookup(s);
     } else {
         tcg_gen_lookup_and_goto_ptr();

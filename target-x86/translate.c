@@ -602,14 +602,11 @@ void gen_exit_lookup(DisasContext *s)
  * code and jumps to it without returning to the execution loop. Interrupts
  * still reach the vCPU: a pending one kicks it, and the next block's
  * exit-request check leaves. Blocks that must return to the loop after
- * their instruction (interrupt shadow, single step, watchpoints, and the
- * one-instruction block EFLAGS.RF starts, whose flags differ from the
- * next block's) do.
+ * their instruction (X86_TB_FLAGS_EXIT_TO_LOOP) do.
  */
 static void gen_exit_goto_ptr(DisasContext *s)
 {
-    if (s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF | X86_TB_FLAG_DEBUG_STEP |
-                    X86_TB_FLAG_ONE_INSN | X86_TB_FLAG_RF)) {
+    if (s->flags & X86_TB_FLAGS_EXIT_TO_LOOP) {
         gen_exit_lookup(s);
         return;
     }
@@ -634,9 +631,7 @@ void gen_jmp_eip(DisasContext *s, uint64_t eip)
     if (!s->code64) {
         target = (uint32_t)target;
     }
-    if (s->jmp_slot < 2 && !(s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF |
-                                         X86_TB_FLAG_DEBUG_STEP | X86_TB_FLAG_ONE_INSN |
-                                         X86_TB_FLAG_RF)) &&
+    if (s->jmp_slot < 2 && !(s->flags & X86_TB_FLAGS_EXIT_TO_LOOP) &&
         (target & TCG_PAGE_MASK) == (s->tb->pc & TCG_PAGE_MASK)) {
         int n = s->jmp_slot++;
         tcg_gen_goto_tb(n);
@@ -1081,8 +1076,7 @@ void x86_translate_block(void *envp, TranslationBlock *tb)
             break;
         }
         if (s->is_jmp == DISAS_END_NOJMP ||
-            (s->flags & (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF | X86_TB_FLAG_DEBUG_STEP |
-                         X86_TB_FLAG_ONE_INSN | X86_TB_FLAG_RF))) {
+            (s->flags & X86_TB_FLAGS_EXIT_TO_LOOP)) {
             gen_update_cc_op(s);
             gen_store_rip(s, s->next_eip);
             gen_exit_lookup(s);

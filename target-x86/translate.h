@@ -41,6 +41,14 @@
 #define X86_TB_FLAG_SMAP_AC (1u << 22)  /* CR4.SMAP, CPL < 3 and EFLAGS.AC: explicit
                                          * accesses use X86_MMU_KERNEL_AC */
 
+/* Blocks with any of these flags leave to the execution loop after their
+ * instruction (interrupt shadow, single step, watchpoints, and the
+ * one-instruction block EFLAGS.RF starts): no chaining and no next-block
+ * lookup from generated code. */
+#define X86_TB_FLAGS_EXIT_TO_LOOP (HF_INHIBIT_IRQ_MASK | X86_TB_FLAG_TF | \
+                                   X86_TB_FLAG_DEBUG_STEP | X86_TB_FLAG_ONE_INSN | \
+                                   X86_TB_FLAG_RF)
+
 /* How the block ends after the current instruction. */
 typedef enum DisasJump {
     DISAS_NEXT,       /* keep translating */
