@@ -255,7 +255,9 @@ static int mmu_translate_idx(X86CPUState *env, uint64_t vaddr, int access, unsig
     if ((w.write || (!user && !wp)) && (leaf & PG_D)) {
         *prot |= TLB_PROT_WRITE;
     }
-    if (!w.nx) {
+    /* SMEP (SDM Vol.3 4.6.1): a supervisor fetch from a user page faults,
+     * so a supervisor entry for such a page is not executable either */
+    if (!w.nx && !(!user && w.user && (env->cr[4] & CR4_SMEP))) {
         *prot |= TLB_PROT_EXEC;
     }
     *paddr = ((leaf & PG_ADDR_MASK & ~mask) | (vaddr & mask)) & env->a20_mask;
@@ -488,9 +490,9 @@ int64_t x86_get_phys_code(X86CPUState *env, uint64_t pc)
     int prot;
 
     /* An executable TLB entry for pc is a cached translation (SDM Vol.3
-     * 4.10.2): use it instead of walking, except with SMEP, whose fetch
-     * rule the data-side entries do not apply. */
-    if ((env->cr[0] & CR0_PG) && !(env->cr[4] & CR4_SMEP)) {
+     * 4.10.2; its rights already apply NX and SMEP): use it instead of
+     * walking. */
+    if (env->cr[0] & CR0_PG) {
         unsigned m = x86_mmu_index(env), i = tlb_index(pc);
         const TCGTLBEntry *e = &env->tlb.table[m][i];
         uint64_t ppage = env->tlb.paddr[m][i];
